@@ -1,0 +1,55 @@
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __RTC_SIGNALLER_H__
+#define __RTC_SIGNALLER_H__
+
+#include <gio/gio.h>
+#include "rtcprotocol.h"
+
+G_BEGIN_DECLS
+
+/**
+ * RtcSignaller:
+ *
+ * WebSocket signalling client (libsoup-3) speaking the protocol of
+ * rtcprotocol.h. It lives in the GMainContext that is thread-default when
+ * rtc_signaller_start() is called, and every signal is emitted there.
+ *
+ * It reconnects by itself with capped exponential backoff and re-registers
+ * (setProtocolVersion, setPeerStatus) after every reconnect.
+ *
+ * Signals:
+ * - "connected" (const gchar *peer_id): welcome received and status sent
+ * - "disconnected" (const GError *error): the socket closed or could not be
+ *   opened; a retry is scheduled
+ * - "message" (RtcMessage *msg): any other server message
+ */
+#define RTC_TYPE_SIGNALLER (rtc_signaller_get_type ())
+G_DECLARE_FINAL_TYPE (RtcSignaller, rtc_signaller, RTC, SIGNALLER, GObject)
+
+RtcSignaller * rtc_signaller_new (const gchar * uri, const gchar * auth_token);
+
+/* meta is copied (may be NULL). Takes effect at the next (re)registration
+ * and is sent at once when connected. */
+void     rtc_signaller_set_status (RtcSignaller * self, RtcRoles roles, JsonObject * meta);
+
+void     rtc_signaller_start (RtcSignaller * self);
+void     rtc_signaller_stop (RtcSignaller * self);
+
+/* Queues nothing: returns FALSE if not connected. */
+gboolean rtc_signaller_send (RtcSignaller * self, const RtcMessage * msg);
+
+const gchar * rtc_signaller_get_peer_id (RtcSignaller * self);
+gboolean rtc_signaller_is_connected (RtcSignaller * self);
+
+/* Backoff bounds in ms (defaults 100 and 5000). */
+void     rtc_signaller_set_backoff (RtcSignaller * self, guint initial_ms, guint max_ms);
+
+/* Validates a signalling URI: ws:// or wss:// with a host. */
+gboolean rtc_signaller_check_uri (const gchar * uri, GError ** error);
+
+G_END_DECLS
+
+#endif
