@@ -1,3 +1,536 @@
-/* placeholder: being written */
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+/**
+ * SECTION:element-rtcsignalbin
+ * @title: rtcsignalbin
+ *
+ * One webrtcbin plus a WebSocket signalling client speaking gst-plugins-rs'
+ * signalling protocol (see docs/protocol.md). It does offer/answer and
+ * trickle ICE by itself, reconnects to the server with capped exponential
+ * backoff while established media keeps flowing, accepts the next session
+ * when a remote peer goes away, and exposes remote tracks as pads.
+ *
+ * Three ways to find the remote peer:
+ * - `room=NAME`: two rtcsignalbins in the same room connect to each other
+ *   (one bidirectional session; the peer whose id sorts lower asks for it);
+ * - `producer-peer-id=ID` or `producer-name=NAME`: consume a producer (any
+ *   gst-plugins-rs producer such as webrtcsink, rtcmeshfanout, or another
+ *   rtcsignalbin);
+ * - neither: be a producer, offering our tracks to one consumer at a time.
+ *
+ * Request sink pads `video_%u` and `audio_%u` take raw video/audio, encoded
+ * inside the bin (H264 constrained baseline or VP8, Opus), or H264/VP8/Opus
+ * that is passed through. Sometimes src pads `video_src_%u` and
+ * `audio_src_%u` carry what the remote sends, decoded unless
+ * #GstRtcSignalBin:decode is %FALSE. (A GStreamer element cannot have a
+ * sink and a src template of the same name, hence the `_src` infix.)
+ * A src pad stays in place across sessions; the next session's media flows
+ * out of the same pad.
+ *
+ * ## Element messages
+ * - `meshrtc-signalling-connected`: registered; fields `peer-id`, `uri`
+ * - `meshrtc-signalling-lost`: the server went away; `uri`, `error`
+ * - `meshrtc-peer-added`: a session was created; `session-id`, `peer-id`
+ * - `meshrtc-peer-connected`: ICE and DTLS are up; `session-id`, `peer-id`,
+ *   `setup-time` (GstClockTime from session creation)
+ * - `meshrtc-peer-removed`: the session ended; `session-id`, `peer-id`,
+ *   `reason`
+ *
+ * An unreachable server is a warning (posted once per outage) and retries,
+ * not an error. An invalid #GstRtcBaseBin:uri fails the state change.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-meshrtc-signalling-server &
+ * gst-launch-1.0 videotestsrc is-live=true ! rtcsignalbin room=demo
+ * gst-launch-1.0 rtcsignalbin room=demo ! videoconvert ! autovideosink
+ * ]|
+ * |[
+ * gst-launch-1.0 rtcsignalbin producer-name=cam ! videoconvert ! autovideosink
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
 #include "gstmeshrtcelements.h"
-gboolean gst_element_register_rtcsignalbin (GstPlugin * plugin) { return TRUE; }
+#include "gstrtcsignalbin.h"
+
+GST_DEBUG_CATEGORY_EXTERN (meshrtc_debug);
+#define GST_CAT_DEFAULT meshrtc_debug
+
+#define DEFAULT_DECODE TRUE
+/* how long to wait before looking for the producer again after a session
+ * ended (ms) */
+#define RELIST_DELAY_MS 500
+
+enum
+{
+  PROP_0,
+  PROP_PRODUCER_PEER_ID,
+  PROP_PRODUCER_NAME,
+  PROP_DECODE,
+};
+
+struct _GstRtcSignalBin
+{
+  GstRtcBaseBin parent;
+
+  gchar *producer_peer_id;
+  gchar *producer_name;
+  gboolean decode;
+
+  /* context thread */
+  gchar *requested;             /* producer we asked a session of */
+  GSource *relist;
+
+  /* remote side, OBJECT_LOCK */
+  GstPad *src_pads[2];          /* per RtcMediaKind, persistent ghost pads */
+  GHashTable *decoders;         /* session id -> GList of decodebin */
+};
+
+#define gst_rtc_signal_bin_parent_class parent_class
+G_DEFINE_TYPE (GstRtcSignalBin, gst_rtc_signal_bin, GST_TYPE_RTC_BASE_BIN);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (rtcsignalbin, "rtcsignalbin",
+    GST_RANK_NONE, GST_TYPE_RTC_SIGNAL_BIN, meshrtc_element_init (plugin));
+
+static GstStaticPadTemplate video_src_template =
+GST_STATIC_PAD_TEMPLATE ("video_src_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate audio_src_template =
+GST_STATIC_PAD_TEMPLATE ("audio_src_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS_ANY);
+
+/* decoded output when decode=TRUE; otherwise decodebin stops here */
+#define ENCODED_CAPS "video/x-h264; video/x-vp8; video/x-vp9; audio/x-opus"
+
+static gboolean
+is_mesh (GstRtcSignalBin * self)
+{
+  gchar *room = NULL;
+  gboolean mesh;
+
+  g_object_get (self, "room", &room, NULL);
+  mesh = room != NULL && *room;
+  g_free (room);
+  return mesh;
+}
+
+static gboolean
+is_consumer (GstRtcSignalBin * self)
+{
+  gboolean ret;
+
+  GST_OBJECT_LOCK (self);
+  ret = self->producer_peer_id || self->producer_name;
+  GST_OBJECT_UNLOCK (self);
+  return ret;
+}
+
+static RtcRoles
+gst_rtc_signal_bin_get_roles (GstRtcBaseBin * base)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
+
+  if (is_mesh (self))
+    return RTC_ROLE_PRODUCER | RTC_ROLE_CONSUMER | RTC_ROLE_LISTENER;
+  if (is_consumer (self))
+    return RTC_ROLE_LISTENER;
+  return RTC_ROLE_PRODUCER;
+}
+
+static void
+send_list (GstRtcBaseBin * base)
+{
+  RtcMessage *msg = rtc_message_new (RTC_MESSAGE_LIST);
+
+  gst_rtc_base_bin_send_message (base, msg);
+  rtc_message_free (msg);
+}
+
+static void
+gst_rtc_signal_bin_connected (GstRtcBaseBin * base, const gchar * peer_id)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
+
+  /* a request made before the server went away is gone with it */
+  g_clear_pointer (&self->requested, g_free);
+  if (is_mesh (self) || is_consumer (self))
+    send_list (base);
+}
+
+/* Decides whether @id (a producer with @meta) is the peer to connect to. */
+static void
+consider_producer (GstRtcSignalBin * self, const gchar * id, JsonObject * meta)
+{
+  GstRtcBaseBin *base = GST_RTC_BASE_BIN (self);
+  const gchar *mine = gst_rtc_base_bin_get_peer_id (base);
+  const gchar *name = NULL;
+  gboolean wanted = FALSE;
+
+  if (!id || !mine || g_str_equal (id, mine))
+    return;
+  if (self->requested || gst_rtc_base_bin_count_peers (base) > 0)
+    return;
+  if (meta && json_object_has_member (meta, "name"))
+    name = json_object_get_string_member_with_default (meta, "name", NULL);
+
+  if (is_mesh (self)) {
+    gchar *room = NULL;
+
+    g_object_get (self, "room", &room, NULL);
+    /* one bidirectional session per pair: the lower id asks, so two
+     * participants never start two sessions at once */
+    wanted = g_strcmp0 (rtc_meta_get_room (meta), room) == 0
+        && strcmp (mine, id) < 0;
+    g_free (room);
+  } else {
+    GST_OBJECT_LOCK (self);
+    wanted = (self->producer_peer_id
+        && g_str_equal (self->producer_peer_id, id))
+        || (self->producer_name && g_strcmp0 (self->producer_name, name) == 0);
+    GST_OBJECT_UNLOCK (self);
+  }
+  if (!wanted)
+    return;
+  self->requested = g_strdup (id);
+  gst_rtc_base_bin_request_session (base, id);
+}
+
+static void
+gst_rtc_signal_bin_handle_message (GstRtcBaseBin * base, RtcMessage * msg)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
+  guint i;
+
+  switch (msg->type) {
+    case RTC_MESSAGE_LIST:
+      for (i = 0; msg->peers && i < msg->peers->len; i++) {
+        RtcPeerInfo *info = g_ptr_array_index (msg->peers, i);
+        consider_producer (self, info->id, info->meta);
+      }
+      break;
+    case RTC_MESSAGE_PEER_STATUS_CHANGED:
+      if (msg->roles & RTC_ROLE_PRODUCER)
+        consider_producer (self, msg->peer_id, msg->meta);
+      break;
+    case RTC_MESSAGE_ERROR:
+      /* e.g. the producer we asked for left before the server saw it */
+      if (self->requested && msg->details
+          && strstr (msg->details, self->requested))
+        g_clear_pointer (&self->requested, g_free);
+      break;
+    default:
+      GST_DEBUG_OBJECT (self, "ignoring %s",
+          rtc_message_type_to_string (msg->type));
+      break;
+  }
+}
+
+static gboolean
+gst_rtc_signal_bin_accept_session (GstRtcBaseBin * base,
+    const gchar * consumer_id, const gchar * session_id, GError ** error)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
+
+  if (is_consumer (self) && !is_mesh (self)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "this peer is a consumer, not a producer");
+    return FALSE;
+  }
+  if (gst_rtc_base_bin_count_peers (base) > 0) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "busy: rtcsignalbin serves one peer at a time");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+relist_cb (gpointer data)
+{
+  GstRtcSignalBin *self = data;
+
+  g_clear_pointer (&self->relist, g_source_unref);
+  send_list (GST_RTC_BASE_BIN (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+drop_decoders (GstRtcSignalBin * self, const gchar * session_id)
+{
+  GList *decoders = NULL, *l;
+  guint i;
+
+  GST_OBJECT_LOCK (self);
+  g_hash_table_steal_extended (self->decoders, session_id, NULL,
+      (gpointer *) & decoders);
+  GST_OBJECT_UNLOCK (self);
+
+  for (l = decoders; l; l = l->next) {
+    GstElement *dec = l->data;
+
+    /* the src pads stay; only their targets go with the session */
+    for (i = 0; i < G_N_ELEMENTS (self->src_pads); i++) {
+      GstPad *target;
+
+      if (!self->src_pads[i])
+        continue;
+      target = gst_ghost_pad_get_target (GST_GHOST_PAD (self->src_pads[i]));
+      if (target && GST_OBJECT_PARENT (target) == GST_OBJECT (dec))
+        gst_ghost_pad_set_target (GST_GHOST_PAD (self->src_pads[i]), NULL);
+      gst_clear_object (&target);
+    }
+    gst_element_set_locked_state (dec, TRUE);
+    gst_element_set_state (dec, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (self), dec);
+  }
+  g_list_free (decoders);
+}
+
+static void
+gst_rtc_signal_bin_peer_removed (GstRtcBaseBin * base, GstRtcPeer * peer)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
+
+  drop_decoders (self, peer->session_id);
+  g_clear_pointer (&self->requested, g_free);
+  /* look for the peer again: it may come back, or another may be there */
+  if ((is_mesh (self) || is_consumer (self)) && !self->relist) {
+    self->relist = g_timeout_source_new (RELIST_DELAY_MS);
+    g_source_set_callback (self->relist, relist_cb, self, NULL);
+    g_source_attach (self->relist, gst_rtc_base_bin_get_context (base));
+  }
+}
+
+static void
+on_decoded_pad (GstElement * decodebin, GstPad * pad, GstRtcSignalBin * self)
+{
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  const gchar *media;
+  RtcMediaKind kind;
+  GstPad *ghost;
+  gboolean add = FALSE;
+
+  if (!caps)
+    caps = gst_pad_query_caps (pad, NULL);
+  media = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+  kind = g_str_has_prefix (media, "audio") ? RTC_MEDIA_AUDIO : RTC_MEDIA_VIDEO;
+  gst_caps_unref (caps);
+
+  GST_OBJECT_LOCK (self);
+  ghost = self->src_pads[kind];
+  if (!ghost) {
+    GstPadTemplate *templ = gst_element_class_get_pad_template
+        (GST_ELEMENT_GET_CLASS (self),
+        kind == RTC_MEDIA_VIDEO ? "video_src_%u" : "audio_src_%u");
+    ghost = gst_ghost_pad_new_no_target_from_template (kind ==
+        RTC_MEDIA_VIDEO ? "video_src_0" : "audio_src_0", templ);
+    self->src_pads[kind] = ghost;
+    add = TRUE;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (!gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), pad)) {
+    GST_WARNING_OBJECT (self, "cannot expose %" GST_PTR_FORMAT, pad);
+    return;
+  }
+  if (add) {
+    gst_pad_set_active (ghost, TRUE);
+    gst_element_add_pad (GST_ELEMENT (self), ghost);
+  }
+}
+
+static void
+gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base, GstRtcPeer * peer,
+    GstPad * pad)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
+  GstElement *dec = gst_element_factory_make ("decodebin", NULL);
+  GstPad *sink;
+  GList *list;
+
+  if (!dec) {
+    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+        (_("The decodebin element is missing.")), (NULL));
+    return;
+  }
+  if (!self->decode) {
+    GstCaps *caps = gst_caps_from_string (ENCODED_CAPS);
+    g_object_set (dec, "caps", caps, NULL);
+    gst_caps_unref (caps);
+  }
+  g_signal_connect (dec, "pad-added", G_CALLBACK (on_decoded_pad), self);
+  gst_bin_add (GST_BIN (self), dec);
+  sink = gst_element_get_static_pad (dec, "sink");
+  gst_pad_link (pad, sink);
+  gst_object_unref (sink);
+  gst_element_sync_state_with_parent (dec);
+
+  GST_OBJECT_LOCK (self);
+  list = g_hash_table_lookup (self->decoders, peer->session_id);
+  g_hash_table_steal (self->decoders, peer->session_id);
+  g_hash_table_insert (self->decoders, g_strdup (peer->session_id),
+      g_list_prepend (list, dec));
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_rtc_signal_bin_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_PRODUCER_PEER_ID:
+      g_free (self->producer_peer_id);
+      self->producer_peer_id = g_value_dup_string (value);
+      break;
+    case PROP_PRODUCER_NAME:
+      g_free (self->producer_name);
+      self->producer_name = g_value_dup_string (value);
+      break;
+    case PROP_DECODE:
+      self->decode = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_rtc_signal_bin_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_PRODUCER_PEER_ID:
+      g_value_set_string (value, self->producer_peer_id);
+      break;
+    case PROP_PRODUCER_NAME:
+      g_value_set_string (value, self->producer_name);
+      break;
+    case PROP_DECODE:
+      g_value_set_boolean (value, self->decode);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static GstStateChangeReturn
+gst_rtc_signal_bin_change_state (GstElement * element,
+    GstStateChange transition)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (element);
+  GstStateChangeReturn ret;
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
+    /* the context thread is gone: nothing else touches these now */
+    if (self->relist) {
+      g_source_destroy (self->relist);
+      g_clear_pointer (&self->relist, g_source_unref);
+    }
+    g_clear_pointer (&self->requested, g_free);
+  }
+  return ret;
+}
+
+static void
+gst_rtc_signal_bin_finalize (GObject * object)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (object);
+
+  g_free (self->producer_peer_id);
+  g_free (self->producer_name);
+  g_free (self->requested);
+  g_hash_table_unref (self->decoders);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_rtc_signal_bin_init (GstRtcSignalBin * self)
+{
+  self->decode = DEFAULT_DECODE;
+  self->decoders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
+}
+
+static void
+gst_rtc_signal_bin_class_init (GstRtcSignalBinClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstRtcBaseBinClass *base_class = GST_RTC_BASE_BIN_CLASS (klass);
+
+  gobject_class->set_property = gst_rtc_signal_bin_set_property;
+  gobject_class->get_property = gst_rtc_signal_bin_get_property;
+  gobject_class->finalize = gst_rtc_signal_bin_finalize;
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_rtc_signal_bin_change_state);
+
+  base_class->get_roles = gst_rtc_signal_bin_get_roles;
+  base_class->connected = gst_rtc_signal_bin_connected;
+  base_class->handle_message = gst_rtc_signal_bin_handle_message;
+  base_class->accept_session = gst_rtc_signal_bin_accept_session;
+  base_class->peer_removed = gst_rtc_signal_bin_peer_removed;
+  base_class->remote_pad = gst_rtc_signal_bin_remote_pad;
+
+  /**
+   * GstRtcSignalBin:producer-peer-id:
+   *
+   * Consume the producer with this peer id (plain gst-plugins-rs
+   * producer/consumer flow).
+   */
+  g_object_class_install_property (gobject_class, PROP_PRODUCER_PEER_ID,
+      g_param_spec_string ("producer-peer-id", "Producer peer id",
+          "Consume the producer with this peer id", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstRtcSignalBin:producer-name:
+   *
+   * Consume the first producer whose meta has this "name" (what
+   * #GstRtcBaseBin:peer-name sets on the producer side). Usable from a
+   * gst-launch line, where peer ids are not known in advance.
+   */
+  g_object_class_install_property (gobject_class, PROP_PRODUCER_NAME,
+      g_param_spec_string ("producer-name", "Producer name",
+          "Consume the first producer whose meta \"name\" is this", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_DECODE,
+      g_param_spec_boolean ("decode", "Decode",
+          "Decode remote tracks; FALSE exposes them encoded (H264, VP8, "
+          "Opus) after depayloading", DEFAULT_DECODE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  gst_element_class_add_static_pad_template (element_class,
+      &video_src_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &audio_src_template);
+
+  gst_element_class_set_static_metadata (element_class,
+      "WebRTC signalling bin", "Filter/Network/WebRTC",
+      "One WebRTC peer connection with built-in signalling: offer/answer, "
+      "trickle ICE, reconnection and decoded remote tracks",
+      "gst-meshrtc developers");
+}

@@ -22,8 +22,9 @@ G_BEGIN_DECLS
  *
  * Signals:
  * - "connected" (const gchar *peer_id): welcome received and status sent
- * - "disconnected" (const GError *error): the socket closed or could not be
- *   opened; a retry is scheduled
+ * - "disconnected" (const GError *error, gboolean was_registered): the
+ *   socket closed or could not be opened; a retry is scheduled
+ *   (was_registered tells whether a welcome had been received)
  * - "message" (RtcMessage *msg): any other server message
  */
 #define RTC_TYPE_SIGNALLER (rtc_signaller_get_type ())

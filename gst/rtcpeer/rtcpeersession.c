@@ -1,2 +1,976 @@
-/* placeholder: being written */
-#include <glib.h>
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+#include <nice/agent.h>
+#include <gst/sdp/sdp.h>
+
+#include "rtcpeersession.h"
+
+GST_DEBUG_CATEGORY_STATIC (rtc_peer_session_debug);
+#define GST_CAT_DEFAULT rtc_peer_session_debug
+
+/* how often the cached statistics are refreshed (ms) */
+#define STATS_INTERVAL_MS 1000
+
+typedef enum
+{
+  NEG_IDLE,                     /* nothing asked for yet */
+  NEG_WANT_OFFER,               /* offerer waiting for negotiation-needed */
+  NEG_OFFERING,                 /* offer created/sent, waiting for answer */
+  NEG_ANSWERING,                /* remote offer applied, answer on its way */
+  NEG_STABLE,
+} NegotiationState;
+
+struct _RtcPeerSession
+{
+  GObject parent;
+
+  gchar *id;
+  GstBin *bin;                  /* owner's bin, not a ref */
+  GstElement *webrtcbin;
+  GMainContext *context;
+  RtcPeerSessionConfig config;
+
+  /* everything below is touched from the owner's context only */
+  gboolean offerer;
+  gboolean negotiation_needed;  /* webrtcbin asked while we could not offer */
+  NegotiationState neg;
+  guint n_transceivers_offered;
+  gboolean have_remote;
+  GQueue pending_candidates;    /* of PendingCandidate, before remote SDP */
+  GstWebRTCPeerConnectionState state;
+  GSource *disconnect_timer;
+  GSource *stats_timer;
+  gboolean closed;
+
+  /* events from webrtcbin threads, drained in order on the context */
+  GMutex lock;
+  GQueue events;
+  GSource *drain_source;
+  GstStructure *stats;          /* last get-stats result, under lock */
+};
+
+typedef struct
+{
+  guint mline;
+  gchar *candidate;
+} PendingCandidate;
+
+typedef enum
+{
+  EV_NEGOTIATION_NEEDED,
+  EV_LOCAL_DESCRIPTION,
+  EV_LOCAL_CANDIDATE,
+  EV_STATE,
+  EV_REMOTE_APPLIED,
+  EV_ERROR,
+} EventType;
+
+typedef struct
+{
+  EventType type;
+  gchar *str1;                  /* sdp type / candidate */
+  gchar *str2;                  /* sdp */
+  guint num;                    /* mline / state */
+  GError *error;
+} Event;
+
+enum
+{
+  SIGNAL_LOCAL_DESCRIPTION,
+  SIGNAL_LOCAL_CANDIDATE,
+  SIGNAL_CONNECTION_STATE,
+  SIGNAL_FAILED,
+  SIGNAL_REMOTE_PAD,
+  LAST_SIGNAL
+};
+
+static guint signals[LAST_SIGNAL];
+
+G_DEFINE_TYPE (RtcPeerSession, rtc_peer_session, G_TYPE_OBJECT);
+
+static void
+event_free (Event * ev)
+{
+  g_free (ev->str1);
+  g_free (ev->str2);
+  g_clear_error (&ev->error);
+  g_free (ev);
+}
+
+static void
+pending_candidate_free (PendingCandidate * c)
+{
+  g_free (c->candidate);
+  g_free (c);
+}
+
+const gchar *
+rtc_peer_connection_state_name (GstWebRTCPeerConnectionState state)
+{
+  switch (state) {
+    case GST_WEBRTC_PEER_CONNECTION_STATE_NEW:
+      return "new";
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTING:
+      return "connecting";
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
+      return "connected";
+    case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
+      return "disconnected";
+    case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
+      return "failed";
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED:
+      return "closed";
+  }
+  return "unknown";
+}
+
+static void handle_event (RtcPeerSession * self, Event * ev);
+
+static gboolean
+drain_events (gpointer user_data)
+{
+  RtcPeerSession *self = user_data;
+  Event *ev;
+
+  g_object_ref (self);
+  for (;;) {
+    g_mutex_lock (&self->lock);
+    ev = g_queue_pop_head (&self->events);
+    if (!ev) {
+      g_clear_pointer (&self->drain_source, g_source_unref);
+      g_mutex_unlock (&self->lock);
+      break;
+    }
+    g_mutex_unlock (&self->lock);
+    if (!self->closed)
+      handle_event (self, ev);
+    event_free (ev);
+  }
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called from any thread: queues @ev for the owner's context. One idle
+ * source drains the queue, so events keep webrtcbin's order. */
+static void
+post_event (RtcPeerSession * self, Event * ev)
+{
+  g_mutex_lock (&self->lock);
+  g_queue_push_tail (&self->events, ev);
+  if (!self->drain_source) {
+    self->drain_source = g_idle_source_new ();
+    g_source_set_priority (self->drain_source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (self->drain_source, drain_events,
+        g_object_ref (self), g_object_unref);
+    g_source_attach (self->drain_source, self->context);
+  }
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+post_simple (RtcPeerSession * self, EventType type, const gchar * s1,
+    const gchar * s2, guint num)
+{
+  Event *ev = g_new0 (Event, 1);
+
+  ev->type = type;
+  ev->str1 = g_strdup (s1);
+  ev->str2 = g_strdup (s2);
+  ev->num = num;
+  post_event (self, ev);
+}
+
+static void
+post_error (RtcPeerSession * self, GError * error)
+{
+  Event *ev = g_new0 (Event, 1);
+
+  ev->type = EV_ERROR;
+  ev->error = error;
+  post_event (self, ev);
+}
+
+/* Checks a promise reply for the "error" field webrtcbin sets on failure. */
+static gboolean
+promise_ok (GstPromise * promise, const gchar * what, GError ** error)
+{
+  const GstStructure *reply;
+  GError *err = NULL;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED) {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+        "%s: webrtcbin did not reply", what);
+    return FALSE;
+  }
+  reply = gst_promise_get_reply (promise);
+  if (reply && gst_structure_has_field (reply, "error")) {
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+        "%s failed: %s", what, err ? err->message : "unknown error");
+    g_clear_error (&err);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- webrtcbin callbacks (webrtcbin threads) ---- */
+
+static void
+on_local_description_set (GstPromise * promise, gpointer user_data)
+{
+  RtcPeerSession *self = user_data;
+  GError *err = NULL;
+
+  if (!promise_ok (promise, "setting the local description", &err))
+    post_error (self, err);
+  gst_promise_unref (promise);
+}
+
+static void
+apply_local_description (RtcPeerSession * self, GstPromise * promise,
+    const gchar * field, const gchar * what)
+{
+  GstWebRTCSessionDescription *desc = NULL;
+  GError *err = NULL;
+  gchar *text;
+
+  if (!promise_ok (promise, what, &err)) {
+    post_error (self, err);
+    return;
+  }
+  gst_structure_get (gst_promise_get_reply (promise), field,
+      GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL);
+  if (!desc) {
+    post_error (self, g_error_new (GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+            "%s gave no description", what));
+    return;
+  }
+  text = gst_sdp_message_as_text (desc->sdp);
+  /* Post the description before setting it, so it reaches the signaller
+   * ahead of the candidates that setting it starts gathering. */
+  post_simple (self, EV_LOCAL_DESCRIPTION, field, text, 0);
+  g_free (text);
+  g_signal_emit_by_name (self->webrtcbin, "set-local-description", desc,
+      gst_promise_new_with_change_func (on_local_description_set,
+          g_object_ref (self), g_object_unref));
+  gst_webrtc_session_description_free (desc);
+}
+
+static void
+on_offer_created (GstPromise * promise, gpointer user_data)
+{
+  apply_local_description (user_data, promise, "offer", "creating the offer");
+  gst_promise_unref (promise);
+}
+
+static void
+on_answer_created (GstPromise * promise, gpointer user_data)
+{
+  apply_local_description (user_data, promise, "answer",
+      "creating the answer");
+  gst_promise_unref (promise);
+}
+
+static void
+on_remote_description_set (GstPromise * promise, gpointer user_data)
+{
+  RtcPeerSession *self = user_data;
+  GError *err = NULL;
+
+  if (promise_ok (promise, "setting the remote description", &err))
+    post_simple (self, EV_REMOTE_APPLIED, NULL, NULL, 0);
+  else
+    post_error (self, err);
+  gst_promise_unref (promise);
+}
+
+static void
+on_negotiation_needed (GstElement * webrtcbin, gpointer user_data)
+{
+  post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, NULL, 0);
+}
+
+static void
+on_ice_candidate (GstElement * webrtcbin, guint mline, gchar * candidate,
+    gpointer user_data)
+{
+  post_simple (user_data, EV_LOCAL_CANDIDATE, candidate, NULL, mline);
+}
+
+static void
+on_connection_state (GObject * webrtcbin, GParamSpec * pspec,
+    gpointer user_data)
+{
+  GstWebRTCPeerConnectionState state;
+
+  g_object_get (webrtcbin, "connection-state", &state, NULL);
+  post_simple (user_data, EV_STATE, NULL, NULL, state);
+}
+
+static void
+on_new_transceiver (GstElement * webrtcbin, GstWebRTCRTPTransceiver * trans,
+    gpointer user_data)
+{
+  /* webrtcbin 1.22 leaves NACK off and strips rtcp-fb nack from answers
+   * unless do-nack is set (RFC 4585 section 6.2.1 feedback) */
+  g_object_set (trans, "do-nack", TRUE, NULL);
+}
+
+static void
+on_pad_added (GstElement * webrtcbin, GstPad * pad, gpointer user_data)
+{
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  g_signal_emit (user_data, signals[SIGNAL_REMOTE_PAD], 0, pad);
+}
+
+/* ---- owner context ---- */
+
+static guint
+count_transceivers (RtcPeerSession * self)
+{
+  GArray *arr = NULL;
+  guint n;
+
+  g_signal_emit_by_name (self->webrtcbin, "get-transceivers", &arr);
+  n = arr ? arr->len : 0;
+  if (arr)
+    g_array_unref (arr);
+  return n;
+}
+
+static void
+create_offer (RtcPeerSession * self)
+{
+  self->neg = NEG_OFFERING;
+  self->negotiation_needed = FALSE;
+  self->n_transceivers_offered = count_transceivers (self);
+  GST_DEBUG ("session %s: creating offer for %u transceivers", self->id,
+      self->n_transceivers_offered);
+  g_signal_emit_by_name (self->webrtcbin, "create-offer", NULL,
+      gst_promise_new_with_change_func (on_offer_created,
+          g_object_ref (self), g_object_unref));
+}
+
+static void
+emit_failed (RtcPeerSession * self, GError * error)
+{
+  GST_WARNING ("session %s failed: %s", self->id, error->message);
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+}
+
+static void
+flush_pending_candidates (RtcPeerSession * self)
+{
+  PendingCandidate *c;
+
+  while ((c = g_queue_pop_head (&self->pending_candidates))) {
+    g_signal_emit_by_name (self->webrtcbin, "add-ice-candidate", c->mline,
+        c->candidate);
+    pending_candidate_free (c);
+  }
+}
+
+static void
+on_negotiation_needed_event (RtcPeerSession * self)
+{
+  guint n;
+
+  switch (self->neg) {
+    case NEG_WANT_OFFER:
+      create_offer (self);
+      break;
+    case NEG_STABLE:
+      /* After the remote rejected an m-line, webrtcbin asks again; offering
+       * the same thing again loops until the browser gives up. Re-offer only
+       * when something was added. */
+      n = count_transceivers (self);
+      if (self->offerer && n > self->n_transceivers_offered) {
+        GST_INFO ("session %s: renegotiating for %u new transceivers",
+            self->id, n - self->n_transceivers_offered);
+        create_offer (self);
+      } else {
+        GST_DEBUG ("session %s: ignoring negotiation-needed, nothing new "
+            "to offer", self->id);
+      }
+      break;
+    default:
+      self->negotiation_needed = TRUE;
+      break;
+  }
+}
+
+static gboolean
+disconnect_timeout_cb (gpointer user_data)
+{
+  RtcPeerSession *self = user_data;
+
+  g_clear_pointer (&self->disconnect_timer, g_source_unref);
+  emit_failed (self, g_error_new (GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_READ,
+          "peer connection stayed disconnected for %u ms",
+          self->config.disconnect_timeout_ms));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+clear_timer (GSource ** timer)
+{
+  if (*timer) {
+    g_source_destroy (*timer);
+    g_clear_pointer (timer, g_source_unref);
+  }
+}
+
+static GSource *
+add_timeout (RtcPeerSession * self, guint ms, GSourceFunc func)
+{
+  GSource *src = g_timeout_source_new (ms);
+
+  g_source_set_callback (src, func, self, NULL);
+  g_source_attach (src, self->context);
+  return src;
+}
+
+static void
+on_stats (GstPromise * promise, gpointer user_data)
+{
+  RtcPeerSession *self = user_data;
+  const GstStructure *reply = NULL;
+
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
+    reply = gst_promise_get_reply (promise);
+  if (reply && !gst_structure_has_field (reply, "error")) {
+    g_mutex_lock (&self->lock);
+    gst_clear_structure (&self->stats);
+    self->stats = gst_structure_copy (reply);
+    g_mutex_unlock (&self->lock);
+  }
+  gst_promise_unref (promise);
+}
+
+static gboolean
+stats_timer_cb (gpointer user_data)
+{
+  RtcPeerSession *self = user_data;
+
+  g_signal_emit_by_name (self->webrtcbin, "get-stats", NULL,
+      gst_promise_new_with_change_func (on_stats, g_object_ref (self),
+          g_object_unref));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_state_event (RtcPeerSession * self, GstWebRTCPeerConnectionState state)
+{
+  if (state == self->state)
+    return;
+  GST_INFO ("session %s: connection %s -> %s", self->id,
+      rtc_peer_connection_state_name (self->state),
+      rtc_peer_connection_state_name (state));
+  self->state = state;
+
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED) {
+    if (!self->disconnect_timer)
+      self->disconnect_timer = add_timeout (self,
+          self->config.disconnect_timeout_ms, disconnect_timeout_cb);
+  } else {
+    clear_timer (&self->disconnect_timer);
+  }
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !self->stats_timer) {
+    self->stats_timer = add_timeout (self, STATS_INTERVAL_MS, stats_timer_cb);
+    stats_timer_cb (self);
+  }
+
+  g_signal_emit (self, signals[SIGNAL_CONNECTION_STATE], 0, state);
+
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+    emit_failed (self, g_error_new_literal (GST_RESOURCE_ERROR,
+            GST_RESOURCE_ERROR_OPEN_READ_WRITE,
+            "ICE or DTLS failed: no working path to the peer"));
+}
+
+/* JSEP (RFC 8829 section 5.3.1): an m-line answered with port 0 is
+ * rejected. Rejecting every m-line means the remote accepted nothing we
+ * offered, typically a codec it does not support. */
+static gboolean
+answer_rejects_everything (GstWebRTCSessionDescription * desc)
+{
+  guint i, n = gst_sdp_message_medias_len (desc->sdp);
+
+  for (i = 0; i < n; i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (desc->sdp, i);
+    if (gst_sdp_media_get_port (m) != 0
+        || gst_sdp_media_get_attribute_val (m, "bundle-only"))
+      return FALSE;
+  }
+  return n > 0;
+}
+
+static void
+handle_event (RtcPeerSession * self, Event * ev)
+{
+  switch (ev->type) {
+    case EV_NEGOTIATION_NEEDED:
+      on_negotiation_needed_event (self);
+      break;
+    case EV_LOCAL_DESCRIPTION:
+      if (g_str_equal (ev->str1, "answer"))
+        self->neg = NEG_STABLE;
+      g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, ev->str1,
+          ev->str2);
+      break;
+    case EV_LOCAL_CANDIDATE:
+      g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, ev->num,
+          ev->str1);
+      break;
+    case EV_STATE:
+      on_state_event (self, ev->num);
+      break;
+    case EV_REMOTE_APPLIED:
+      self->have_remote = TRUE;
+      flush_pending_candidates (self);
+      if (self->neg == NEG_ANSWERING) {
+        g_signal_emit_by_name (self->webrtcbin, "create-answer", NULL,
+            gst_promise_new_with_change_func (on_answer_created,
+                g_object_ref (self), g_object_unref));
+      } else if (self->neg == NEG_OFFERING) {
+        GstWebRTCSessionDescription *remote = NULL;
+
+        self->neg = NEG_STABLE;
+        g_object_get (self->webrtcbin, "remote-description", &remote, NULL);
+        if (remote && answer_rejects_everything (remote)) {
+          gst_webrtc_session_description_free (remote);
+          emit_failed (self, g_error_new_literal (GST_STREAM_ERROR,
+                  GST_STREAM_ERROR_CODEC_NOT_FOUND,
+                  "the remote peer rejected every media line of the offer "
+                  "(no codec in common)"));
+          break;
+        }
+        if (remote)
+          gst_webrtc_session_description_free (remote);
+        if (self->negotiation_needed)
+          on_negotiation_needed_event (self);
+      }
+      break;
+    case EV_ERROR:
+      emit_failed (self, ev->error);
+      break;
+  }
+}
+
+/* ---- public API ---- */
+
+static void
+restrict_local_addresses (RtcPeerSession * self)
+{
+  GstWebRTCICE *ice = NULL;
+  NiceAgent *agent = NULL;
+  gchar **addr;
+
+  g_object_get (self->webrtcbin, "ice-agent", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (!agent) {
+    GST_WARNING ("session %s: ICE agent is not libnice, cannot set local "
+        "addresses", self->id);
+    goto done;
+  }
+  /* UPnP makes gathering wait ~200 ms and sends SSDP multicast */
+  g_object_set (agent, "upnp", FALSE, NULL);
+
+  for (addr = self->config.local_addresses; addr && *addr; addr++) {
+    NiceAddress na;
+
+    nice_address_init (&na);
+    if (!nice_address_set_from_string (&na, *addr)) {
+      GST_WARNING ("session %s: ignoring invalid local address '%s'",
+          self->id, *addr);
+      continue;
+    }
+    /* once any address is added, libnice gathers on those only */
+    nice_agent_add_local_address (agent, &na);
+  }
+done:
+  g_clear_object (&agent);
+  g_clear_object (&ice);
+}
+
+RtcPeerSession *
+rtc_peer_session_new (GstBin * bin, const gchar * session_id,
+    const RtcPeerSessionConfig * config)
+{
+  RtcPeerSession *self;
+  gchar *name;
+
+  g_return_val_if_fail (GST_IS_BIN (bin), NULL);
+  g_return_val_if_fail (session_id != NULL, NULL);
+
+  self = g_object_new (RTC_TYPE_PEER_SESSION, NULL);
+  self->id = g_strdup (session_id);
+  self->bin = bin;
+  self->context = g_main_context_ref_thread_default ();
+  if (config) {
+    self->config = *config;
+    self->config.local_addresses = g_strdupv (config->local_addresses);
+  }
+
+  name = g_strdup_printf ("webrtcbin-%s", session_id);
+  self->webrtcbin = gst_element_factory_make ("webrtcbin", name);
+  g_free (name);
+  if (!self->webrtcbin) {
+    g_object_unref (self);
+    return NULL;
+  }
+  gst_object_ref_sink (self->webrtcbin);
+  g_object_set (self->webrtcbin, "bundle-policy",
+      GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", self->config.latency_ms,
+      NULL);
+  restrict_local_addresses (self);
+
+  g_signal_connect_object (self->webrtcbin, "on-negotiation-needed",
+      G_CALLBACK (on_negotiation_needed), self, 0);
+  g_signal_connect_object (self->webrtcbin, "on-ice-candidate",
+      G_CALLBACK (on_ice_candidate), self, 0);
+  g_signal_connect_object (self->webrtcbin, "notify::connection-state",
+      G_CALLBACK (on_connection_state), self, 0);
+  g_signal_connect_object (self->webrtcbin, "on-new-transceiver",
+      G_CALLBACK (on_new_transceiver), self, 0);
+  g_signal_connect_object (self->webrtcbin, "pad-added",
+      G_CALLBACK (on_pad_added), self, 0);
+
+  /* Adding it before anything else lets rtciceservers configure it from
+   * deep-element-added, before gathering can start. */
+  gst_bin_add (bin, self->webrtcbin);
+  return self;
+}
+
+const gchar *
+rtc_peer_session_get_id (RtcPeerSession * self)
+{
+  return self->id;
+}
+
+GstElement *
+rtc_peer_session_get_webrtcbin (RtcPeerSession * self)
+{
+  return self->webrtcbin;
+}
+
+GstWebRTCPeerConnectionState
+rtc_peer_session_get_state (RtcPeerSession * self)
+{
+  return self->state;
+}
+
+GstPad *
+rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
+    gint mline)
+{
+  GstPadTemplate *templ;
+  GstPad *pad;
+  gchar *name = NULL;
+
+  templ = gst_element_get_pad_template (self->webrtcbin, "sink_%u");
+  if (mline >= 0)
+    name = g_strdup_printf ("sink_%d", mline);
+  pad = gst_element_request_pad (self->webrtcbin, templ, name, caps);
+  g_free (name);
+  if (pad && mline >= 0) {
+    GstWebRTCRTPTransceiver *trans = NULL;
+
+    /* A transceiver created from a remote offer only receives until we
+     * give it something to send. */
+    g_object_get (pad, "transceiver", &trans, NULL);
+    if (trans) {
+      g_object_set (trans, "direction",
+          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, NULL);
+      gst_object_unref (trans);
+    }
+  }
+  return pad;
+}
+
+/* What we can receive and decode: VP8 (RFC 7741), H264 constrained
+ * baseline packetization-mode 1 (RFC 6184; what browsers send) and Opus
+ * (RFC 7587). */
+static GstCaps *
+recv_caps (RtcMediaKind kind)
+{
+  if (kind == RTC_MEDIA_VIDEO)
+    return gst_caps_from_string ("application/x-rtp,media=video,"
+        "encoding-name=VP8,payload=96,clock-rate=90000; "
+        "application/x-rtp,media=video,encoding-name=H264,payload=102,"
+        "clock-rate=90000,packetization-mode=(string)1,"
+        "profile-level-id=(string)42e01f,level-asymmetry-allowed=(string)1");
+  return gst_caps_from_string ("application/x-rtp,media=audio,"
+      "encoding-name=OPUS,payload=111,clock-rate=48000,"
+      "encoding-params=(string)2");
+}
+
+void
+rtc_peer_session_add_recv_transceiver (RtcPeerSession * self,
+    RtcMediaKind kind)
+{
+  GstWebRTCRTPTransceiver *trans = NULL;
+  GstCaps *caps = recv_caps (kind);
+
+  g_signal_emit_by_name (self->webrtcbin, "add-transceiver",
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
+  gst_caps_unref (caps);
+  if (trans)
+    gst_object_unref (trans);
+}
+
+void
+rtc_peer_session_start (RtcPeerSession * self, gboolean offerer)
+{
+  self->offerer = offerer;
+  gst_element_sync_state_with_parent (self->webrtcbin);
+  if (!offerer)
+    return;
+  self->neg = NEG_WANT_OFFER;
+  /* negotiation-needed may have fired while pads were being linked */
+  if (self->negotiation_needed)
+    create_offer (self);
+}
+
+gboolean
+rtc_peer_session_set_remote_description (RtcPeerSession * self,
+    const gchar * type, const gchar * sdp, GError ** error)
+{
+  GstSDPMessage *msg = NULL;
+  GstWebRTCSDPType sdp_type;
+  GstWebRTCSessionDescription *desc;
+
+  if (g_strcmp0 (type, "offer") == 0) {
+    sdp_type = GST_WEBRTC_SDP_TYPE_OFFER;
+    if (self->neg == NEG_OFFERING) {
+      /* glare; our signalling gives one side the offerer role per session */
+      g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+          "received an offer while our own offer is pending");
+      return FALSE;
+    }
+  } else if (g_strcmp0 (type, "answer") == 0) {
+    sdp_type = GST_WEBRTC_SDP_TYPE_ANSWER;
+    if (self->neg != NEG_OFFERING) {
+      g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+          "received an answer without having sent an offer");
+      return FALSE;
+    }
+  } else {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+        "unsupported SDP type '%s'", type ? type : "(null)");
+    return FALSE;
+  }
+
+  if (!sdp || gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK
+      || gst_sdp_message_medias_len (msg) == 0
+      || !gst_sdp_message_get_version (msg)) {
+    if (msg)
+      gst_sdp_message_free (msg);
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+        "invalid SDP %s: not an RFC 8866 session description with media",
+        type);
+    return FALSE;
+  }
+
+  if (sdp_type == GST_WEBRTC_SDP_TYPE_OFFER)
+    self->neg = NEG_ANSWERING;
+  desc = gst_webrtc_session_description_new (sdp_type, msg);
+  g_signal_emit_by_name (self->webrtcbin, "set-remote-description", desc,
+      gst_promise_new_with_change_func (on_remote_description_set,
+          g_object_ref (self), g_object_unref));
+  gst_webrtc_session_description_free (desc);
+  return TRUE;
+}
+
+void
+rtc_peer_session_add_remote_candidate (RtcPeerSession * self,
+    guint sdp_mline_index, const gchar * candidate)
+{
+  /* An empty candidate is the end-of-candidates marker (RFC 8838 section
+   * 4.2); webrtcbin 1.22 has no use for it. */
+  if (!candidate || !*candidate)
+    return;
+  if (!self->have_remote) {
+    PendingCandidate *c = g_new0 (PendingCandidate, 1);
+    c->mline = sdp_mline_index;
+    c->candidate = g_strdup (candidate);
+    g_queue_push_tail (&self->pending_candidates, c);
+    return;
+  }
+  g_signal_emit_by_name (self->webrtcbin, "add-ice-candidate",
+      sdp_mline_index, candidate);
+}
+
+typedef struct
+{
+  guint64 bytes_sent, packets_sent;
+  guint nack_count, pli_count, fir_count;
+  gdouble rtt;
+} StatsSum;
+
+static gboolean
+sum_stats (GQuark field, const GValue * value, gpointer user_data)
+{
+  StatsSum *sum = user_data;
+  const GstStructure *s;
+  GstWebRTCStatsType type;
+  guint64 u64;
+  guint u;
+  gdouble d;
+
+  if (!GST_VALUE_HOLDS_STRUCTURE (value))
+    return TRUE;
+  s = gst_value_get_structure (value);
+  if (!gst_structure_get_enum (s, "type", GST_TYPE_WEBRTC_STATS_TYPE,
+          (gint *) & type))
+    return TRUE;
+  if (type == GST_WEBRTC_STATS_OUTBOUND_RTP) {
+    if (gst_structure_get_uint64 (s, "bytes-sent", &u64))
+      sum->bytes_sent += u64;
+    if (gst_structure_get_uint64 (s, "packets-sent", &u64))
+      sum->packets_sent += u64;
+    if (gst_structure_get_uint (s, "nack-count", &u))
+      sum->nack_count += u;
+    if (gst_structure_get_uint (s, "pli-count", &u))
+      sum->pli_count += u;
+    if (gst_structure_get_uint (s, "fir-count", &u))
+      sum->fir_count += u;
+  } else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP) {
+    if (gst_structure_get_double (s, "round-trip-time", &d))
+      sum->rtt = MAX (sum->rtt, d);
+  }
+  return TRUE;
+}
+
+void
+rtc_peer_session_fill_stats (RtcPeerSession * self, GstStructure * s)
+{
+  StatsSum sum = { 0, };
+
+  g_mutex_lock (&self->lock);
+  if (self->stats)
+    gst_structure_foreach (self->stats, sum_stats, &sum);
+  g_mutex_unlock (&self->lock);
+
+  gst_structure_set (s,
+      "state", G_TYPE_STRING, rtc_peer_connection_state_name (self->state),
+      "bytes-sent", G_TYPE_UINT64, sum.bytes_sent,
+      "packets-sent", G_TYPE_UINT64, sum.packets_sent,
+      "round-trip-time", G_TYPE_DOUBLE, sum.rtt,
+      "nack-count", G_TYPE_UINT, sum.nack_count,
+      "pli-count", G_TYPE_UINT, sum.pli_count,
+      "fir-count", G_TYPE_UINT, sum.fir_count, NULL);
+}
+
+void
+rtc_peer_session_close (RtcPeerSession * self)
+{
+  if (self->closed)
+    return;
+  self->closed = TRUE;
+  clear_timer (&self->disconnect_timer);
+  clear_timer (&self->stats_timer);
+  g_queue_clear_full (&self->pending_candidates,
+      (GDestroyNotify) pending_candidate_free);
+
+  GST_DEBUG ("session %s: closing", self->id);
+  g_signal_handlers_disconnect_by_data (self->webrtcbin, self);
+  gst_element_set_locked_state (self->webrtcbin, TRUE);
+  gst_element_set_state (self->webrtcbin, GST_STATE_NULL);
+  if (GST_OBJECT_PARENT (self->webrtcbin) == GST_OBJECT (self->bin))
+    gst_bin_remove (self->bin, self->webrtcbin);
+}
+
+static gpointer
+prewarm_thread (gpointer data)
+{
+  /* dtlsdec generates the process-wide RSA-2048 certificate on creation */
+  GstElement *dec = gst_element_factory_make ("dtlsdec", NULL);
+
+  if (dec)
+    gst_object_unref (dec);
+  return NULL;
+}
+
+void
+rtc_peer_session_prewarm_certificate (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once)) {
+    g_thread_unref (g_thread_new ("rtc-dtls-prewarm", prewarm_thread, NULL));
+    g_once_init_leave (&once, 1);
+  }
+}
+
+static void
+rtc_peer_session_finalize (GObject * object)
+{
+  RtcPeerSession *self = RTC_PEER_SESSION (object);
+
+  rtc_peer_session_close (self);
+  g_queue_free_full (&self->events, (GDestroyNotify) event_free);
+  gst_clear_structure (&self->stats);
+  gst_clear_object (&self->webrtcbin);
+  g_main_context_unref (self->context);
+  g_strfreev (self->config.local_addresses);
+  g_free (self->id);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (rtc_peer_session_parent_class)->finalize (object);
+}
+
+static void
+rtc_peer_session_init (RtcPeerSession * self)
+{
+  g_mutex_init (&self->lock);
+  g_queue_init (&self->events);
+  g_queue_init (&self->pending_candidates);
+  self->config.latency_ms = RTC_PEER_SESSION_DEFAULT_LATENCY_MS;
+  self->config.disconnect_timeout_ms =
+      RTC_PEER_SESSION_DEFAULT_DISCONNECT_TIMEOUT_MS;
+}
+
+static void
+rtc_peer_session_class_init (RtcPeerSessionClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+
+  gobject_class->finalize = rtc_peer_session_finalize;
+
+  signals[SIGNAL_LOCAL_DESCRIPTION] =
+      g_signal_new ("local-description", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
+      G_TYPE_STRING);
+  signals[SIGNAL_LOCAL_CANDIDATE] =
+      g_signal_new ("local-candidate", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT,
+      G_TYPE_STRING);
+  signals[SIGNAL_CONNECTION_STATE] =
+      g_signal_new ("connection-state", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+      GST_TYPE_WEBRTC_PEER_CONNECTION_STATE);
+  signals[SIGNAL_FAILED] =
+      g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+      NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_REMOTE_PAD] =
+      g_signal_new ("remote-pad", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+      0, NULL, NULL, NULL, G_TYPE_NONE, 1, GST_TYPE_PAD);
+
+  GST_DEBUG_CATEGORY_INIT (rtc_peer_session_debug, "rtcpeersession", 0,
+      "gst-meshrtc peer session");
+}

@@ -1,0 +1,81 @@
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __GST_RTC_BASE_BIN_H__
+#define __GST_RTC_BASE_BIN_H__
+
+#include <gst/gst.h>
+
+#include "rtcpeersession.h"
+#include "rtctrack.h"
+#include "rtcsignaller.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GstRtcBaseBin:
+ *
+ * What rtcsignalbin and rtcmeshfanout share: the element's own
+ * GMainContext thread (signalling and session logic never run on a
+ * streaming thread), the signaller, local tracks behind request sink pads,
+ * and the table of peer sessions with their SDP/ICE relay and teardown.
+ * Subclasses decide which sessions to start or accept.
+ */
+#define GST_TYPE_RTC_BASE_BIN (gst_rtc_base_bin_get_type ())
+G_DECLARE_DERIVABLE_TYPE (GstRtcBaseBin, gst_rtc_base_bin, GST, RTC_BASE_BIN, GstBin)
+
+typedef struct _GstRtcPeer
+{
+  gchar *session_id;
+  gchar *remote_id;             /* the other peer's id */
+  RtcPeerSession *session;
+  GPtrArray *branches;          /* of RtcTrackBranch */
+  gboolean connected;
+  gint64 created_us;
+} GstRtcPeer;
+
+struct _GstRtcBaseBinClass
+{
+  GstBinClass parent_class;
+
+  /* roles and meta to register with (called on the element's context) */
+  RtcRoles (*get_roles) (GstRtcBaseBin * self);
+  void     (*fill_meta) (GstRtcBaseBin * self, JsonObject * meta);
+  /* signalling registered */
+  void     (*connected) (GstRtcBaseBin * self, const gchar * peer_id);
+  /* a consumer started a session with us (we offer); return FALSE and set
+   * @error to refuse it */
+  gboolean (*accept_session) (GstRtcBaseBin * self, const gchar * consumer_id,
+                              const gchar * session_id, GError ** error);
+  /* messages the base does not handle (list, peerStatusChanged, ...) */
+  void     (*handle_message) (GstRtcBaseBin * self, RtcMessage * msg);
+  /* a session went away; @peer is freed after this returns */
+  void     (*peer_removed) (GstRtcBaseBin * self, GstRtcPeer * peer);
+  /* a remote track appeared (streaming thread) */
+  void     (*remote_pad) (GstRtcBaseBin * self, GstRtcPeer * peer, GstPad * pad);
+};
+
+/* Runs @func on the element's context thread (now if already there). */
+void     gst_rtc_base_bin_invoke (GstRtcBaseBin * self, GSourceFunc func,
+                                  gpointer data, GDestroyNotify notify);
+RtcSignaller * gst_rtc_base_bin_get_signaller (GstRtcBaseBin * self);
+const gchar *  gst_rtc_base_bin_get_peer_id (GstRtcBaseBin * self);
+guint    gst_rtc_base_bin_count_peers (GstRtcBaseBin * self);
+/* Consumer side: asks the server for a session with @producer_id. */
+void     gst_rtc_base_bin_request_session (GstRtcBaseBin * self, const gchar * producer_id);
+gboolean gst_rtc_base_bin_has_peer_with (GstRtcBaseBin * self, const gchar * remote_id);
+/* Ends a session, telling the server (and so the remote) when @notify. */
+void     gst_rtc_base_bin_end_session (GstRtcBaseBin * self, const gchar * session_id,
+                                       const gchar * reason, gboolean notify);
+void     gst_rtc_base_bin_send_message (GstRtcBaseBin * self, RtcMessage * msg);
+/* Re-sends setPeerStatus after a property that feeds the meta changed. */
+void     gst_rtc_base_bin_update_status (GstRtcBaseBin * self);
+/* Fills a GstStructure with one field per peer (for "stats"). */
+GstStructure * gst_rtc_base_bin_collect_stats (GstRtcBaseBin * self, const gchar * name);
+const gchar *  gst_rtc_base_bin_get_uri (GstRtcBaseBin * self);
+GMainContext * gst_rtc_base_bin_get_context (GstRtcBaseBin * self);
+
+G_END_DECLS
+
+#endif

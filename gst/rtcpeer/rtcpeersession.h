@@ -1,0 +1,124 @@
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __RTC_PEER_SESSION_H__
+#define __RTC_PEER_SESSION_H__
+
+#include <gst/gst.h>
+#ifndef GST_USE_UNSTABLE_API
+#define GST_USE_UNSTABLE_API
+#endif
+#include <gst/webrtc/webrtc.h>
+
+G_BEGIN_DECLS
+
+/**
+ * RtcPeerSession:
+ *
+ * Everything about one webrtcbin, written once and used by every element:
+ *
+ * - bundle-policy=max-bundle (browsers, WHIP and WHEP reject anything else),
+ *   NACK on every transceiver (webrtcbin 1.22 strips `rtcp-fb nack` unless
+ *   do-nack is set), libnice UPnP off;
+ * - ICE restricted to given local addresses (libnice skips loopback when it
+ *   discovers interfaces by itself; containers want it too);
+ * - an offer/answer state machine (JSEP, RFC 8829) that offers once, and
+ *   re-offers only when a transceiver was added since the last offer, never
+ *   because webrtcbin asks again after the remote rejected an m-line;
+ * - remote ICE candidates received before the remote description are
+ *   queued (RFC 8838 trickle);
+ * - connection-state tracking, with a grace period for "disconnected";
+ * - teardown on the owner's main context, never from a webrtcbin callback
+ *   (setting webrtcbin to NULL from its own threads deadlocks).
+ *
+ * Every signal but "remote-pad" is emitted in the GMainContext that was
+ * thread-default when the session was created, in the order webrtcbin
+ * produced the events.
+ *
+ * Signals:
+ * - "local-description" (const gchar *type, const gchar *sdp)
+ * - "local-candidate" (guint sdp_mline_index, const gchar *candidate)
+ * - "connection-state" (GstWebRTCPeerConnectionState state)
+ * - "failed" (const GError *error): negotiation failed, the remote rejected
+ *   every m-line, ICE failed, or "disconnected" lasted longer than the
+ *   grace period. The owner should close the session.
+ * - "remote-pad" (GstPad *pad): a webrtcbin src pad appeared. Emitted
+ *   synchronously from a streaming thread so the owner can link it before
+ *   data flows.
+ */
+#define RTC_TYPE_PEER_SESSION (rtc_peer_session_get_type ())
+G_DECLARE_FINAL_TYPE (RtcPeerSession, rtc_peer_session, RTC, PEER_SESSION, GObject)
+
+typedef enum
+{
+  RTC_MEDIA_VIDEO,
+  RTC_MEDIA_AUDIO,
+} RtcMediaKind;
+
+/**
+ * RtcPeerSessionConfig:
+ * @latency_ms: receive jitterbuffer size in ms (webrtcbin "latency")
+ * @local_addresses: (nullable): NULL-terminated list of IP addresses ICE
+ *   may gather host candidates on; %NULL lets libnice pick interfaces
+ * @disconnect_timeout_ms: how long "disconnected" may last before "failed"
+ */
+typedef struct
+{
+  guint latency_ms;
+  gchar **local_addresses;
+  guint disconnect_timeout_ms;
+} RtcPeerSessionConfig;
+
+#define RTC_PEER_SESSION_DEFAULT_LATENCY_MS 200
+#define RTC_PEER_SESSION_DEFAULT_DISCONNECT_TIMEOUT_MS 5000
+
+RtcPeerSession * rtc_peer_session_new (GstBin * bin, const gchar * session_id,
+                                       const RtcPeerSessionConfig * config);
+
+const gchar * rtc_peer_session_get_id (RtcPeerSession * self);
+GstElement *  rtc_peer_session_get_webrtcbin (RtcPeerSession * self);
+GstWebRTCPeerConnectionState rtc_peer_session_get_state (RtcPeerSession * self);
+
+/* Requests a webrtcbin sink pad for a local track whose RTP caps are @caps.
+ * With @mline >= 0 the pad attaches to the transceiver the remote offer
+ * created for that m-line (answerer side). Returns a new reference. */
+GstPad *  rtc_peer_session_request_sink_pad (RtcPeerSession * self,
+                                             GstCaps * caps, gint mline);
+
+/* Adds a receive-only transceiver so an offer asks for @kind. */
+void      rtc_peer_session_add_recv_transceiver (RtcPeerSession * self,
+                                                 RtcMediaKind kind);
+
+/* Syncs webrtcbin with its parent's state; as offerer, creates the offer as
+ * soon as webrtcbin says negotiation is needed. */
+void      rtc_peer_session_start (RtcPeerSession * self, gboolean offerer);
+
+/* Applies a remote "offer" or "answer". An offer is answered by itself.
+ * Errors: GST_STREAM_ERROR_DECODE for an unparsable SDP or a description
+ * that does not fit the signaling state. */
+gboolean  rtc_peer_session_set_remote_description (RtcPeerSession * self,
+                                                   const gchar * type,
+                                                   const gchar * sdp,
+                                                   GError ** error);
+
+void      rtc_peer_session_add_remote_candidate (RtcPeerSession * self,
+                                                 guint sdp_mline_index,
+                                                 const gchar * candidate);
+
+/* Fills @s with this session's statistics (see rtcmeshfanout's "stats"). */
+void      rtc_peer_session_fill_stats (RtcPeerSession * self, GstStructure * s);
+
+/* Removes webrtcbin from its bin and sets it to NULL. Call from the owner's
+ * context, never from a webrtcbin callback. Idempotent. */
+void      rtc_peer_session_close (RtcPeerSession * self);
+
+/* Generates webrtcbin's DTLS certificate once per process, early, so the
+ * first peer does not wait 130-380 ms for RSA key generation. */
+void      rtc_peer_session_prewarm_certificate (void);
+
+const gchar * rtc_peer_connection_state_name (GstWebRTCPeerConnectionState state);
+
+G_END_DECLS
+
+#endif
