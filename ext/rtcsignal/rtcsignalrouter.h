@@ -1,0 +1,75 @@
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef __RTC_SIGNAL_ROUTER_H__
+#define __RTC_SIGNAL_ROUTER_H__
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * RtcSignalRouter:
+ *
+ * The signalling server's logic without any network: peers, their status,
+ * rooms and sessions (docs/protocol.md). Text frames go in with
+ * rtc_signal_router_handle_text(); every message the server sends comes out
+ * through the #RtcSignalRouterSendFunc, already serialised. The
+ * RtcSignallingServer feeds it from WebSocket connections; tests feed it
+ * directly.
+ *
+ * Not thread-safe: call it from one thread (the server's main context).
+ */
+typedef struct _RtcSignalRouter RtcSignalRouter;
+
+/**
+ * RtcSignalRouterSendFunc:
+ * @peer_id: the peer the message is for
+ * @text: one JSON message (a WebSocket text frame)
+ * @user_data: as given to rtc_signal_router_new()
+ *
+ * Called synchronously, in order, for every outgoing message. It must not
+ * call back into the router.
+ */
+typedef void (*RtcSignalRouterSendFunc) (const gchar * peer_id,
+    const gchar * text, gpointer user_data);
+
+RtcSignalRouter * rtc_signal_router_new (RtcSignalRouterSendFunc send_func,
+                                         gpointer user_data,
+                                         GDestroyNotify notify);
+void              rtc_signal_router_free (RtcSignalRouter * router);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtcSignalRouter, rtc_signal_router_free)
+
+/* A new connection: returns its peer id (a fresh UUID v4, free with
+ * g_free()) after sending it `welcome` and, when ICE servers are set,
+ * `iceServers`. */
+gchar *           rtc_signal_router_add_peer (RtcSignalRouter * router);
+
+/* A connection closed: ends its sessions (the other side gets endSession,
+ * or endSessionV1_1 if it selected v1_1) and, if it had registered, tells
+ * the listeners of its scope with peerStatusChanged and roles []. Unknown
+ * ids are ignored. */
+void              rtc_signal_router_remove_peer (RtcSignalRouter * router,
+                                                 const gchar * peer_id);
+
+/* One text frame from @peer_id. Anything wrong is answered with
+ * {"type":"error","details":"..."} to @peer_id; the peer stays connected. */
+void              rtc_signal_router_handle_text (RtcSignalRouter * router,
+                                                 const gchar * peer_id,
+                                                 const gchar * text,
+                                                 gssize length);
+
+/* RTCIceServer array sent in an `iceServers` message after every welcome,
+ * and at once to every connected peer. NULL (or an empty array) stops
+ * sending it. The array is referenced, not copied. */
+void              rtc_signal_router_set_ice_servers (RtcSignalRouter * router,
+                                                     JsonArray * ice_servers);
+
+guint             rtc_signal_router_get_n_peers (RtcSignalRouter * router);
+guint             rtc_signal_router_get_n_sessions (RtcSignalRouter * router);
+
+G_END_DECLS
+
+#endif /* __RTC_SIGNAL_ROUTER_H__ */
