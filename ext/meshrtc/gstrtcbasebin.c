@@ -26,6 +26,7 @@ GST_DEBUG_CATEGORY_EXTERN (meshrtc_debug);
 #define DEFAULT_AUDIO_BITRATE 64000
 #define DEFAULT_KEYFRAME_INTERVAL 1000
 #define DEFAULT_DISCONNECT_TIMEOUT 5000
+#define DEFAULT_CONNECT_TIMEOUT 30000
 
 enum
 {
@@ -42,6 +43,7 @@ enum
   PROP_AUDIO_BITRATE,
   PROP_KEYFRAME_INTERVAL,
   PROP_DISCONNECT_TIMEOUT,
+  PROP_CONNECT_TIMEOUT,
 };
 
 typedef struct
@@ -57,6 +59,7 @@ typedef struct
   guint audio_bitrate;
   guint keyframe_interval;
   guint disconnect_timeout;
+  guint connect_timeout;
 
   GMainContext *context;
   GMainLoop *loop;
@@ -127,9 +130,8 @@ sync_call_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs @func(self) on the context thread and waits for it. */
-static void
-invoke_sync (GstRtcBaseBin * self, GSourceFunc func)
+void
+gst_rtc_base_bin_invoke_sync (GstRtcBaseBin * self, GSourceFunc func)
 {
   SyncCall call = { self, func };
 
@@ -415,6 +417,7 @@ create_peer (GstRtcBaseBin * self, const gchar * session_id,
   GST_OBJECT_LOCK (self);
   config.latency_ms = priv->latency;
   config.disconnect_timeout_ms = priv->disconnect_timeout;
+  config.connect_timeout_ms = priv->connect_timeout;
   config.local_addresses = split_addresses (priv->ice_local_addresses);
   GST_OBJECT_UNLOCK (self);
 
@@ -815,6 +818,24 @@ gst_rtc_base_bin_collect_stats (GstRtcBaseBin * self, const gchar * name)
   return stats;
 }
 
+void
+gst_rtc_base_bin_get_keyframe_counts (GstRtcBaseBin * self, guint * requests,
+    guint * forced)
+{
+  GstRtcBaseBinPrivate *priv = PRIV (self);
+  guint i, r, f;
+
+  *requests = *forced = 0;
+  GST_OBJECT_LOCK (self);
+  for (i = 0; i < priv->tracks->len; i++) {
+    rtc_track_get_keyframe_counts (g_ptr_array_index (priv->tracks, i), &r,
+        &f);
+    *requests += r;
+    *forced += f;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
 /* ---- pads ---- */
 
 static GstPad *
@@ -920,7 +941,7 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
 
   switch (transition) {
     case GST_STATE_CHANGE_PAUSED_TO_READY:
-      invoke_sync (self, stop_signalling);
+      gst_rtc_base_bin_invoke_sync (self, stop_signalling);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:
       g_main_loop_quit (priv->loop);
@@ -1000,6 +1021,9 @@ gst_rtc_base_bin_set_property (GObject * object, guint prop_id,
     case PROP_DISCONNECT_TIMEOUT:
       priv->disconnect_timeout = g_value_get_uint (value);
       break;
+    case PROP_CONNECT_TIMEOUT:
+      priv->connect_timeout = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1050,6 +1074,9 @@ gst_rtc_base_bin_get_property (GObject * object, guint prop_id,
       break;
     case PROP_DISCONNECT_TIMEOUT:
       g_value_set_uint (value, priv->disconnect_timeout);
+      break;
+    case PROP_CONNECT_TIMEOUT:
+      g_value_set_uint (value, priv->connect_timeout);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1102,6 +1129,7 @@ gst_rtc_base_bin_init (GstRtcBaseBin * self)
   priv->audio_bitrate = DEFAULT_AUDIO_BITRATE;
   priv->keyframe_interval = DEFAULT_KEYFRAME_INTERVAL;
   priv->disconnect_timeout = DEFAULT_DISCONNECT_TIMEOUT;
+  priv->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   priv->context = g_main_context_new ();
   priv->tracks = g_ptr_array_new ();
   priv->peers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -1206,6 +1234,12 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
           "Time in ms a peer connection may stay ICE-disconnected before "
           "its session is ended", 0, G_MAXUINT, DEFAULT_DISCONNECT_TIMEOUT,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_CONNECT_TIMEOUT,
+      g_param_spec_uint ("connect-timeout", "Connect timeout",
+          "Time in ms a new session may take to connect (offer/answer, ICE "
+          "and DTLS) before it is ended; 0 waits forever", 0, G_MAXUINT,
+          DEFAULT_CONNECT_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   gst_type_mark_as_plugin_api (RTC_TYPE_VIDEO_CODEC, 0);

@@ -59,6 +59,9 @@ struct _GstRtcBaseBinClass
 /* Runs @func on the element's context thread (now if already there). */
 void     gst_rtc_base_bin_invoke (GstRtcBaseBin * self, GSourceFunc func,
                                   gpointer data, GDestroyNotify notify);
+/* Runs @func(self) on the element's context thread and waits for it; for
+ * state changes only (the thread must be running). */
+void     gst_rtc_base_bin_invoke_sync (GstRtcBaseBin * self, GSourceFunc func);
 RtcSignaller * gst_rtc_base_bin_get_signaller (GstRtcBaseBin * self);
 const gchar *  gst_rtc_base_bin_get_peer_id (GstRtcBaseBin * self);
 guint    gst_rtc_base_bin_count_peers (GstRtcBaseBin * self);
@@ -73,6 +76,8 @@ void     gst_rtc_base_bin_send_message (GstRtcBaseBin * self, RtcMessage * msg);
 void     gst_rtc_base_bin_update_status (GstRtcBaseBin * self);
 /* Fills a GstStructure with one field per peer (for "stats"). */
 GstStructure * gst_rtc_base_bin_collect_stats (GstRtcBaseBin * self, const gchar * name);
+/* Keyframe requests seen and keyframes forced, summed over the tracks. */
+void     gst_rtc_base_bin_get_keyframe_counts (GstRtcBaseBin * self, guint * requests, guint * forced);
 const gchar *  gst_rtc_base_bin_get_uri (GstRtcBaseBin * self);
 GMainContext * gst_rtc_base_bin_get_context (GstRtcBaseBin * self);
 

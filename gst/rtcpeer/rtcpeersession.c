@@ -50,6 +50,7 @@ struct _RtcPeerSession
   GQueue pending_candidates;    /* of PendingCandidate, before remote SDP */
   GstWebRTCPeerConnectionState state;
   GSource *disconnect_timer;
+  GSource *connect_timer;
   GSource *stats_timer;
   gboolean closed;
 
@@ -471,6 +472,18 @@ stats_timer_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  RtcPeerSession *self = user_data;
+
+  g_clear_pointer (&self->connect_timer, g_source_unref);
+  emit_failed (self, g_error_new (GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_OPEN_READ_WRITE,
+          "peer did not connect within %u ms", self->config.connect_timeout_ms));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_state_event (RtcPeerSession * self, GstWebRTCPeerConnectionState state)
 {
@@ -488,6 +501,8 @@ on_state_event (RtcPeerSession * self, GstWebRTCPeerConnectionState state)
   } else {
     clear_timer (&self->disconnect_timer);
   }
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+    clear_timer (&self->connect_timer);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !self->stats_timer) {
     self->stats_timer = add_timeout (self, STATS_INTERVAL_MS, stats_timer_cb);
     stats_timer_cb (self);
@@ -737,6 +752,9 @@ void
 rtc_peer_session_start (RtcPeerSession * self, gboolean offerer)
 {
   self->offerer = offerer;
+  if (self->config.connect_timeout_ms && !self->connect_timer)
+    self->connect_timer = add_timeout (self, self->config.connect_timeout_ms,
+        connect_timeout_cb);
   gst_element_sync_state_with_parent (self->webrtcbin);
   if (!offerer)
     return;
@@ -883,6 +901,7 @@ rtc_peer_session_close (RtcPeerSession * self)
     return;
   self->closed = TRUE;
   clear_timer (&self->disconnect_timer);
+  clear_timer (&self->connect_timer);
   clear_timer (&self->stats_timer);
   g_queue_clear_full (&self->pending_candidates,
       (GDestroyNotify) pending_candidate_free);
@@ -943,6 +962,7 @@ rtc_peer_session_init (RtcPeerSession * self)
   self->config.latency_ms = RTC_PEER_SESSION_DEFAULT_LATENCY_MS;
   self->config.disconnect_timeout_ms =
       RTC_PEER_SESSION_DEFAULT_DISCONNECT_TIMEOUT_MS;
+  self->config.connect_timeout_ms = RTC_PEER_SESSION_DEFAULT_CONNECT_TIMEOUT_MS;
 }
 
 static void

@@ -41,8 +41,8 @@ G_BEGIN_DECLS
  * - "local-candidate" (guint sdp_mline_index, const gchar *candidate)
  * - "connection-state" (GstWebRTCPeerConnectionState state)
  * - "failed" (const GError *error): negotiation failed, the remote rejected
- *   every m-line, ICE failed, or "disconnected" lasted longer than the
- *   grace period. The owner should close the session.
+ *   every m-line, ICE failed, "disconnected" lasted longer than the
+ *   grace period, or the session did not connect in time. The owner should close the session.
  * - "remote-pad" (GstPad *pad): a webrtcbin src pad appeared. Emitted
  *   synchronously from a streaming thread so the owner can link it before
  *   data flows.
@@ -62,16 +62,20 @@ typedef enum
  * @local_addresses: (nullable): NULL-terminated list of IP addresses ICE
  *   may gather host candidates on; %NULL lets libnice pick interfaces
  * @disconnect_timeout_ms: how long "disconnected" may last before "failed"
+ * @connect_timeout_ms: how long after start the session may take to
+ *   connect (a peer that never answers) before "failed"; 0 = forever
  */
 typedef struct
 {
   guint latency_ms;
   gchar **local_addresses;
   guint disconnect_timeout_ms;
+  guint connect_timeout_ms;
 } RtcPeerSessionConfig;
 
 #define RTC_PEER_SESSION_DEFAULT_LATENCY_MS 200
 #define RTC_PEER_SESSION_DEFAULT_DISCONNECT_TIMEOUT_MS 5000
+#define RTC_PEER_SESSION_DEFAULT_CONNECT_TIMEOUT_MS 30000
 
 RtcPeerSession * rtc_peer_session_new (GstBin * bin, const gchar * session_id,
                                        const RtcPeerSessionConfig * config);

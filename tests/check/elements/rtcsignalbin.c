@@ -1,0 +1,294 @@
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * End-to-end tests of rtcsignalbin: real signalling server program, real
+ * webrtcbin peers on loopback (run inside a loopback-only namespace).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "../meshrtc-check.h"
+
+#define VIDEO_SRC "videotestsrc is-live=true ! " \
+  "video/x-raw,width=320,height=240,framerate=30/1"
+#define AUDIO_SRC "audiotestsrc is-live=true wave=ticks"
+#define BIN "rtcsignalbin uri=%s ice-local-addresses=127.0.0.1"
+
+GST_START_TEST (test_room_video_receiver_gets_60_decoded_frames)
+{
+  TestServer *srv;
+  TestPipeline *tx, *rx;
+  gchar *uri;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  tx = test_pipeline_new (VIDEO_SRC " ! " BIN " room=r1", uri);
+  rx = test_pipeline_new (BIN " room=r1 ! video/x-raw ! fakesink name=sink",
+      uri);
+  test_pipeline_play (tx);
+  test_pipeline_play (rx);
+  fail_unless (test_wait_buffers (rx, 60, 40),
+      "receiver got only %d decoded frames", rx->buffers);
+  test_pipeline_check_no_error (tx);
+  test_pipeline_check_no_error (rx);
+  test_pipeline_free (rx);
+  test_pipeline_free (tx);
+  test_server_kill (srv);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_room_audio_receiver_gets_decoded_audio)
+{
+  TestServer *srv;
+  TestPipeline *tx, *rx;
+  gchar *uri;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  tx = test_pipeline_new (AUDIO_SRC " ! " BIN " room=a1", uri);
+  rx = test_pipeline_new (BIN " room=a1 ! audio/x-raw ! fakesink name=sink",
+      uri);
+  test_pipeline_play (tx);
+  test_pipeline_play (rx);
+  fail_unless (test_wait_buffers (rx, 60, 40),
+      "receiver got only %d decoded audio buffers", rx->buffers);
+  test_pipeline_free (rx);
+  test_pipeline_free (tx);
+  test_server_kill (srv);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_room_both_directions_at_once)
+{
+  TestServer *srv;
+  TestPipeline *a, *b;
+  gchar *uri;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  a = test_pipeline_new (VIDEO_SRC " ! b.video_0 " BIN " name=b room=d1 "
+      "b. ! video/x-raw ! fakesink name=sink", uri);
+  b = test_pipeline_new (VIDEO_SRC ",pattern=ball ! b.video_0 " BIN
+      " name=b room=d1 b. ! video/x-raw ! fakesink name=sink", uri);
+  test_pipeline_play (a);
+  test_pipeline_play (b);
+  fail_unless (test_wait_buffers (a, 60, 40),
+      "first peer got only %d frames", a->buffers);
+  fail_unless (test_wait_buffers (b, 60, 40),
+      "second peer got only %d frames", b->buffers);
+  test_pipeline_check_no_error (a);
+  test_pipeline_check_no_error (b);
+  test_pipeline_free (a);
+  test_pipeline_free (b);
+  test_server_kill (srv);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
+static guint
+count_messages (TestPipeline * tp, const gchar * name)
+{
+  GstBus *bus = gst_element_get_bus (tp->pipeline);
+  GstMessage *msg;
+  guint n = 0;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+    if (gst_message_has_name (msg, name))
+      n++;
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+  return n;
+}
+
+/* Waits up to @timeout_s for @name on @tp's bus, keeping count. */
+static gboolean
+wait_message (TestPipeline * tp, const gchar * name, guint timeout_s)
+{
+  GstStructure *s = test_wait_element_message (tp, name, timeout_s);
+
+  if (!s)
+    return FALSE;
+  gst_structure_free (s);
+  return TRUE;
+}
+
+GST_START_TEST (test_server_restart_keeps_media_and_reregisters)
+{
+  TestServer *srv;
+  TestPipeline *tx, *rx, *rx2;
+  gchar *uri;
+  guint port;
+  gint before;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  port = srv->port;
+  uri = test_server_uri (srv);
+  tx = test_pipeline_new (VIDEO_SRC " ! " BIN " peer-name=cam", uri);
+  rx = test_pipeline_new (BIN " producer-name=cam ! fakesink name=sink", uri);
+  test_pipeline_play (tx);
+  test_pipeline_play (rx);
+  fail_unless (test_wait_buffers (rx, 30, 40), "no frames before restart");
+  /* drain the first registration messages */
+  count_messages (tx, "meshrtc-signalling-connected");
+  count_messages (rx, "meshrtc-signalling-connected");
+
+  /* the server goes away: established media keeps flowing */
+  test_server_kill (srv);
+  fail_unless (wait_message (rx, "meshrtc-signalling-lost", 10),
+      "receiver did not notice the server going away");
+  before = g_atomic_int_get (&rx->buffers);
+  fail_unless (test_wait_buffers (rx, before + 45, 10),
+      "media stopped while the server was away (%d -> %d)", before,
+      rx->buffers);
+
+  /* back on the same port: both bins register again */
+  srv = test_server_start (port, NULL);
+  fail_unless (wait_message (tx, "meshrtc-signalling-connected", 20),
+      "producer did not re-register");
+  fail_unless (wait_message (rx, "meshrtc-signalling-connected", 20),
+      "consumer did not re-register");
+
+  /* and a new session works through the new server */
+  test_pipeline_free (rx);
+  rx2 = test_pipeline_new (BIN " producer-name=cam ! fakesink name=sink", uri);
+  test_pipeline_play (rx2);
+  fail_unless (test_wait_buffers (rx2, 30, 40),
+      "new session after restart got only %d frames", rx2->buffers);
+  test_pipeline_check_no_error (tx);
+
+  test_pipeline_free (rx2);
+  test_pipeline_free (tx);
+  test_server_kill (srv);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_consumer_reconnects_after_producer_restarts)
+{
+  TestServer *srv;
+  TestPipeline *tx, *rx;
+  gchar *uri;
+  gint before;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  tx = test_pipeline_new (VIDEO_SRC " ! " BIN " peer-name=cam2", uri);
+  rx = test_pipeline_new (BIN " producer-name=cam2 ! fakesink name=sink",
+      uri);
+  test_pipeline_play (tx);
+  test_pipeline_play (rx);
+  fail_unless (test_wait_buffers (rx, 30, 40), "no frames at first");
+
+  /* the remote peer goes away: the session is torn down cleanly */
+  test_pipeline_free (tx);
+  fail_unless (wait_message (rx, "meshrtc-peer-removed", 15),
+      "consumer did not notice the producer leaving");
+  /* and the next session is accepted on the same src pad */
+  tx = test_pipeline_new (VIDEO_SRC " ! " BIN " peer-name=cam2", uri);
+  test_pipeline_play (tx);
+  before = g_atomic_int_get (&rx->buffers);
+  fail_unless (test_wait_buffers (rx, before + 30, 40),
+      "no frames from the second session");
+  test_pipeline_check_no_error (rx);
+  test_pipeline_free (rx);
+  test_pipeline_free (tx);
+  test_server_kill (srv);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_invalid_uri_fails_state_change_with_error)
+{
+  GstElement *bin = gst_element_factory_make ("rtcsignalbin", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *err = NULL;
+
+  fail_unless (bin != NULL);
+  gst_element_set_bus (bin, bus);
+  g_object_set (bin, "uri", "http://127.0.0.1:1/", NULL);
+  fail_unless_equals_int (gst_element_set_state (bin, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no error message");
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS));
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_element_set_state (bin, GST_STATE_NULL);
+  gst_element_set_bus (bin, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (bin);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_unreachable_server_is_a_warning_not_an_error)
+{
+  TestPipeline *tp;
+  GstBus *bus;
+  GstMessage *msg;
+  GstState state;
+
+  if (!test_have_webrtc ())
+    return;
+  /* port 9 (discard) on loopback: nothing listens there */
+  tp = test_pipeline_new (VIDEO_SRC " ! rtcsignalbin uri=ws://127.0.0.1:9");
+  test_pipeline_play (tp);
+  bus = gst_element_get_bus (tp->pipeline);
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+      GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no warning posted");
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_WARNING);
+  gst_message_unref (msg);
+  /* still retrying, still playing, no error */
+  g_usleep (500 * 1000);
+  fail_unless (gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR) == NULL);
+  gst_element_get_state (tp->pipeline, &state, NULL, 5 * GST_SECOND);
+  fail_unless_equals_int (state, GST_STATE_PLAYING);
+  gst_object_unref (bus);
+  test_pipeline_free (tp);
+}
+
+GST_END_TEST;
+
+static Suite *
+rtcsignalbin_suite (void)
+{
+  Suite *s = suite_create ("rtcsignalbin");
+  TCase *tc = tcase_create ("general");
+
+  tcase_set_timeout (tc, 120);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_invalid_uri_fails_state_change_with_error);
+  tcase_add_test (tc, test_unreachable_server_is_a_warning_not_an_error);
+  tcase_add_test (tc, test_room_video_receiver_gets_60_decoded_frames);
+  tcase_add_test (tc, test_room_audio_receiver_gets_decoded_audio);
+  tcase_add_test (tc, test_room_both_directions_at_once);
+  tcase_add_test (tc, test_server_restart_keeps_media_and_reregisters);
+  tcase_add_test (tc, test_consumer_reconnects_after_producer_restarts);
+  return s;
+}
+
+GST_CHECK_MAIN (rtcsignalbin);

@@ -1,0 +1,378 @@
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Peer session, local track and keyframe coalescer, with two real
+ * webrtcbins in one pipeline exchanging SDP and ICE directly (no server).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/check/gstcheck.h>
+#include <gst/video/video.h>
+
+#include "rtcpeersession.h"
+#include "rtctrack.h"
+#include "rtckeyframe.h"
+
+typedef struct
+{
+  GstElement *pipeline;
+  RtcTrack *track;
+  RtcPeerSession *offerer, *answerer;
+  RtcTrackBranch *branch;
+  gint frames;                  /* atomic */
+  gboolean hold_offer;          /* deliver candidates before the offer */
+  gchar *held_offer;
+  GPtrArray *held_candidates;
+  GError *failure;
+} Pair;
+
+static gchar *local_addrs[] = { (gchar *) "127.0.0.1", NULL };
+
+static void
+iterate_until (gboolean (*cond) (Pair *), Pair * p, guint timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  while (!cond (p) && g_get_monotonic_time () < end) {
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (5000);
+  }
+}
+
+static void
+on_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, Pair * p)
+{
+  g_atomic_int_inc (&p->frames);
+}
+
+static void
+on_decoded (GstElement * dec, GstPad * pad, Pair * p)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstPad *sinkpad;
+
+  g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, NULL);
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_handoff), p);
+  gst_bin_add (GST_BIN (p->pipeline), sink);
+  gst_element_sync_state_with_parent (sink);
+  sinkpad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_link (pad, sinkpad);
+  gst_object_unref (sinkpad);
+}
+
+static void
+on_remote_pad (RtcPeerSession * s, GstPad * pad, Pair * p)
+{
+  GstElement *dec = gst_element_factory_make ("decodebin", NULL);
+  GstPad *sinkpad;
+
+  g_signal_connect (dec, "pad-added", G_CALLBACK (on_decoded), p);
+  gst_bin_add (GST_BIN (p->pipeline), dec);
+  gst_element_sync_state_with_parent (dec);
+  sinkpad = gst_element_get_static_pad (dec, "sink");
+  gst_pad_link (pad, sinkpad);
+  gst_object_unref (sinkpad);
+}
+
+static RtcPeerSession *
+other (Pair * p, RtcPeerSession * s)
+{
+  return s == p->offerer ? p->answerer : p->offerer;
+}
+
+static void
+on_description (RtcPeerSession * s, const gchar * type, const gchar * sdp,
+    Pair * p)
+{
+  GError *err = NULL;
+
+  if (p->hold_offer && g_str_equal (type, "offer")) {
+    p->held_offer = g_strdup (sdp);
+    return;
+  }
+  fail_unless (rtc_peer_session_set_remote_description (other (p, s), type,
+          sdp, &err), "%s", err ? err->message : "");
+}
+
+static void
+on_candidate (RtcPeerSession * s, guint mline, const gchar * cand, Pair * p)
+{
+  if (p->hold_offer && s == p->offerer) {
+    g_ptr_array_add (p->held_candidates, g_strdup (cand));
+    return;
+  }
+  rtc_peer_session_add_remote_candidate (other (p, s), mline, cand);
+}
+
+static void
+on_state (RtcPeerSession * s, GstWebRTCPeerConnectionState state, Pair * p)
+{
+  if (s == p->offerer && state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+    rtc_track_branch_open (p->branch);
+}
+
+static void
+on_failed (RtcPeerSession * s, const GError * error, Pair * p)
+{
+  if (!p->failure)
+    p->failure = g_error_copy (error);
+}
+
+static gboolean
+track_has_caps (Pair * p)
+{
+  GstCaps *caps = rtc_track_get_rtp_caps (p->track);
+
+  if (caps)
+    gst_caps_unref (caps);
+  return caps != NULL;
+}
+
+static RtcPeerSession *
+make_session (Pair * p, const gchar * id)
+{
+  RtcPeerSessionConfig config = { 200, local_addrs, 5000, 30000 };
+  RtcPeerSession *s = rtc_peer_session_new (GST_BIN (p->pipeline), id,
+      &config);
+
+  fail_unless (s != NULL);
+  g_signal_connect (s, "local-description", G_CALLBACK (on_description), p);
+  g_signal_connect (s, "local-candidate", G_CALLBACK (on_candidate), p);
+  g_signal_connect (s, "connection-state", G_CALLBACK (on_state), p);
+  g_signal_connect (s, "failed", G_CALLBACK (on_failed), p);
+  g_signal_connect (s, "remote-pad", G_CALLBACK (on_remote_pad), p);
+  return s;
+}
+
+static Pair *
+pair_new (RtcVideoCodec codec)
+{
+  Pair *p = g_new0 (Pair, 1);
+  RtcTrackConfig tc = { codec, 500000, 64000, 500 };
+  GstElement *src;
+  GstPad *srcpad, *sinkpad;
+
+  p->held_candidates = g_ptr_array_new_with_free_func (g_free);
+  p->pipeline = gst_pipeline_new (NULL);
+  src = gst_parse_bin_from_description ("videotestsrc is-live=true ! "
+      "video/x-raw,width=160,height=120,framerate=30/1", TRUE, NULL);
+  gst_bin_add (GST_BIN (p->pipeline), src);
+  p->track = rtc_track_new (GST_BIN (p->pipeline), g_main_context_default (),
+      RTC_MEDIA_VIDEO, "video_0", &tc);
+  srcpad = gst_element_get_static_pad (src, "src");
+  sinkpad = rtc_track_get_sink_pad (p->track);
+  fail_unless_equals_int (gst_pad_link (srcpad, sinkpad), GST_PAD_LINK_OK);
+  gst_object_unref (srcpad);
+  gst_object_unref (sinkpad);
+  fail_if (gst_element_set_state (p->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  iterate_until (track_has_caps, p, 10);
+  fail_unless (track_has_caps (p), "the encoder produced no caps");
+
+  p->offerer = make_session (p, "offerer");
+  p->answerer = make_session (p, "answerer");
+  p->branch = rtc_track_add_branch (p->track, p->offerer, -1);
+  fail_unless (p->branch != NULL);
+  return p;
+}
+
+static void
+pair_free (Pair * p)
+{
+  rtc_track_branch_remove (p->branch);
+  rtc_peer_session_close (p->offerer);
+  rtc_peer_session_close (p->answerer);
+  gst_element_set_state (p->pipeline, GST_STATE_NULL);
+  rtc_track_free (p->track);
+  g_object_unref (p->offerer);
+  g_object_unref (p->answerer);
+  gst_object_unref (p->pipeline);
+  g_ptr_array_unref (p->held_candidates);
+  g_free (p->held_offer);
+  g_clear_error (&p->failure);
+  g_free (p);
+}
+
+static gboolean
+got_30_frames (Pair * p)
+{
+  return g_atomic_int_get (&p->frames) >= 30 || p->failure;
+}
+
+static gboolean
+have_webrtc (void)
+{
+  GstElementFactory *f = gst_element_factory_find ("webrtcbin");
+
+  if (!f) {
+    g_printerr ("SKIP: webrtcbin missing\n");
+    return FALSE;
+  }
+  gst_object_unref (f);
+  return TRUE;
+}
+
+static void
+run_pair (RtcVideoCodec codec)
+{
+  Pair *p = pair_new (codec);
+
+  rtc_peer_session_start (p->answerer, FALSE);
+  rtc_peer_session_start (p->offerer, TRUE);
+  iterate_until (got_30_frames, p, 30);
+  fail_unless (p->failure == NULL, "session failed: %s",
+      p->failure ? p->failure->message : "");
+  fail_unless (p->frames >= 30, "only %d frames decoded", p->frames);
+  fail_unless_equals_int (rtc_peer_session_get_state (p->offerer),
+      GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED);
+  pair_free (p);
+}
+
+GST_START_TEST (test_h264_session_pair_decodes_frames)
+{
+  if (have_webrtc ())
+    run_pair (RTC_VIDEO_CODEC_H264);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_vp8_session_pair_decodes_frames)
+{
+  if (have_webrtc ())
+    run_pair (RTC_VIDEO_CODEC_VP8);
+}
+
+GST_END_TEST;
+
+static gboolean
+offer_held_and_gathered (Pair * p)
+{
+  return p->held_offer && p->held_candidates->len > 0;
+}
+
+GST_START_TEST (test_candidates_before_remote_description_are_queued)
+{
+  Pair *p;
+  GError *err = NULL;
+  guint i;
+
+  if (!have_webrtc ())
+    return;
+  p = pair_new (RTC_VIDEO_CODEC_VP8);
+  p->hold_offer = TRUE;
+  rtc_peer_session_start (p->answerer, FALSE);
+  rtc_peer_session_start (p->offerer, TRUE);
+  iterate_until (offer_held_and_gathered, p, 10);
+  fail_unless (offer_held_and_gathered (p));
+  /* trickled candidates first, the offer after them */
+  p->hold_offer = FALSE;
+  for (i = 0; i < p->held_candidates->len; i++)
+    rtc_peer_session_add_remote_candidate (p->answerer, 0,
+        g_ptr_array_index (p->held_candidates, i));
+  fail_unless (rtc_peer_session_set_remote_description (p->answerer, "offer",
+          p->held_offer, &err));
+  iterate_until (got_30_frames, p, 30);
+  fail_unless (p->failure == NULL);
+  fail_unless (p->frames >= 30, "only %d frames", p->frames);
+  pair_free (p);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_invalid_sdp_is_rejected_with_error)
+{
+  GstElement *pipeline;
+  RtcPeerSession *s;
+  GError *err = NULL;
+
+  if (!have_webrtc ())
+    return;
+  pipeline = gst_pipeline_new (NULL);
+  s = rtc_peer_session_new (GST_BIN (pipeline), "x", NULL);
+  rtc_peer_session_start (s, FALSE);
+  fail_if (rtc_peer_session_set_remote_description (s, "offer",
+          "this is not sdp", &err));
+  fail_unless (g_error_matches (err, GST_STREAM_ERROR,
+          GST_STREAM_ERROR_DECODE));
+  g_clear_error (&err);
+  fail_if (rtc_peer_session_set_remote_description (s, "answer",
+          "v=0\r\n", &err), "an answer without an offer must be refused");
+  g_clear_error (&err);
+  fail_if (rtc_peer_session_set_remote_description (s, "pranswer",
+          "v=0\r\n", &err));
+  g_clear_error (&err);
+  rtc_peer_session_close (s);
+  g_object_unref (s);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
+static gint upstream_keyframes;
+
+static GstPadProbeReturn
+count_upstream (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  if (gst_video_event_is_force_key_unit (GST_PAD_PROBE_INFO_EVENT (info)))
+    g_atomic_int_inc (&upstream_keyframes);
+  return GST_PAD_PROBE_OK;
+}
+
+GST_START_TEST (test_keyframe_requests_are_coalesced_not_lost)
+{
+  GstPad *src = gst_pad_new ("src", GST_PAD_SRC);
+  GstPad *sink = gst_pad_new ("sink", GST_PAD_SINK);
+  RtcKeyframeCoalescer *c;
+  guint requests, forced, i;
+  gint64 end;
+
+  gst_pad_set_active (src, TRUE);
+  gst_pad_set_active (sink, TRUE);
+  gst_pad_link (src, sink);
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, count_upstream,
+      NULL, NULL);
+  c = rtc_keyframe_coalescer_new (sink, g_main_context_default (), 300);
+
+  /* ten peers send PLI at once: one keyframe now, one deferred */
+  for (i = 0; i < 10; i++)
+    gst_pad_push_event (sink,
+        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+            TRUE, 0));
+  fail_unless_equals_int (g_atomic_int_get (&upstream_keyframes), 1);
+  end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  while (g_atomic_int_get (&upstream_keyframes) < 2
+      && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  fail_unless_equals_int (g_atomic_int_get (&upstream_keyframes), 2);
+  rtc_keyframe_coalescer_get_counts (c, &requests, &forced);
+  fail_unless_equals_int (requests, 10);
+  fail_unless_equals_int (forced, 2);
+
+  rtc_keyframe_coalescer_free (c);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
+static Suite *
+peersession_suite (void)
+{
+  Suite *s = suite_create ("peersession");
+  TCase *tc = tcase_create ("general");
+
+  tcase_set_timeout (tc, 60);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_keyframe_requests_are_coalesced_not_lost);
+  tcase_add_test (tc, test_invalid_sdp_is_rejected_with_error);
+  tcase_add_test (tc, test_h264_session_pair_decodes_frames);
+  tcase_add_test (tc, test_vp8_session_pair_decodes_frames);
+  tcase_add_test (tc, test_candidates_before_remote_description_are_queued);
+  return s;
+}
+
+GST_CHECK_MAIN (peersession);

@@ -1,0 +1,207 @@
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Shared helpers for the end-to-end GstCheck tests: the real signalling
+ * server program started on loopback, pipelines, bounded waits.
+ */
+#ifndef __MESHRTC_CHECK_H__
+#define __MESHRTC_CHECK_H__
+
+#include <string.h>
+#include <gst/check/gstcheck.h>
+#include <gio/gio.h>
+
+typedef struct
+{
+  GSubprocess *proc;
+  guint port;
+} TestServer;
+
+/* Starts gst-meshrtc-signalling-server on 127.0.0.1 (port 0 = any free
+ * port) and waits for its "Listening on ws://127.0.0.1:PORT/" line. */
+static inline TestServer *
+test_server_start (guint port, const gchar * extra_arg)
+{
+  const gchar *exe = g_getenv ("MESHRTC_SIGNALLING_SERVER");
+  GError *err = NULL;
+  GDataInputStream *in;
+  gchar *line, *port_str = g_strdup_printf ("%u", port);
+  TestServer *srv = g_new0 (TestServer, 1);
+
+  fail_unless (exe != NULL, "MESHRTC_SIGNALLING_SERVER is not set");
+  srv->proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err, exe,
+      "--host", "127.0.0.1", "--port", port_str, extra_arg, NULL);
+  g_free (port_str);
+  fail_unless (srv->proc != NULL, "cannot start %s: %s", exe,
+      err ? err->message : "");
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->proc));
+  /* bounded: the server prints the line at once or exits */
+  while ((line = g_data_input_stream_read_line (in, NULL, NULL, NULL))) {
+    const gchar *p = strstr (line, "ws://127.0.0.1:");
+    if (p) {
+      srv->port = atoi (p + strlen ("ws://127.0.0.1:"));
+      g_free (line);
+      break;
+    }
+    g_free (line);
+  }
+  g_object_unref (in);
+  fail_unless (srv->port > 0, "signalling server did not start");
+  return srv;
+}
+
+static inline void
+test_server_kill (TestServer * srv)
+{
+  if (!srv)
+    return;
+  g_subprocess_force_exit (srv->proc);
+  g_subprocess_wait (srv->proc, NULL, NULL);
+  g_object_unref (srv->proc);
+  g_free (srv);
+}
+
+static inline gchar *
+test_server_uri (TestServer * srv)
+{
+  return g_strdup_printf ("ws://127.0.0.1:%u", srv->port);
+}
+
+static inline gboolean
+test_have_webrtc (void)
+{
+  const gchar *needed[] = { "webrtcbin", "nicesrc", "dtlssrtpenc",
+    "srtpenc", "x264enc", "vp8enc", "opusenc", "avdec_h264", NULL
+  };
+  guint i;
+
+  for (i = 0; needed[i]; i++) {
+    GstElementFactory *f = gst_element_factory_find (needed[i]);
+    if (!f) {
+      g_printerr ("SKIP: element %s is missing (install gst-plugins-bad, "
+          "gst-plugins-ugly, gst-libav and gstreamer1.0-nice)\n", needed[i]);
+      return FALSE;
+    }
+    gst_object_unref (f);
+  }
+  return TRUE;
+}
+
+typedef struct
+{
+  GstElement *pipeline;
+  gint buffers;                 /* atomic, handoffs on the sink "sink" */
+} TestPipeline;
+
+static void
+test_pipeline_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad,
+    gpointer user_data)
+{
+  TestPipeline *tp = user_data;
+
+  g_atomic_int_inc (&tp->buffers);
+}
+
+/* Parses @desc (printf-style); a fakesink named "sink" is counted. */
+static inline TestPipeline *
+test_pipeline_new (const gchar * fmt, ...)
+{
+  TestPipeline *tp = g_new0 (TestPipeline, 1);
+  GError *err = NULL;
+  GstElement *sink;
+  gchar *desc;
+  va_list ap;
+
+  va_start (ap, fmt);
+  desc = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  tp->pipeline = gst_parse_launch (desc, &err);
+  fail_unless (tp->pipeline != NULL, "cannot parse '%s': %s", desc,
+      err ? err->message : "");
+  g_free (desc);
+  sink = gst_bin_get_by_name (GST_BIN (tp->pipeline), "sink");
+  if (sink) {
+    g_object_set (sink, "signal-handoffs", TRUE, "sync", FALSE, NULL);
+    g_signal_connect (sink, "handoff", G_CALLBACK (test_pipeline_handoff),
+        tp);
+    gst_object_unref (sink);
+  }
+  return tp;
+}
+
+static inline void
+test_pipeline_play (TestPipeline * tp)
+{
+  fail_unless (gst_element_set_state (tp->pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+}
+
+/* Fails on any ERROR message posted so far. */
+static inline void
+test_pipeline_check_no_error (TestPipeline * tp)
+{
+  GstBus *bus = gst_element_get_bus (tp->pipeline);
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR))) {
+    GError *err = NULL;
+    gchar *dbg = NULL;
+
+    gst_message_parse_error (msg, &err, &dbg);
+    fail ("pipeline error: %s (%s)", err->message, dbg);
+  }
+  gst_object_unref (bus);
+}
+
+static inline void
+test_pipeline_free (TestPipeline * tp)
+{
+  gst_element_set_state (tp->pipeline, GST_STATE_NULL);
+  gst_object_unref (tp->pipeline);
+  g_free (tp);
+}
+
+/* Waits until @tp received at least @n buffers, at most @timeout_s. */
+static inline gboolean
+test_wait_buffers (TestPipeline * tp, gint n, guint timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (&tp->buffers) < n) {
+    if (g_get_monotonic_time () > end)
+      return FALSE;
+    g_usleep (20 * 1000);
+  }
+  return TRUE;
+}
+
+/* Waits for an element message named @name from anywhere in @tp's
+ * pipeline, at most @timeout_s; other messages are dropped. */
+static inline GstStructure *
+test_wait_element_message (TestPipeline * tp, const gchar * name,
+    guint timeout_s)
+{
+  GstBus *bus = gst_element_get_bus (tp->pipeline);
+  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  GstStructure *ret = NULL;
+
+  while (!ret && g_get_monotonic_time () < end) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
+        GST_MESSAGE_ELEMENT | GST_MESSAGE_ERROR);
+    if (!msg)
+      continue;
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      GError *err = NULL;
+      gst_message_parse_error (msg, &err, NULL);
+      fail ("pipeline error while waiting for %s: %s", name, err->message);
+    }
+    if (gst_message_has_name (msg, name))
+      ret = gst_structure_copy (gst_message_get_structure (msg));
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+  return ret;
+}
+
+#endif
