@@ -44,6 +44,16 @@ void     rtc_signalling_server_stop (RtcSignallingServer * self);
 
 guint    rtc_signalling_server_get_port (RtcSignallingServer * self);
 
+/* Additions. Open connections plus those stop() is still closing; call
+ * from the server's context. */
+guint    rtc_signalling_server_get_n_connections (RtcSignallingServer * self);
+
+/* Validates (rtc_ice_config_parse(), any form) and sets "ice-servers";
+ * FALSE with @error keeps the old value. NULL clears it. */
+gboolean rtc_signalling_server_set_ice_servers (RtcSignallingServer * self,
+                                                const gchar * json,
+                                                GError ** error);
+
 G_END_DECLS
 
 #endif

@@ -32,6 +32,7 @@ GST_DEBUG_CATEGORY_STATIC (rtc_signal_router_debug);
 typedef struct
 {
   gchar *id;
+  gpointer data;
   RtcRoles roles;
   JsonObject *meta;
   /* has sent setPeerStatus at least once, so listeners know of it */
@@ -99,7 +100,7 @@ send_message (RtcSignalRouter * router, Peer * to, const RtcMessage * msg)
 
   GST_LOG ("to %s: %s (%" G_GSIZE_FORMAT " bytes)", to->id,
       rtc_message_type_to_string (msg->type), strlen (text));
-  router->send_func (to->id, text, router->user_data);
+  router->send_func (to->id, to->data, text, router->user_data);
 }
 
 static void
@@ -462,7 +463,7 @@ rtc_signal_router_free (RtcSignalRouter * router)
 }
 
 gchar *
-rtc_signal_router_add_peer (RtcSignalRouter * router)
+rtc_signal_router_add_peer (RtcSignalRouter * router, gpointer peer_data)
 {
   g_autoptr (RtcMessage) welcome = rtc_message_new (RTC_MESSAGE_WELCOME);
   Peer *peer;
@@ -471,6 +472,7 @@ rtc_signal_router_add_peer (RtcSignalRouter * router)
 
   peer = g_new0 (Peer, 1);
   peer->id = g_uuid_string_random ();
+  peer->data = peer_data;
   peer->sessions = g_hash_table_new (g_str_hash, g_str_equal);
   g_hash_table_insert (router->peers, peer->id, peer);
 

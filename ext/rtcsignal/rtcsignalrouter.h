@@ -27,6 +27,7 @@ typedef struct _RtcSignalRouter RtcSignalRouter;
 /**
  * RtcSignalRouterSendFunc:
  * @peer_id: the peer the message is for
+ * @peer_data: as given to rtc_signal_router_add_peer() for that peer
  * @text: one JSON message (a WebSocket text frame)
  * @user_data: as given to rtc_signal_router_new()
  *
@@ -34,7 +35,7 @@ typedef struct _RtcSignalRouter RtcSignalRouter;
  * call back into the router.
  */
 typedef void (*RtcSignalRouterSendFunc) (const gchar * peer_id,
-    const gchar * text, gpointer user_data);
+    gpointer peer_data, const gchar * text, gpointer user_data);
 
 RtcSignalRouter * rtc_signal_router_new (RtcSignalRouterSendFunc send_func,
                                          gpointer user_data,
@@ -44,8 +45,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtcSignalRouter, rtc_signal_router_free)
 
 /* A new connection: returns its peer id (a fresh UUID v4, free with
  * g_free()) after sending it `welcome` and, when ICE servers are set,
- * `iceServers`. */
-gchar *           rtc_signal_router_add_peer (RtcSignalRouter * router);
+ * `iceServers`. @peer_data (e.g. the connection) is handed to the send
+ * function with every message for this peer. */
+gchar *           rtc_signal_router_add_peer (RtcSignalRouter * router,
+                                              gpointer peer_data);
 
 /* A connection closed: ends its sessions (the other side gets endSession,
  * or endSessionV1_1 if it selected v1_1) and, if it had registered, tells

@@ -34,11 +34,14 @@ sent_free (Sent * sent)
 }
 
 static void
-collect (const gchar * peer_id, const gchar * text, gpointer user_data)
+collect (const gchar * peer_id, gpointer peer_data, const gchar * text,
+    gpointer user_data)
 {
   Sent *sent = g_new0 (Sent, 1);
   GError *error = NULL;
 
+  /* every test adds its peers with &outbox as peer data */
+  fail_unless (peer_data == &outbox);
   sent->to = g_strdup (peer_id);
   sent->text = g_strdup (text);
   /* everything the server sends must be valid protocol */
@@ -142,7 +145,7 @@ sendf (RtcSignalRouter * router, const gchar * peer, const gchar * format,
 static gchar *
 join (RtcSignalRouter * router)
 {
-  gchar *id = rtc_signal_router_add_peer (router);
+  gchar *id = rtc_signal_router_add_peer (router, &outbox);
   Sent *welcome = pop_for (id, RTC_MESSAGE_WELCOME);
 
   fail_unless_equals_string (welcome->msg->peer_id, id);
@@ -195,8 +198,8 @@ start_session (RtcSignalRouter * router, const gchar * from, const gchar * to,
 GST_START_TEST (test_new_peer_gets_welcome_with_fresh_uuid)
 {
   g_autoptr (RtcSignalRouter) router = new_router ();
-  g_autofree gchar *a = rtc_signal_router_add_peer (router);
-  g_autofree gchar *b = rtc_signal_router_add_peer (router);
+  g_autofree gchar *a = rtc_signal_router_add_peer (router, &outbox);
+  g_autofree gchar *b = rtc_signal_router_add_peer (router, &outbox);
   g_autofree gchar *welcome = g_strdup_printf ("{\"type\":\"welcome\","
       "\"peerId\":\"%s\"}", a);
 
@@ -235,7 +238,7 @@ GST_START_TEST (test_ice_servers_follow_welcome_and_changes)
   sent_free (sent);
 
   /* new peers right after welcome */
-  b = rtc_signal_router_add_peer (router);
+  b = rtc_signal_router_add_peer (router, &outbox);
   sent_free (pop_for (b, RTC_MESSAGE_WELCOME));
   sent = pop_for (b, RTC_MESSAGE_ICE_SERVERS);
   fail_unless_equals_string (sent->text, "{\"type\":\"iceServers\","

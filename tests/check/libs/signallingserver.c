@@ -1,0 +1,823 @@
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Real-socket tests of RtcSignallingServer with libsoup WebSocket clients
+ * in the same main context. Run inside a loopback-only network namespace
+ * (see tests/check/meson.build); the server listens on 127.0.0.1, port 0.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include <gst/check/gstcheck.h>
+#include <libsoup/soup.h>
+
+#include "rtcprotocol.h"
+#include "rtcsignallingserver.h"
+
+/* every wait is bounded by this */
+#define WAIT_MS 5000
+
+typedef struct
+{
+  SoupWebsocketConnection *conn;
+  GQueue received;              /* of gchar* */
+  gboolean connect_done;
+  guint http_status;
+  gboolean closed;
+  gushort close_code;
+  gchar *peer_id;
+} Client;
+
+static SoupSession *session;
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the default main context until *@flag is TRUE or WAIT_MS passed. */
+static gboolean
+wait_for (gboolean * flag)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (WAIT_MS, timeout_cb, &timed_out);
+
+  while (!*flag && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return *flag;
+}
+
+/* Runs pending work for a short while, to let unwanted messages arrive. */
+static void
+settle (void)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (100, timeout_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+on_client_message (SoupWebsocketConnection * conn, gint type,
+    GBytes * message, Client * client)
+{
+  gsize size;
+  const gchar *data = g_bytes_get_data (message, &size);
+
+  fail_unless_equals_int (type, SOUP_WEBSOCKET_DATA_TEXT);
+  g_queue_push_tail (&client->received, g_strndup (data, size));
+}
+
+static void
+on_client_closed (SoupWebsocketConnection * conn, Client * client)
+{
+  client->close_code = soup_websocket_connection_get_close_code (conn);
+  client->closed = TRUE;
+}
+
+static void
+connected_cb (GObject * source, GAsyncResult * result, gpointer data)
+{
+  Client *client = data;
+  SoupMessage *msg = soup_session_get_async_result_message (session, result);
+
+  client->conn = soup_session_websocket_connect_finish (session, result,
+      NULL);
+  client->http_status = soup_message_get_status (msg);
+  if (client->conn) {
+    /* big enough for the size-limit test's message */
+    soup_websocket_connection_set_max_incoming_payload_size (client->conn,
+        1 << 20);
+    g_signal_connect (client->conn, "message",
+        G_CALLBACK (on_client_message), client);
+    g_signal_connect (client->conn, "closed", G_CALLBACK (on_client_closed),
+        client);
+  }
+  client->connect_done = TRUE;
+}
+
+/* Connects to ws://127.0.0.1:@port@path_query; @bearer adds the
+ * Authorization header. Returns the client even if refused (conn NULL). */
+static Client *
+client_try_connect (guint port, const gchar * path_query,
+    const gchar * bearer)
+{
+  Client *client = g_new0 (Client, 1);
+  g_autofree gchar *uri = g_strdup_printf ("ws://127.0.0.1:%u%s", port,
+      path_query ? path_query : "/");
+  g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
+
+  g_queue_init (&client->received);
+  if (bearer) {
+    g_autofree gchar *value = g_strdup_printf ("Bearer %s", bearer);
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg),
+        "Authorization", value);
+  }
+  soup_session_websocket_connect_async (session, msg, NULL, NULL,
+      G_PRIORITY_DEFAULT, NULL, connected_cb, client);
+  fail_unless (wait_for (&client->connect_done), "connect timed out");
+  return client;
+}
+
+static void
+client_free (Client * client)
+{
+  if (client->conn) {
+    g_signal_handlers_disconnect_by_data (client->conn, client);
+    if (soup_websocket_connection_get_state (client->conn) ==
+        SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close (client->conn,
+          SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    g_object_unref (client->conn);
+  }
+  g_queue_clear_full (&client->received, g_free);
+  g_free (client->peer_id);
+  g_free (client);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free);
+
+static gboolean
+has_message (Client * client)
+{
+  return !g_queue_is_empty (&client->received) || client->closed;
+}
+
+/* The next message, which must be of @type. */
+static RtcMessage *
+client_expect (Client * client, RtcMessageType type)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (WAIT_MS, timeout_cb, &timed_out);
+  g_autofree gchar *text = NULL;
+  GError *error = NULL;
+  RtcMessage *msg;
+
+  while (!has_message (client) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  fail_if (g_queue_is_empty (&client->received), "no %s (closed: %d)",
+      rtc_message_type_to_string (type), client->closed);
+
+  text = g_queue_pop_head (&client->received);
+  msg = rtc_message_parse (text, -1, &error);
+  fail_unless (msg != NULL, "server sent invalid %s: %s", text,
+      error ? error->message : "");
+  fail_unless_equals_string (rtc_message_type_to_string (msg->type),
+      rtc_message_type_to_string (type));
+  return msg;
+}
+
+static void
+client_expect_error (Client * client, const gchar * details)
+{
+  g_autoptr (RtcMessage) msg = client_expect (client, RTC_MESSAGE_ERROR);
+
+  if (details)
+    fail_unless_equals_string (msg->details, details);
+}
+
+static void
+client_send (Client * client, const gchar * format, ...) G_GNUC_PRINTF (2,
+    3);
+
+static void
+client_send (Client * client, const gchar * format, ...)
+{
+  g_autofree gchar *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  soup_websocket_connection_send_text (client->conn, text);
+}
+
+/* A connected client whose welcome has arrived. */
+static Client *
+client_connect_with (guint port, const gchar * path_query,
+    const gchar * bearer)
+{
+  Client *client = client_try_connect (port, path_query, bearer);
+  g_autoptr (RtcMessage) welcome = NULL;
+
+  fail_unless (client->conn != NULL, "connection refused: HTTP %u",
+      client->http_status);
+  welcome = client_expect (client, RTC_MESSAGE_WELCOME);
+  fail_unless (g_uuid_string_is_valid (welcome->peer_id));
+  client->peer_id = g_strdup (welcome->peer_id);
+  return client;
+}
+
+static Client *
+client_connect (guint port)
+{
+  return client_connect_with (port, NULL, NULL);
+}
+
+static RtcSignallingServer *
+start_server (const gchar * first_property, ...)
+{
+  RtcSignallingServer *server = rtc_signalling_server_new ("127.0.0.1", 0);
+  GError *error = NULL;
+  va_list args;
+
+  va_start (args, first_property);
+  if (first_property)
+    g_object_set_valist (G_OBJECT (server), first_property, args);
+  va_end (args);
+
+  fail_unless (rtc_signalling_server_start (server, &error), "start: %s",
+      error ? error->message : "");
+  fail_unless (rtc_signalling_server_get_port (server) > 0);
+  return server;
+}
+
+/* Closes every connection, waiting (bounded) for the handshakes, then
+ * frees the server. */
+static void
+stop_server (RtcSignallingServer * server)
+{
+  gboolean timed_out = FALSE;
+  guint id;
+
+  rtc_signalling_server_stop (server);
+  id = g_timeout_add (WAIT_MS, timeout_cb, &timed_out);
+  while (rtc_signalling_server_get_n_connections (server) > 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server),
+      0);
+  g_object_unref (server);
+}
+
+/* Two fresh clients on @port (with @path_query, for tokens) go through a
+ * whole producer/consumer exchange: register, list, startSession, offer,
+ * answer, ICE both ways, endSession. */
+static void
+full_exchange (guint port, const gchar * path_query, const gchar * room)
+{
+  g_autoptr (Client) producer = client_connect_with (port, path_query, NULL);
+  g_autoptr (Client) consumer = client_connect_with (port, path_query, NULL);
+  g_autoptr (RtcMessage) list = NULL;
+  g_autoptr (RtcMessage) started = NULL;
+  g_autoptr (RtcMessage) start = NULL;
+  g_autoptr (RtcMessage) offer = NULL;
+  g_autoptr (RtcMessage) answer = NULL;
+  g_autoptr (RtcMessage) ice1 = NULL;
+  g_autoptr (RtcMessage) ice2 = NULL;
+  g_autoptr (RtcMessage) end = NULL;
+  g_autofree gchar *meta = room ? g_strdup_printf ("{\"room\":\"%s\"}",
+      room) : g_strdup ("null");
+  const gchar *session_id;
+  guint i;
+  gboolean found = FALSE;
+
+  client_send (producer, "{\"type\":\"setPeerStatus\",\"roles\":"
+      "[\"producer\"],\"meta\":%s,\"peerId\":null}", meta);
+  client_send (consumer, "{\"type\":\"setPeerStatus\",\"roles\":"
+      "[\"listener\"],\"meta\":%s,\"peerId\":null}", meta);
+  /* the listener hears of itself: proves its status is set */
+  {
+    g_autoptr (RtcMessage) self_status = client_expect (consumer,
+        RTC_MESSAGE_PEER_STATUS_CHANGED);
+    fail_unless_equals_string (self_status->peer_id, consumer->peer_id);
+  }
+
+  client_send (consumer, "{\"type\":\"list\"}");
+  list = client_expect (consumer, RTC_MESSAGE_LIST);
+  for (i = 0; i < list->peers->len; i++)
+    found |= g_str_equal (((RtcPeerInfo *) g_ptr_array_index (list->peers,
+                i))->id, producer->peer_id);
+  fail_unless (found, "producer not listed");
+
+  client_send (consumer, "{\"type\":\"startSession\",\"peerId\":\"%s\","
+      "\"offer\":null}", producer->peer_id);
+  started = client_expect (consumer, RTC_MESSAGE_SESSION_STARTED);
+  start = client_expect (producer, RTC_MESSAGE_START_SESSION);
+  session_id = started->session_id;
+  fail_unless_equals_string (start->session_id, session_id);
+  fail_unless_equals_string (started->peer_id, producer->peer_id);
+  fail_unless_equals_string (start->peer_id, consumer->peer_id);
+
+  client_send (producer, "{\"type\":\"peer\",\"sessionId\":\"%s\","
+      "\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"}}", session_id);
+  offer = client_expect (consumer, RTC_MESSAGE_PEER);
+  fail_unless_equals_string (offer->sdp_type, "offer");
+  fail_unless_equals_string (offer->sdp, "v=0\r\n");
+
+  client_send (consumer, "{\"type\":\"peer\",\"sessionId\":\"%s\","
+      "\"sdp\":{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\"}}", session_id);
+  answer = client_expect (producer, RTC_MESSAGE_PEER);
+  fail_unless_equals_string (answer->sdp_type, "answer");
+
+  client_send (producer, "{\"type\":\"peer\",\"sessionId\":\"%s\",\"ice\":"
+      "{\"candidate\":\"candidate:1 1 UDP 1 127.0.0.1 5000 typ host\","
+      "\"sdpMLineIndex\":0}}", session_id);
+  ice1 = client_expect (consumer, RTC_MESSAGE_PEER);
+  fail_unless (ice1->has_ice);
+  client_send (consumer, "{\"type\":\"peer\",\"sessionId\":\"%s\",\"ice\":"
+      "{\"candidate\":\"candidate:2 1 UDP 1 127.0.0.1 5001 typ host\","
+      "\"sdpMid\":\"0\",\"sdpMLineIndex\":0,\"usernameFragment\":\"x\"}}",
+      session_id);
+  ice2 = client_expect (producer, RTC_MESSAGE_PEER);
+  fail_unless_equals_string (ice2->candidate,
+      "candidate:2 1 UDP 1 127.0.0.1 5001 typ host");
+
+  client_send (consumer, "{\"type\":\"endSession\",\"sessionId\":\"%s\"}",
+      session_id);
+  end = client_expect (producer, RTC_MESSAGE_END_SESSION);
+  fail_unless_equals_string (end->session_id, session_id);
+}
+
+GST_START_TEST (test_producer_consumer_flow)
+{
+  RtcSignallingServer *server = start_server (NULL);
+
+  full_exchange (rtc_signalling_server_get_port (server), NULL, NULL);
+  /* both clients of the exchange have gone */
+  settle ();
+  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server),
+      0);
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_disconnect_ends_session_for_the_other_side)
+{
+  RtcSignallingServer *server = start_server (NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) producer = client_connect (port);
+  g_autoptr (Client) consumer = client_connect (port);
+  g_autoptr (Client) listener = client_connect (port);
+  g_autoptr (RtcMessage) started = NULL;
+  g_autoptr (RtcMessage) end = NULL;
+  g_autoptr (RtcMessage) gone = NULL;
+  g_autoptr (RtcMessage) status = NULL;
+
+  client_send (listener, "{\"type\":\"setPeerStatus\",\"roles\":"
+      "[\"listener\"]}");
+  status = client_expect (listener, RTC_MESSAGE_PEER_STATUS_CHANGED);
+  client_send (producer, "{\"type\":\"setPeerStatus\",\"roles\":"
+      "[\"producer\"]}");
+  rtc_message_free (client_expect (listener,
+          RTC_MESSAGE_PEER_STATUS_CHANGED));
+  client_send (consumer, "{\"type\":\"startSession\",\"peerId\":\"%s\"}",
+      producer->peer_id);
+  started = client_expect (consumer, RTC_MESSAGE_SESSION_STARTED);
+  rtc_message_free (client_expect (producer, RTC_MESSAGE_START_SESSION));
+
+  soup_websocket_connection_close (producer->conn,
+      SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  end = client_expect (consumer, RTC_MESSAGE_END_SESSION);
+  fail_unless_equals_string (end->session_id, started->session_id);
+  gone = client_expect (listener, RTC_MESSAGE_PEER_STATUS_CHANGED);
+  fail_unless_equals_string (gone->peer_id, producer->peer_id);
+  fail_unless_equals_int (gone->roles, RTC_ROLE_NONE);
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_rooms_are_isolated_over_sockets)
+{
+  RtcSignallingServer *server = start_server (NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) a1 = client_connect (port);
+  g_autoptr (Client) a2 = client_connect (port);
+  g_autoptr (Client) b1 = client_connect (port);
+  g_autoptr (RtcMessage) list = NULL;
+  g_autofree gchar *details = NULL;
+  const gchar *mesh = "[\"producer\",\"consumer\",\"listener\"]";
+
+  client_send (a1, "{\"type\":\"setPeerStatus\",\"roles\":%s,\"meta\":"
+      "{\"room\":\"a\"}}", mesh);
+  rtc_message_free (client_expect (a1, RTC_MESSAGE_PEER_STATUS_CHANGED));
+  client_send (b1, "{\"type\":\"setPeerStatus\",\"roles\":%s,\"meta\":"
+      "{\"room\":\"b\"}}", mesh);
+  rtc_message_free (client_expect (b1, RTC_MESSAGE_PEER_STATUS_CHANGED));
+  client_send (a2, "{\"type\":\"setPeerStatus\",\"roles\":%s,\"meta\":"
+      "{\"room\":\"a\"}}", mesh);
+  rtc_message_free (client_expect (a2, RTC_MESSAGE_PEER_STATUS_CHANGED));
+  {
+    g_autoptr (RtcMessage) joined = client_expect (a1,
+        RTC_MESSAGE_PEER_STATUS_CHANGED);
+    fail_unless_equals_string (joined->peer_id, a2->peer_id);
+  }
+
+  client_send (b1, "{\"type\":\"list\"}");
+  list = client_expect (b1, RTC_MESSAGE_LIST);
+  fail_unless_equals_int (list->peers->len, 1);
+  fail_unless_equals_string (((RtcPeerInfo *) g_ptr_array_index (list->peers,
+              0))->id, b1->peer_id);
+
+  client_send (b1, "{\"type\":\"startSession\",\"peerId\":\"%s\"}",
+      a1->peer_id);
+  details = g_strdup_printf ("Peer with ID '%s' not found", a1->peer_id);
+  client_expect_error (b1, details);
+
+  /* b1 leaves: room a hears nothing of it */
+  soup_websocket_connection_close (b1->conn, SOUP_WEBSOCKET_CLOSE_NORMAL,
+      NULL);
+  settle ();
+  fail_unless (g_queue_is_empty (&a1->received));
+  fail_unless (g_queue_is_empty (&a2->received));
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_input_is_answered_and_others_are_still_served)
+{
+  RtcSignallingServer *server = start_server ("max-message-size", 4096,
+      NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) bad = client_connect (port);
+  g_autoptr (Client) big = client_connect (port);
+  g_autoptr (Client) bystander = client_connect (port);
+  g_autoptr (GBytes) binary = g_bytes_new_static ("\x00\x01", 2);
+  gchar *huge;
+  gsize i;
+
+  soup_websocket_connection_send_text (bad->conn, "{not json");
+  client_expect_error (bad, NULL);
+  client_send (bad, "{\"type\":\"teleport\"}");
+  client_expect_error (bad, "unknown message type 'teleport'");
+  client_send (bad, "{\"type\":\"peer\",\"sdp\":{\"type\":\"offer\","
+      "\"sdp\":\"\"}}");
+  client_expect_error (bad, "field 'sessionId' missing in 'peer'");
+  client_send (bad, "{\"type\":\"setPeerStatus\",\"roles\":[7]}");
+  client_expect_error (bad, "field 'roles' in 'setPeerStatus' must be an "
+      "array of strings");
+  client_send (bad, "{\"type\":\"peer\",\"sessionId\":\"no-such\","
+      "\"ice\":{\"candidate\":\"\",\"sdpMLineIndex\":0}}");
+  client_expect_error (bad, "Session with ID 'no-such' not found");
+  client_send (bad, "{\"type\":\"endSession\",\"sessionId\":\"no-such\"}");
+  client_expect_error (bad, "Session with ID 'no-such' not found");
+  soup_websocket_connection_send_binary (bad->conn,
+      g_bytes_get_data (binary, NULL), g_bytes_get_size (binary));
+  client_expect_error (bad, "binary messages are not supported");
+  /* deep nesting that would crash json-glib */
+  huge = g_malloc (4001);
+  for (i = 0; i < 2000; i++) {
+    huge[i] = '[';
+    huge[2000 + i] = ']';
+  }
+  huge[4000] = '\0';
+  soup_websocket_connection_send_text (bad->conn, huge);
+  g_free (huge);
+  client_expect_error (bad, "malformed JSON: nested deeper than 32 levels");
+  /* still connected and served */
+  fail_if (bad->closed);
+  client_send (bad, "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (bad, RTC_MESSAGE_LIST));
+
+  /* over max-message-size: closed with 1009, nothing else */
+  huge = g_strnfill (8192, ' ');
+  memcpy (huge, "{\"type\":\"list\",\"x\":\"", 20);
+  huge[8190] = '"';
+  huge[8191] = '}';
+  soup_websocket_connection_send_text (big->conn, huge);
+  g_free (huge);
+  fail_unless (wait_for (&big->closed), "not closed");
+  fail_unless_equals_int (big->close_code, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+  fail_unless (g_queue_is_empty (&big->received));
+
+  /* the others noticed nothing, and the server still works */
+  fail_unless (g_queue_is_empty (&bystander->received));
+  client_send (bystander, "{\"type\":\"listConsumers\"}");
+  rtc_message_free (client_expect (bystander, RTC_MESSAGE_LIST_CONSUMERS));
+  full_exchange (port, NULL, NULL);
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_auth_token_is_required)
+{
+  RtcSignallingServer *server = start_server ("auth-token", "s3cret", NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  static const struct
+  {
+    const gchar *path_query;
+    const gchar *bearer;
+  } refused[] = {
+    {NULL, NULL},
+    {NULL, "wrong"},
+    {NULL, "s3cre"},
+    {NULL, "s3cret2"},
+    {"/?token=wrong", NULL},
+    {"/?token=", NULL},
+    {"/?tok=s3cret", NULL},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (refused); i++) {
+    g_autoptr (Client) client = client_try_connect (port,
+        refused[i].path_query, refused[i].bearer);
+
+    fail_unless (client->conn == NULL, "case %u admitted", i);
+    fail_unless_equals_int (client->http_status, SOUP_STATUS_UNAUTHORIZED);
+  }
+
+  /* header form and query form are both accepted */
+  {
+    g_autoptr (Client) by_header = client_connect_with (port, NULL,
+        "s3cret");
+    g_autoptr (Client) by_query = client_connect_with (port,
+        "/?token=s3cret", NULL);
+  }
+  full_exchange (port, "/?token=s3cret", NULL);
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GBytes *bytes;
+  GError *error;
+  gboolean done;
+} HttpResult;
+
+static void
+http_done (GObject * source, GAsyncResult * result, gpointer data)
+{
+  HttpResult *res = data;
+
+  res->bytes = soup_session_send_and_read_finish (session, result,
+      &res->error);
+  res->done = TRUE;
+}
+
+/* The server runs in this thread: only the async client API works here. */
+static void
+http_get (guint port, const gchar * method, const gchar * path,
+    guint expected_status, const gchar * content_type, GBytes ** body)
+{
+  g_autofree gchar *uri = g_strdup_printf ("http://127.0.0.1:%u%s", port,
+      path);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, uri);
+  HttpResult res = { NULL, };
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
+      http_done, &res);
+  fail_unless (wait_for (&res.done), "%s timed out", uri);
+  fail_unless (res.bytes != NULL, "%s: %s", uri,
+      res.error ? res.error->message : "");
+  fail_unless_equals_int (soup_message_get_status (msg), expected_status);
+  if (content_type)
+    fail_unless_equals_string (soup_message_headers_get_one
+        (soup_message_get_response_headers (msg), "Content-Type"),
+        content_type);
+  if (body)
+    *body = res.bytes;
+  else
+    g_bytes_unref (res.bytes);
+}
+
+GST_START_TEST (test_viewer_page_is_served_over_plain_http)
+{
+  RtcSignallingServer *server = start_server (NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (GBytes) page = NULL;
+  g_autoptr (GBytes) script = NULL;
+  g_autofree gchar *page_text = NULL;
+
+  http_get (port, "GET", "/", 200, "text/html; charset=utf-8", &page);
+  fail_unless (g_bytes_get_size (page) > 0);
+  page_text = g_strndup (g_bytes_get_data (page, NULL),
+      g_bytes_get_size (page));
+  fail_unless (strstr (page_text, "viewer.js") != NULL);
+  http_get (port, "GET", "/viewer.js", 200,
+      "text/javascript; charset=utf-8", &script);
+  fail_unless (g_bytes_get_size (script) > 0);
+  http_get (port, "GET", "/index.html", 200, "text/html; charset=utf-8",
+      NULL);
+  http_get (port, "GET", "/secret.txt", 404, NULL, NULL);
+  http_get (port, "POST", "/", 405, NULL, NULL);
+
+  /* the WebSocket endpoint on the same path still works */
+  full_exchange (port, NULL, NULL);
+
+  g_object_set (server, "serve-viewer", FALSE, NULL);
+  http_get (port, "GET", "/", 426, NULL, NULL);
+  http_get (port, "GET", "/viewer.js", 404, NULL, NULL);
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_ice_servers_sent_after_welcome_and_on_change)
+{
+  RtcSignallingServer *server = start_server ("ice-servers",
+      "{\"iceServers\":[{\"urls\":\"stun:127.0.0.1:3478\"}]}", NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) client = client_try_connect (port, NULL, NULL);
+  g_autoptr (RtcMessage) welcome = NULL;
+  g_autoptr (RtcMessage) initial = NULL;
+  g_autoptr (RtcMessage) changed = NULL;
+  GError *error = NULL;
+  JsonObject *entry;
+
+  welcome = client_expect (client, RTC_MESSAGE_WELCOME);
+  initial = client_expect (client, RTC_MESSAGE_ICE_SERVERS);
+  fail_unless_equals_int (json_array_get_length (initial->ice_servers), 1);
+
+  fail_unless (rtc_signalling_server_set_ice_servers (server,
+          "[{\"urls\":\"turn:127.0.0.1:3478\",\"username\":\"1:u\","
+          "\"credential\":\"pw\"}]", &error));
+  changed = client_expect (client, RTC_MESSAGE_ICE_SERVERS);
+  entry = json_array_get_object_element (changed->ice_servers, 0);
+  /* browsers need the real credential */
+  fail_unless_equals_string (json_object_get_string_member (entry,
+          "credential"), "pw");
+
+  /* invalid: refused, nothing sent */
+  fail_if (rtc_signalling_server_set_ice_servers (server,
+          "[{\"urls\":\"http://example.org\"}]", &error));
+  fail_unless (error != NULL);
+  g_clear_error (&error);
+  settle ();
+  fail_unless (g_queue_is_empty (&client->received));
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_stop_ends_sessions_and_closes_cleanly)
+{
+  RtcSignallingServer *server = start_server (NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) producer = client_connect (port);
+  g_autoptr (Client) consumer = client_connect (port);
+  GError *error = NULL;
+
+  client_send (producer, "{\"type\":\"setPeerStatus\",\"roles\":"
+      "[\"producer\"]}");
+  settle ();
+  client_send (consumer, "{\"type\":\"startSession\",\"peerId\":\"%s\"}",
+      producer->peer_id);
+  rtc_message_free (client_expect (consumer, RTC_MESSAGE_SESSION_STARTED));
+  rtc_message_free (client_expect (producer, RTC_MESSAGE_START_SESSION));
+  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server),
+      2);
+
+  rtc_signalling_server_stop (server);
+  fail_unless_equals_int (rtc_signalling_server_get_port (server), 0);
+  /* exactly one side gets endSession before the close frame: whichever
+   * the server removed second had no session left */
+  fail_unless (wait_for (&producer->closed));
+  fail_unless (wait_for (&consumer->closed));
+  fail_unless_equals_int (producer->close_code,
+      SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  fail_unless_equals_int (consumer->close_code,
+      SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  fail_unless_equals_int (g_queue_get_length (&producer->received) +
+      g_queue_get_length (&consumer->received), 1);
+
+  /* it can start again, and stop is idempotent */
+  rtc_signalling_server_stop (server);
+  fail_unless (rtc_signalling_server_start (server, &error));
+  full_exchange (rtc_signalling_server_get_port (server), NULL, NULL);
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_start_reports_a_port_in_use)
+{
+  RtcSignallingServer *first = start_server (NULL);
+  RtcSignallingServer *second = rtc_signalling_server_new ("127.0.0.1",
+      rtc_signalling_server_get_port (first));
+  GError *error = NULL;
+
+  fail_if (rtc_signalling_server_start (second, &error));
+  fail_unless (g_error_matches (error, G_IO_ERROR,
+          G_IO_ERROR_ADDRESS_IN_USE), "%s", error ? error->message : "");
+  g_clear_error (&error);
+  fail_unless_equals_int (rtc_signalling_server_get_port (second), 0);
+  g_object_unref (second);
+  stop_server (first);
+}
+
+GST_END_TEST;
+
+static gboolean
+accept_any_certificate (SoupMessage * msg, GTlsCertificate * certificate,
+    GTlsCertificateFlags errors, gpointer user_data)
+{
+  return TRUE;
+}
+
+GST_START_TEST (test_wss_with_tls_certificate)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("meshrtc-tls-XXXXXX", NULL);
+  g_autofree gchar *cert = g_build_filename (dir, "cert.pem", NULL);
+  g_autofree gchar *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree gchar *openssl = g_find_program_in_path ("openssl");
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autofree gchar *uri = NULL;
+  RtcSignallingServer *server;
+  GError *error = NULL;
+  gint status = -1;
+  Client client = { NULL, };
+
+  if (!openssl) {
+    g_print ("SKIP test_wss_with_tls_certificate: openssl not found\n");
+    return;
+  }
+  {
+    const gchar *argv[] = { openssl, "req", "-x509", "-newkey", "rsa:2048",
+      "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", key,
+      "-out", cert, NULL
+    };
+    fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL,
+            G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+            NULL, NULL, NULL, &status, &error), "%s",
+        error ? error->message : "");
+    fail_unless (g_spawn_check_wait_status (status, NULL));
+  }
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  fail_unless (certificate != NULL, "%s", error ? error->message : "");
+
+  server = start_server ("tls-certificate", certificate, NULL);
+  uri = g_strdup_printf ("wss://127.0.0.1:%u/",
+      rtc_signalling_server_get_port (server));
+  msg = soup_message_new (SOUP_METHOD_GET, uri);
+  g_signal_connect (msg, "accept-certificate",
+      G_CALLBACK (accept_any_certificate), NULL);
+  g_queue_init (&client.received);
+  soup_session_websocket_connect_async (session, msg, NULL, NULL,
+      G_PRIORITY_DEFAULT, NULL, connected_cb, &client);
+  fail_unless (wait_for (&client.connect_done));
+  fail_unless (client.conn != NULL, "wss refused: %u", client.http_status);
+  rtc_message_free (client_expect (&client, RTC_MESSAGE_WELCOME));
+  g_signal_handlers_disconnect_by_data (client.conn, &client);
+  g_object_unref (client.conn);
+  g_queue_clear_full (&client.received, g_free);
+
+  stop_server (server);
+  g_unlink (cert);
+  g_unlink (key);
+  g_rmdir (dir);
+}
+
+GST_END_TEST;
+
+static void
+setup (void)
+{
+  session = soup_session_new ();
+}
+
+static void
+teardown (void)
+{
+  g_clear_object (&session);
+  /* let closing handshakes finish before the next test */
+  while (g_main_context_iteration (NULL, FALSE));
+}
+
+static Suite *
+signallingserver_suite (void)
+{
+  Suite *s = suite_create ("rtcsignallingserver");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_producer_consumer_flow);
+  tcase_add_test (tc, test_disconnect_ends_session_for_the_other_side);
+  tcase_add_test (tc, test_rooms_are_isolated_over_sockets);
+  tcase_add_test (tc, test_bad_input_is_answered_and_others_are_still_served);
+  tcase_add_test (tc, test_auth_token_is_required);
+  tcase_add_test (tc, test_viewer_page_is_served_over_plain_http);
+  tcase_add_test (tc, test_ice_servers_sent_after_welcome_and_on_change);
+  tcase_add_test (tc, test_stop_ends_sessions_and_closes_cleanly);
+  tcase_add_test (tc, test_start_reports_a_port_in_use);
+  tcase_add_test (tc, test_wss_with_tls_certificate);
+  return s;
+}
+
+GST_CHECK_MAIN (signallingserver);
