@@ -10,6 +10,8 @@
 #include "config.h"
 #endif
 
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
@@ -785,6 +787,124 @@ GST_START_TEST (test_wss_with_tls_certificate)
 
 GST_END_TEST;
 
+typedef struct
+{
+  gchar *line;
+  gboolean done;
+} LineResult;
+
+static void
+line_read (GObject * source, GAsyncResult * result, gpointer data)
+{
+  LineResult *res = data;
+
+  res->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM
+      (source), result, NULL, NULL);
+  res->done = TRUE;
+}
+
+static void
+process_exited (GObject * source, GAsyncResult * result, gpointer data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+/* The program from tools/, or NULL (and a printed reason) if not built. */
+static const gchar *
+server_program (void)
+{
+  const gchar *program = g_getenv ("MESHRTC_SIGNALLING_SERVER");
+
+  if (!program || !g_file_test (program, G_FILE_TEST_IS_EXECUTABLE)) {
+    g_print ("SKIP: gst-meshrtc-signalling-server not built (%s)\n",
+        GST_STR_NULL (program));
+    return NULL;
+  }
+  return program;
+}
+
+GST_START_TEST (test_program_prints_its_port_serves_and_stops_on_sigterm)
+{
+  const gchar *program = server_program ();
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GError) error = NULL;
+  LineResult line = { NULL, };
+  gboolean exited = FALSE;
+  guint port = 0;
+
+  if (!program)
+    return;
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+      program, "--port", "0", "--auth-token", "t0k", "--ping-interval", "5",
+      NULL);
+  fail_unless (process != NULL, "%s", error ? error->message : "");
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL,
+      line_read, &line);
+  fail_unless (wait_for (&line.done) && line.line != NULL, "no line");
+  fail_unless (sscanf (line.line, "Listening on ws://127.0.0.1:%u/",
+          &port) == 1, "unexpected line: %s", line.line);
+  fail_unless (port > 0);
+  g_free (line.line);
+
+  full_exchange (port, "/?token=t0k", "r");
+  {
+    g_autoptr (Client) refused = client_try_connect (port, NULL, NULL);
+    fail_unless_equals_int (refused->http_status, SOUP_STATUS_UNAUTHORIZED);
+  }
+
+  /* a connected client is closed with 1001 and the program exits 0 */
+  {
+    g_autoptr (Client) client = client_connect_with (port, NULL, "t0k");
+
+    g_subprocess_send_signal (process, SIGTERM);
+    fail_unless (wait_for (&client->closed));
+    fail_unless_equals_int (client->close_code,
+        SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  }
+  g_subprocess_wait_async (process, NULL, process_exited, &exited);
+  fail_unless (wait_for (&exited));
+  fail_unless (g_subprocess_get_if_exited (process));
+  fail_unless_equals_int (g_subprocess_get_exit_status (process), 0);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_program_exits_1_when_it_cannot_listen)
+{
+  const gchar *program = server_program ();
+  RtcSignallingServer *server;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autofree gchar *port = NULL;
+  g_autofree gchar *err_text = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean exited = FALSE;
+
+  if (!program)
+    return;
+  server = start_server (NULL);
+  port = g_strdup_printf ("%u", rtc_signalling_server_get_port (server));
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+      G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, program, "--port", port, NULL);
+  fail_unless (process != NULL, "%s", error ? error->message : "");
+  g_subprocess_wait_async (process, NULL, process_exited, &exited);
+  fail_unless (wait_for (&exited));
+  fail_unless (g_subprocess_get_if_exited (process));
+  fail_unless_equals_int (g_subprocess_get_exit_status (process), 1);
+  {
+    g_autoptr (GDataInputStream) err =
+        g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+    err_text = g_data_input_stream_read_line_utf8 (err, NULL, NULL, NULL);
+  }
+  fail_unless (err_text && strstr (err_text, port), "stderr: %s",
+      GST_STR_NULL (err_text));
+  stop_server (server);
+}
+
+GST_END_TEST;
+
 static void
 setup (void)
 {
@@ -817,6 +937,9 @@ signallingserver_suite (void)
   tcase_add_test (tc, test_stop_ends_sessions_and_closes_cleanly);
   tcase_add_test (tc, test_start_reports_a_port_in_use);
   tcase_add_test (tc, test_wss_with_tls_certificate);
+  tcase_add_test (tc,
+      test_program_prints_its_port_serves_and_stops_on_sigterm);
+  tcase_add_test (tc, test_program_exits_1_when_it_cannot_listen);
   return s;
 }
 
