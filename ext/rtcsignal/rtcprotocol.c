@@ -554,6 +554,13 @@ check_nesting (const gchar * text, gsize length, GError ** error)
   return TRUE;
 }
 
+static RtcMessage *
+refuse (GError ** error, RtcProtocolError code, const gchar * message)
+{
+  g_set_error_literal (error, RTC_PROTOCOL_ERROR, code, message);
+  return NULL;
+}
+
 /**
  * rtc_message_parse:
  * @text: (array length=length): one WebSocket text frame
@@ -573,7 +580,6 @@ rtc_message_parse (const gchar * text, gssize length, GError ** error)
   g_autoptr (GError) json_error = NULL;
   g_autoptr (RtcMessage) msg = NULL;
   JsonNode *root;
-  JsonObject *obj;
   JsonNode *type_node;
   const gchar *type_name;
   gsize len;
@@ -581,51 +587,36 @@ rtc_message_parse (const gchar * text, gssize length, GError ** error)
   g_return_val_if_fail (text != NULL || length == 0, NULL);
 
   len = length < 0 ? strlen (text) : (gsize) length;
-  if (len == 0) {
-    g_set_error_literal (error, RTC_PROTOCOL_ERROR,
-        RTC_PROTOCOL_ERROR_MALFORMED, "malformed JSON: empty message");
-    return NULL;
-  }
-  if (!g_utf8_validate_len (text, len, NULL)) {
-    g_set_error_literal (error, RTC_PROTOCOL_ERROR,
-        RTC_PROTOCOL_ERROR_MALFORMED, "malformed JSON: not valid UTF-8");
-    return NULL;
-  }
+  if (!g_utf8_validate_len (text, len, NULL))
+    return refuse (error, RTC_PROTOCOL_ERROR_MALFORMED,
+        "malformed JSON: not valid UTF-8");
   if (!check_nesting (text, len, error))
     return NULL;
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, len, &json_error)) {
+  if (len > 0
+      && !json_parser_load_from_data (parser, text, len, &json_error)) {
     g_set_error (error, RTC_PROTOCOL_ERROR, RTC_PROTOCOL_ERROR_MALFORMED,
         "malformed JSON: %s", json_error->message);
     return NULL;
   }
 
+  /* no root: nothing, or only whitespace */
   root = json_parser_get_root (parser);
-  if (!root) {
-    /* only whitespace */
-    g_set_error_literal (error, RTC_PROTOCOL_ERROR,
-        RTC_PROTOCOL_ERROR_MALFORMED, "malformed JSON: empty message");
-    return NULL;
-  }
-  if (!JSON_NODE_HOLDS_OBJECT (root)) {
-    g_set_error_literal (error, RTC_PROTOCOL_ERROR,
-        RTC_PROTOCOL_ERROR_MALFORMED, "message is not a JSON object");
-    return NULL;
-  }
-  obj = json_node_get_object (root);
+  if (!root)
+    return refuse (error, RTC_PROTOCOL_ERROR_MALFORMED,
+        "malformed JSON: empty message");
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return refuse (error, RTC_PROTOCOL_ERROR_MALFORMED,
+        "message is not a JSON object");
 
-  type_node = json_object_get_member (obj, "type");
-  if (!type_node) {
-    g_set_error_literal (error, RTC_PROTOCOL_ERROR,
-        RTC_PROTOCOL_ERROR_UNKNOWN_TYPE, "field 'type' missing");
-    return NULL;
-  }
-  if (!node_is_string (type_node)) {
-    g_set_error_literal (error, RTC_PROTOCOL_ERROR,
-        RTC_PROTOCOL_ERROR_UNKNOWN_TYPE, "field 'type' must be a string");
-    return NULL;
-  }
+  type_node = json_object_get_member (json_node_get_object (root), "type");
+  if (!type_node)
+    return refuse (error, RTC_PROTOCOL_ERROR_UNKNOWN_TYPE,
+        "field 'type' missing");
+  if (!node_is_string (type_node))
+    return refuse (error, RTC_PROTOCOL_ERROR_UNKNOWN_TYPE,
+        "field 'type' must be a string");
   type_name = json_node_get_string (type_node);
 
   msg = rtc_message_new (message_type_from_string (type_name));
@@ -635,7 +626,7 @@ rtc_message_parse (const gchar * text, gssize length, GError ** error)
     return NULL;
   }
 
-  if (!parse_fields (obj, msg, error))
+  if (!parse_fields (json_node_get_object (root), msg, error))
     return NULL;
 
   return g_steal_pointer (&msg);
