@@ -577,10 +577,14 @@ rtc_signal_router_set_ice_servers (RtcSignalRouter * router,
 
   g_return_if_fail (router != NULL);
 
+  if (ice_servers && json_array_get_length (ice_servers) > 0)
+    json_array_ref (ice_servers);
+  else
+    ice_servers = NULL;
   g_clear_pointer (&router->ice_servers, json_array_unref);
-  if (!ice_servers || json_array_get_length (ice_servers) == 0)
+  router->ice_servers = ice_servers;
+  if (!ice_servers)
     return;
-  router->ice_servers = json_array_ref (ice_servers);
 
   g_hash_table_iter_init (&iter, router->peers);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & peer))
