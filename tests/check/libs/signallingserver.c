@@ -19,6 +19,7 @@
 
 #include "rtcprotocol.h"
 #include "rtcsignallingserver.h"
+#include "rtcviewerresources.h"
 
 /* every wait is bounded by this */
 #define WAIT_MS 5000
@@ -601,16 +602,21 @@ GST_START_TEST (test_viewer_page_is_served_over_plain_http)
   guint port = rtc_signalling_server_get_port (server);
   g_autoptr (GBytes) page = NULL;
   g_autoptr (GBytes) script = NULL;
-  g_autofree gchar *page_text = NULL;
+  g_autoptr (GBytes) embedded_page = NULL;
+  g_autoptr (GBytes) embedded_script = NULL;
+
+  /* exactly the files of web/, compiled into the GResource */
+  embedded_page = g_resource_lookup_data (rtc_viewer_get_resource (),
+      "/org/meshrtc/viewer/index.html", G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  embedded_script = g_resource_lookup_data (rtc_viewer_get_resource (),
+      "/org/meshrtc/viewer/viewer.js", G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  fail_unless (embedded_page != NULL && embedded_script != NULL);
 
   http_get (port, "GET", "/", 200, "text/html; charset=utf-8", &page);
-  fail_unless (g_bytes_get_size (page) > 0);
-  page_text = g_strndup (g_bytes_get_data (page, NULL),
-      g_bytes_get_size (page));
-  fail_unless (strstr (page_text, "viewer.js") != NULL);
+  fail_unless (g_bytes_equal (page, embedded_page));
   http_get (port, "GET", "/viewer.js", 200,
       "text/javascript; charset=utf-8", &script);
-  fail_unless (g_bytes_get_size (script) > 0);
+  fail_unless (g_bytes_equal (script, embedded_script));
   http_get (port, "GET", "/index.html", 200, "text/html; charset=utf-8",
       NULL);
   http_get (port, "GET", "/secret.txt", 404, NULL, NULL);
