@@ -187,6 +187,12 @@ on_websocket (SoupServer * soup, SoupServerMessage * msg, const gchar * path,
   g_mutex_lock (&self->lock);
   soup_websocket_connection_set_max_incoming_payload_size (conn,
       self->max_message_size);
+  /* libsoup 3.2 limits single frames only; from 3.6 on, a message split
+   * into many small frames can be limited too */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (conn),
+          "max-total-message-size"))
+    g_object_set (conn, "max-total-message-size",
+        (guint64) self->max_message_size, NULL);
   soup_websocket_connection_set_keepalive_interval (conn,
       self->ping_interval);
   g_mutex_unlock (&self->lock);
