@@ -70,6 +70,7 @@ typedef struct
   gboolean warned_unreachable;
 
   GPtrArray *tracks;            /* of RtcTrack, OBJECT_LOCK */
+  guint tracks_eos;             /* tracks that got EOS, OBJECT_LOCK */
   guint next_video, next_audio; /* pad numbering, OBJECT_LOCK */
   GHashTable *peers;            /* session id -> GstRtcPeer, context thread */
   GMutex peers_lock;            /* guards peers for readers off the context */
@@ -838,6 +839,29 @@ gst_rtc_base_bin_get_keyframe_counts (GstRtcBaseBin * self, guint * requests,
 
 /* ---- pads ---- */
 
+/* A sink bin must post EOS itself: nothing inside it is a sink that sees
+ * the stream end (the tee has no downstream once peers are gone). */
+static GstPadProbeReturn
+track_eos_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  GstRtcBaseBin *self = user_data;
+  GstRtcBaseBinPrivate *priv = PRIV (self);
+  gboolean all;
+
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  GST_OBJECT_LOCK (self);
+  priv->tracks_eos++;
+  all = priv->tracks_eos >= priv->tracks->len;
+  GST_OBJECT_UNLOCK (self);
+  if (all) {
+    GST_INFO_OBJECT (self, "all inputs ended, posting EOS");
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_eos (GST_OBJECT (self)));
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static GstPad *
 gst_rtc_base_bin_request_new_pad (GstElement * element, GstPadTemplate * templ,
     const gchar * name, const GstCaps * caps)
@@ -875,6 +899,8 @@ gst_rtc_base_bin_request_new_pad (GstElement * element, GstPadTemplate * templ,
   track = rtc_track_new (GST_BIN (self), priv->context, kind, pad_name,
       &config);
   target = rtc_track_get_sink_pad (track);
+  gst_pad_add_probe (target, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      track_eos_probe, self, NULL);
   ghost = gst_ghost_pad_new_from_template (pad_name, target, templ);
   gst_object_unref (target);
   g_object_set_data (G_OBJECT (ghost), "rtc-track", track);
@@ -882,6 +908,8 @@ gst_rtc_base_bin_request_new_pad (GstElement * element, GstPadTemplate * templ,
 
   GST_OBJECT_LOCK (self);
   g_ptr_array_add (priv->tracks, track);
+  /* with an input, the bin is where the pipeline's stream ends */
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
   GST_OBJECT_UNLOCK (self);
 
   gst_pad_set_active (ghost, TRUE);
@@ -899,6 +927,8 @@ gst_rtc_base_bin_release_pad (GstElement * element, GstPad * pad)
     return;
   GST_OBJECT_LOCK (self);
   g_ptr_array_remove (PRIV (self)->tracks, track);
+  if (PRIV (self)->tracks->len == 0)
+    GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
   GST_OBJECT_UNLOCK (self);
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
@@ -928,6 +958,9 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
       priv->thread = g_thread_new ("rtc-signalling", context_thread, priv);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
+      GST_OBJECT_LOCK (self);
+      priv->tracks_eos = 0;
+      GST_OBJECT_UNLOCK (self);
       gst_rtc_base_bin_invoke (self, start_signalling, self, NULL);
       break;
     default:
@@ -938,6 +971,13 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
       (element, transition);
   if (ret == GST_STATE_CHANGE_FAILURE)
     return ret;
+
+  /* We are live, like a network source: nothing arrives before a peer
+   * does, so the pipeline must not wait in PAUSED for preroll (webrtcbin's
+   * nicesink would block there holding the DTLS handshake). */
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
+      || transition == GST_STATE_CHANGE_PLAYING_TO_PAUSED)
+    ret = GST_STATE_CHANGE_NO_PREROLL;
 
   switch (transition) {
     case GST_STATE_CHANGE_PAUSED_TO_READY:
@@ -953,15 +993,6 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
       break;
   }
   return ret;
-}
-
-/* Live: a sink bin whose sessions come and go must not hold the pipeline's
- * preroll waiting for a peer. */
-static void
-gst_rtc_base_bin_constructed (GObject * object)
-{
-  G_OBJECT_CLASS (gst_rtc_base_bin_parent_class)->constructed (object);
-  GST_OBJECT_FLAG_SET (object, GST_ELEMENT_FLAG_SINK);
 }
 
 /* ---- properties ---- */
@@ -1086,20 +1117,6 @@ gst_rtc_base_bin_get_property (GObject * object, guint prop_id,
 }
 
 static void
-gst_rtc_base_bin_dispose (GObject * object)
-{
-  GstRtcBaseBinPrivate *priv = PRIV (object);
-
-  if (priv->tracks) {
-    while (priv->tracks->len > 0) {
-      RtcTrack *track = g_ptr_array_steal_index (priv->tracks, 0);
-      rtc_track_free (track);
-    }
-  }
-  G_OBJECT_CLASS (gst_rtc_base_bin_parent_class)->dispose (object);
-}
-
-static void
 gst_rtc_base_bin_finalize (GObject * object)
 {
   GstRtcBaseBinPrivate *priv = PRIV (object);
@@ -1145,8 +1162,6 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
 
   gobject_class->set_property = gst_rtc_base_bin_set_property;
   gobject_class->get_property = gst_rtc_base_bin_get_property;
-  gobject_class->constructed = gst_rtc_base_bin_constructed;
-  gobject_class->dispose = gst_rtc_base_bin_dispose;
   gobject_class->finalize = gst_rtc_base_bin_finalize;
 
   element_class->change_state =

@@ -148,6 +148,7 @@ on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * bytes,
     g_clear_error (&err);
     return;
   }
+  GST_LOG ("received %s", rtc_message_type_to_string (msg->type));
   g_object_ref (self);
   if (msg->type == RTC_MESSAGE_WELCOME) {
     g_free (self->peer_id);
@@ -320,6 +321,8 @@ rtc_signaller_send (RtcSignaller * self, const RtcMessage * msg)
       SOUP_WEBSOCKET_STATE_OPEN)
     return FALSE;
   text = rtc_message_to_json (msg);
+  /* type only: SDP carries ICE passwords */
+  GST_LOG ("sending %s", rtc_message_type_to_string (msg->type));
   soup_websocket_connection_send_text (self->ws, text);
   g_free (text);
   return TRUE;

@@ -615,7 +615,11 @@ restrict_local_addresses (RtcPeerSession * self)
       continue;
     }
     /* once any address is added, libnice gathers on those only */
-    nice_agent_add_local_address (agent, &na);
+    if (!nice_agent_add_local_address (agent, &na))
+      GST_WARNING ("session %s: libnice refused local address %s", self->id,
+          *addr);
+    else
+      GST_DEBUG ("session %s: ICE restricted to %s", self->id, *addr);
   }
 done:
   g_clear_object (&agent);
@@ -822,6 +826,8 @@ rtc_peer_session_add_remote_candidate (RtcPeerSession * self,
    * 4.2); webrtcbin 1.22 has no use for it. */
   if (!candidate || !*candidate)
     return;
+  GST_LOG ("session %s: remote candidate %u '%s'%s", self->id,
+      sdp_mline_index, candidate, self->have_remote ? "" : " (queued)");
   if (!self->have_remote) {
     PendingCandidate *c = g_new0 (PendingCandidate, 1);
     c->mline = sdp_mline_index;

@@ -133,7 +133,7 @@ build_encoder (RtcTrack * self, GstCaps * caps)
     return FALSE;
   }
   gst_bin_add (self->bin, enc);
-  self->encoder = enc;
+  self->encoder = gst_object_ref (enc);
   gst_element_link_many (self->input, enc, self->tee, NULL);
   gst_element_sync_state_with_parent (self->tee);
   gst_element_sync_state_with_parent (enc);
@@ -200,6 +200,9 @@ rtc_track_new (GstBin * bin, GMainContext * context, RtcMediaKind kind,
   g_free (ename);
   /* no peer yet is not an error */
   g_object_set (self->tee, "allow-not-linked", TRUE, NULL);
+  /* our own references: the bin may drop its children before we go */
+  gst_object_ref (self->input);
+  gst_object_ref (self->tee);
   gst_bin_add_many (bin, self->input, self->tee, NULL);
 
   pad = gst_element_get_static_pad (self->input, "sink");
@@ -382,7 +385,9 @@ rtc_track_free (RtcTrack * self)
       continue;
     gst_element_set_locked_state (elements[i], TRUE);
     gst_element_set_state (elements[i], GST_STATE_NULL);
-    gst_bin_remove (self->bin, elements[i]);
+    if (GST_OBJECT_PARENT (elements[i]) == GST_OBJECT (self->bin))
+      gst_bin_remove (self->bin, elements[i]);
+    gst_object_unref (elements[i]);
   }
   gst_clear_caps (&self->rtp_caps);
   g_main_context_unref (self->context);
