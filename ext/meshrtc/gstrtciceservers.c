@@ -136,6 +136,7 @@ struct _GstRtcIceServers
   RtcIceConfig *static_config;  /* parsed ice-servers */
   RtcIceConfig *fetched_config; /* last good document from location */
   RtcIceConfig *current;        /* both, with credentials: what we apply */
+  GHashTable *addresses;        /* host name -> IP address (worker fills) */
   gboolean warned_ignored;      /* ignored-URL warning posted for current */
   GstBin *toplevel;
   gulong deep_added_id;
@@ -261,6 +262,8 @@ rebuild_locked (GstRtcIceServers * self, GError ** error)
   rtc_ice_config_free (base);
   if (!resolved)
     return FALSE;
+  if (self->addresses)
+    rtc_ice_config_set_addresses (resolved, self->addresses);
 
   rtc_ice_config_free (self->current);
   self->current = resolved;
@@ -678,6 +681,203 @@ unwatch_pipeline (GstRtcIceServers * self)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Resolving host names (worker thread)                                     */
+
+/* webrtcbin 1.22 hands STUN and TURN hosts to libnice, which takes IP
+ * addresses only and silently ignores names: resolve them here. */
+typedef void (*ResolvedFunc) (GstRtcIceServers * self, gpointer data);
+
+typedef struct
+{
+  GstRtcIceServers *self;
+  guint pending;
+  GPtrArray *failed;
+  GCancellable *cancellable;
+  GCancellable *parent_cancellable;
+  gulong cancel_id;
+  GSource *timeout_source;
+  ResolvedFunc done;
+  gpointer data;
+} ResolveJob;
+
+typedef struct
+{
+  ResolveJob *job;
+  gchar *host;
+} Lookup;
+
+static gboolean
+cancel_cb (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+resolve_job_finish (ResolveJob * job)
+{
+  GstRtcIceServers *self = job->self;
+
+  if (job->failed->len > 0) {
+    gchar *list;
+
+    g_ptr_array_add (job->failed, NULL);
+    list = g_strjoinv (", ", (GStrv) job->failed->pdata);
+    GST_ELEMENT_WARNING (self, RESOURCE, NOT_FOUND,
+        (_("Could not resolve the host name of an ICE server.")),
+        ("%s: webrtcbin takes addresses only, these servers are not used",
+            list));
+    g_free (list);
+  }
+
+  job->done (self, job->data);
+
+  g_source_destroy (job->timeout_source);
+  g_source_unref (job->timeout_source);
+  g_cancellable_disconnect (job->parent_cancellable, job->cancel_id);
+  g_object_unref (job->parent_cancellable);
+  g_object_unref (job->cancellable);
+  g_ptr_array_unref (job->failed);
+  gst_object_unref (job->self);
+  g_free (job);
+}
+
+static void
+on_lookup_done (GObject * source, GAsyncResult * res, gpointer user_data)
+{
+  Lookup *lookup = user_data;
+  ResolveJob *job = lookup->job;
+  GstRtcIceServers *self = job->self;
+  GList *addresses, *l;
+  GInetAddress *chosen = NULL;
+  GError *err = NULL;
+
+  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), res,
+      &err);
+  /* IPv4 first: most TURN deployments and local networks are IPv4 */
+  for (l = addresses; l && !chosen; l = l->next) {
+    if (g_inet_address_get_family (l->data) == G_SOCKET_FAMILY_IPV4)
+      chosen = l->data;
+  }
+  if (!chosen && addresses)
+    chosen = addresses->data;
+
+  if (chosen) {
+    gchar *address = g_inet_address_to_string (chosen);
+
+    GST_DEBUG_OBJECT (self, "%s is %s", lookup->host, address);
+    g_mutex_lock (&self->lock);
+    if (self->addresses)
+      g_hash_table_insert (self->addresses, g_strdup (lookup->host), address);
+    else
+      g_free (address);
+    g_mutex_unlock (&self->lock);
+  } else {
+    GST_DEBUG_OBJECT (self, "%s: %s", lookup->host,
+        err ? err->message : "no address");
+    g_ptr_array_add (job->failed, g_strdup (lookup->host));
+  }
+  g_clear_error (&err);
+  if (addresses)
+    g_resolver_free_addresses (addresses);
+
+  g_free (lookup->host);
+  g_free (lookup);
+  if (--job->pending == 0)
+    resolve_job_finish (job);
+}
+
+/* Looks up the @hosts not known yet, then calls @done in the worker. */
+static void
+resolve_hosts (GstRtcIceServers * self, GStrv hosts, ResolvedFunc done,
+    gpointer data)
+{
+  ResolveJob *job;
+  GResolver *resolver;
+  GPtrArray *todo = g_ptr_array_new ();
+  guint i, timeout;
+
+  g_mutex_lock (&self->lock);
+  for (i = 0; hosts && hosts[i]; i++) {
+    if (self->addresses && !g_hash_table_contains (self->addresses, hosts[i]))
+      g_ptr_array_add (todo, hosts[i]);
+  }
+  timeout = self->timeout;
+  g_mutex_unlock (&self->lock);
+
+  if (todo->len == 0) {
+    g_ptr_array_unref (todo);
+    done (self, data);
+    return;
+  }
+
+  job = g_new0 (ResolveJob, 1);
+  job->self = gst_object_ref (self);
+  job->failed = g_ptr_array_new_with_free_func (g_free);
+  job->done = done;
+  job->data = data;
+  job->pending = todo->len;
+  job->cancellable = g_cancellable_new ();
+  job->parent_cancellable = g_object_ref (self->cancellable);
+  job->cancel_id = g_cancellable_connect (job->parent_cancellable,
+      G_CALLBACK (g_cancellable_cancel), g_object_ref (job->cancellable),
+      g_object_unref);
+  job->timeout_source = g_timeout_source_new_seconds (timeout);
+  g_source_set_callback (job->timeout_source, cancel_cb, job->cancellable,
+      NULL);
+  g_source_attach (job->timeout_source, self->context);
+
+  resolver = g_resolver_get_default ();
+  for (i = 0; i < todo->len; i++) {
+    Lookup *lookup = g_new0 (Lookup, 1);
+
+    lookup->job = job;
+    lookup->host = g_strdup (g_ptr_array_index (todo, i));
+    g_resolver_lookup_by_name_async (resolver, lookup->host,
+        job->cancellable, on_lookup_done, lookup);
+  }
+  g_object_unref (resolver);
+  g_ptr_array_unref (todo);
+}
+
+static void
+on_initial_resolved (GstRtcIceServers * self, gpointer data)
+{
+  g_mutex_lock (&self->lock);
+  self->initial_done = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Worker: the host names of ice-servers and of the first document. */
+static void
+initial_resolve (GstRtcIceServers * self)
+{
+  GPtrArray *all = g_ptr_array_new_with_free_func (g_free);
+  RtcIceConfig *configs[2];
+  guint i, j;
+
+  g_mutex_lock (&self->lock);
+  configs[0] = self->static_config;
+  configs[1] = self->fetched_config;
+  for (i = 0; i < 2; i++) {
+    GStrv hosts;
+
+    if (!configs[i])
+      continue;
+    hosts = rtc_ice_config_get_unresolved_hosts (configs[i]);
+    for (j = 0; hosts[j]; j++)
+      g_ptr_array_add (all, g_strdup (hosts[j]));
+    g_strfreev (hosts);
+  }
+  g_mutex_unlock (&self->lock);
+  g_ptr_array_add (all, NULL);
+
+  resolve_hosts (self, (GStrv) all->pdata, on_initial_resolved, NULL);
+  g_ptr_array_unref (all);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Fetching the configuration from location (worker thread)                 */
 
 typedef struct
@@ -724,6 +924,87 @@ refresh_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* After a failed refresh: keep the last good configuration, warn, retry
+ * with backoff. */
+static void
+refresh_failed (GstRtcIceServers * self, const gchar * where, GError * err)
+{
+  guint delay = 0;
+
+  g_mutex_lock (&self->lock);
+  if (self->running) {
+    self->failures++;
+    delay = rtc_ice_config_retry_delay (self->failures);
+    schedule_locked (self, &self->refresh_source, delay, refresh_timeout_cb);
+  }
+  g_mutex_unlock (&self->lock);
+
+  if (delay)
+    GST_ELEMENT_WARNING (self, RESOURCE, READ,
+        (_("Could not refresh the ICE server configuration; keeping the last "
+                "one.")), ("%s: %s; retrying in %u s", where, err->message,
+            delay));
+}
+
+typedef struct
+{
+  RtcIceConfig *config;
+  gchar *where;
+} Refreshed;
+
+static void
+refreshed_free (Refreshed * r)
+{
+  rtc_ice_config_free (r->config);
+  g_free (r->where);
+  g_free (r);
+}
+
+/* A refreshed document whose host names are resolved: swap it in. */
+static void
+on_refresh_resolved (GstRtcIceServers * self, gpointer data)
+{
+  Refreshed *r = data;
+  RtcIceConfig *old;
+  GError *err = NULL;
+  gboolean ok;
+  guint delay = 0;
+
+  g_mutex_lock (&self->lock);
+  if (!self->running) {
+    g_mutex_unlock (&self->lock);
+    refreshed_free (r);
+    return;
+  }
+  old = self->fetched_config;
+  self->fetched_config = r->config;
+  ok = rebuild_locked (self, &err);
+  if (ok) {
+    rtc_ice_config_free (old);
+    self->failures = 0;
+    delay = rtc_ice_config_refresh_delay (r->config->ttl,
+        self->refresh_interval);
+    if (delay)
+      schedule_locked (self, &self->refresh_source, delay,
+          refresh_timeout_cb);
+  } else {
+    self->fetched_config = old;
+    rtc_ice_config_free (r->config);
+  }
+  r->config = NULL;
+  g_mutex_unlock (&self->lock);
+
+  if (ok) {
+    GST_INFO_OBJECT (self, "configuration refreshed from %s, next in %u s",
+        r->where, delay);
+    publish (self);
+  } else {
+    refresh_failed (self, r->where, err);
+    g_error_free (err);
+  }
+  refreshed_free (r);
+}
+
 static void
 fetch_finish (FetchOp * op, GBytes * bytes, GError * error)
 {
@@ -731,8 +1012,6 @@ fetch_finish (FetchOp * op, GBytes * bytes, GError * error)
   RtcIceConfig *config = NULL;
   GError *err = NULL;
   gchar *where = redact_location (op->location);
-  gboolean published = FALSE;
-  guint delay = 0;
 
   if (error) {
     err = g_error_copy (error);
@@ -747,59 +1026,44 @@ fetch_finish (FetchOp * op, GBytes * bytes, GError * error)
       config = rtc_ice_config_parse (data ? data : "", size, &err);
   }
 
-  g_mutex_lock (&self->lock);
   if (op->initial) {
+    gboolean resolve = FALSE;
+
     /* NULL->READY is waiting: it reports errors itself */
+    g_mutex_lock (&self->lock);
     rtc_ice_config_free (self->fetched_config);
     self->fetched_config = config;
-    self->initial_error = err;
-    self->initial_done = TRUE;
-    err = NULL;
-    g_cond_broadcast (&self->cond);
     if (config) {
-      self->failures = 0;
-      delay = rtc_ice_config_refresh_delay (config->ttl,
+      guint delay = rtc_ice_config_refresh_delay (config->ttl,
           self->refresh_interval);
-    }
-  } else if (!self->running) {
-    rtc_ice_config_free (config);
-  } else if (config) {
-    RtcIceConfig *old = self->fetched_config;
 
-    self->fetched_config = config;
-    if (rebuild_locked (self, &err)) {
-      rtc_ice_config_free (old);
       self->failures = 0;
-      published = TRUE;
-      delay = rtc_ice_config_refresh_delay (config->ttl,
-          self->refresh_interval);
+      if (delay)
+        schedule_locked (self, &self->refresh_source, delay,
+            refresh_timeout_cb);
+      resolve = TRUE;
     } else {
-      /* keep the last good configuration */
-      self->fetched_config = old;
-      rtc_ice_config_free (config);
+      self->initial_error = err;
+      self->initial_done = TRUE;
+      err = NULL;
+      g_cond_broadcast (&self->cond);
     }
-  }
-  if (err && self->running) {
-    self->failures++;
-    delay = rtc_ice_config_retry_delay (self->failures);
-  }
-  /* the initial fetch completes before start() sets running */
-  if (delay && (self->running || op->initial))
-    schedule_locked (self, &self->refresh_source, delay, refresh_timeout_cb);
-  g_mutex_unlock (&self->lock);
+    g_mutex_unlock (&self->lock);
+    if (resolve)
+      initial_resolve (self);
+  } else if (config) {
+    Refreshed *r = g_new0 (Refreshed, 1);
+    GStrv hosts = rtc_ice_config_get_unresolved_hosts (config);
 
-  if (err) {
-    GST_ELEMENT_WARNING (self, RESOURCE, READ,
-        (_("Could not refresh the ICE server configuration; keeping the last "
-                "one.")), ("%s: %s; retrying in %u s", where, err->message,
-            delay));
-    g_error_free (err);
-  } else if (published) {
-    GST_INFO_OBJECT (self, "configuration refreshed from %s, next in %u s",
-        where, delay);
-    publish (self);
+    r->config = config;
+    r->where = g_strdup (where);
+    resolve_hosts (self, hosts, on_refresh_resolved, r);
+    g_strfreev (hosts);
+  } else {
+    refresh_failed (self, where, err);
   }
 
+  g_clear_error (&err);
   g_free (where);
   fetch_op_free (op);
 }
@@ -923,10 +1187,21 @@ fetch_start (GstRtcIceServers * self, gboolean initial)
   }
 }
 
+/* Worker: the first fetch if there is a location, then host names. */
 static gboolean
-initial_fetch_cb (gpointer user_data)
+initial_cb (gpointer user_data)
 {
-  fetch_start (GST_RTC_ICE_SERVERS (user_data), TRUE);
+  GstRtcIceServers *self = user_data;
+  gboolean fetch;
+
+  g_mutex_lock (&self->lock);
+  fetch = self->location != NULL;
+  g_mutex_unlock (&self->lock);
+
+  if (fetch)
+    fetch_start (self, TRUE);
+  else
+    initial_resolve (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1017,26 +1292,16 @@ stop_worker (GstRtcIceServers * self)
 /* ------------------------------------------------------------------------ */
 /* Reconfiguration while running (properties are mutable in PLAYING)       */
 
-static gboolean
-reconfigure_cb (gpointer user_data)
+static void
+on_reconfigure_resolved (GstRtcIceServers * self, gpointer data)
 {
-  GstRtcIceServers *self = user_data;
-  RtcIceConfig *parsed = NULL;
+  RtcIceConfig *parsed = data, *old;
   GError *err = NULL;
-  gboolean ok = TRUE;
+  gboolean ok = FALSE;
 
   g_mutex_lock (&self->lock);
-  if (!self->running) {
-    g_mutex_unlock (&self->lock);
-    return G_SOURCE_REMOVE;
-  }
-  if (self->ice_servers) {
-    parsed = rtc_ice_config_parse (self->ice_servers, -1, &err);
-    ok = parsed != NULL;
-  }
-  if (ok) {
-    RtcIceConfig *old = self->static_config;
-
+  if (self->running) {
+    old = self->static_config;
     self->static_config = parsed;
     ok = rebuild_locked (self, &err);
     if (ok) {
@@ -1045,18 +1310,55 @@ reconfigure_cb (gpointer user_data)
       self->static_config = old;
       rtc_ice_config_free (parsed);
     }
+  } else {
+    rtc_ice_config_free (parsed);
+    err = NULL;
+    ok = TRUE;
   }
   g_mutex_unlock (&self->lock);
 
-  if (ok) {
-    publish (self);
-  } else {
+  if (!ok) {
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
         (_("Invalid ICE server configuration.")),
         ("new settings ignored, keeping the last good ones: %s",
             err->message));
     g_error_free (err);
+  } else {
+    publish (self);
   }
+}
+
+static gboolean
+reconfigure_cb (gpointer user_data)
+{
+  GstRtcIceServers *self = user_data;
+  RtcIceConfig *parsed = NULL;
+  GError *err = NULL;
+  GStrv hosts;
+
+  g_mutex_lock (&self->lock);
+  if (!self->running) {
+    g_mutex_unlock (&self->lock);
+    return G_SOURCE_REMOVE;
+  }
+  if (self->ice_servers)
+    parsed = rtc_ice_config_parse (self->ice_servers, -1, &err);
+  else
+    parsed = rtc_ice_config_new ();
+  g_mutex_unlock (&self->lock);
+
+  if (!parsed) {
+    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
+        (_("Invalid ICE server configuration.")),
+        ("new settings ignored, keeping the last good ones: %s",
+            err->message));
+    g_error_free (err);
+    return G_SOURCE_REMOVE;
+  }
+
+  hosts = rtc_ice_config_get_unresolved_hosts (parsed);
+  resolve_hosts (self, hosts, on_reconfigure_resolved, parsed);
+  g_strfreev (hosts);
   return G_SOURCE_REMOVE;
 }
 
@@ -1116,6 +1418,8 @@ start (GstRtcIceServers * self)
 
   g_mutex_lock (&self->lock);
   self->static_config = parsed;
+  self->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
   self->run++;
   self->failures = 0;
   self->initial_done = FALSE;
@@ -1124,11 +1428,12 @@ start (GstRtcIceServers * self)
 
   start_worker (self);
 
-  if (location) {
-    /* a bounded synchronous fetch: webrtcbins must not start gathering
-     * with no servers, and this is not a streaming thread */
-    run_in_worker (self, initial_fetch_cb);
-    deadline = g_get_monotonic_time () + (timeout + 5) * G_TIME_SPAN_SECOND;
+  {
+    /* a bounded synchronous fetch and host lookup: webrtcbins must not
+     * start gathering without servers, and this is not a streaming thread */
+    run_in_worker (self, initial_cb);
+    deadline = g_get_monotonic_time () + (2 * timeout + 5) *
+        G_TIME_SPAN_SECOND;
     g_mutex_lock (&self->lock);
     while (!self->initial_done && !timed_out)
       timed_out = !g_cond_wait_until (&self->cond, &self->lock, deadline);
@@ -1185,6 +1490,7 @@ fail:
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->static_config, rtc_ice_config_free);
   g_clear_pointer (&self->fetched_config, rtc_ice_config_free);
+  g_clear_pointer (&self->addresses, g_hash_table_unref);
   g_clear_error (&self->initial_error);
   g_mutex_unlock (&self->lock);
   g_free (ice_servers);
@@ -1206,6 +1512,7 @@ stop (GstRtcIceServers * self)
   g_mutex_lock (&self->lock);
   g_clear_pointer (&self->static_config, rtc_ice_config_free);
   g_clear_pointer (&self->fetched_config, rtc_ice_config_free);
+  g_clear_pointer (&self->addresses, g_hash_table_unref);
   g_clear_pointer (&self->current, rtc_ice_config_free);
   g_clear_error (&self->initial_error);
   g_mutex_unlock (&self->lock);
@@ -1446,6 +1753,7 @@ gst_rtc_ice_servers_finalize (GObject * object)
   rtc_ice_config_free (self->static_config);
   rtc_ice_config_free (self->fetched_config);
   rtc_ice_config_free (self->current);
+  g_clear_pointer (&self->addresses, g_hash_table_unref);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
 

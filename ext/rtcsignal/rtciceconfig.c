@@ -248,7 +248,8 @@ rtc_ice_url_parse (const gchar * url, GError ** error)
   res = g_new0 (RtcIceUrl, 1);
   res->url = g_strdup (url);
   res->scheme = scheme;
-  res->host = g_strdup (g_uri_get_host (authority));
+  /* DNS names are case-insensitive: one spelling for caches and messages */
+  res->host = g_ascii_strdown (g_uri_get_host (authority), -1);
   res->port = port;
   res->transport = transport;
 
@@ -269,6 +270,7 @@ rtc_ice_url_copy (const RtcIceUrl * url)
   copy->host = g_strdup (url->host);
   copy->port = url->port;
   copy->transport = url->transport;
+  copy->address = g_strdup (url->address);
 
   return copy;
 }
@@ -280,6 +282,7 @@ rtc_ice_url_free (RtcIceUrl * url)
     return;
   g_free (url->url);
   g_free (url->host);
+  g_free (url->address);
   g_free (url);
 }
 
@@ -309,12 +312,13 @@ rtc_ice_url_to_webrtcbin (const RtcIceUrl * url, const gchar * username,
 {
   gchar *user_esc, *pass_esc, *userinfo, *res;
   const gchar *query = NULL;
+  const gchar *host = url->address ? url->address : url->host;
 
   switch (url->scheme) {
     case RTC_ICE_SCHEME_STUNS:
       return NULL;
     case RTC_ICE_SCHEME_STUN:
-      return g_uri_join (G_URI_FLAGS_NONE, "stun", NULL, url->host, url->port,
+      return g_uri_join (G_URI_FLAGS_NONE, "stun", NULL, host, url->port,
           "", NULL, NULL);
     case RTC_ICE_SCHEME_TURN:
     case RTC_ICE_SCHEME_TURNS:
@@ -330,7 +334,7 @@ rtc_ice_url_to_webrtcbin (const RtcIceUrl * url, const gchar * username,
     query = "transport=tcp";
 
   res = g_uri_join (G_URI_FLAGS_ENCODED, scheme_to_string (url->scheme),
-      userinfo, url->host, url->port, "", query, NULL);
+      userinfo, host, url->port, "", query, NULL);
 
   g_free (user_esc);
   g_free (pass_esc);
@@ -1008,6 +1012,53 @@ rtc_ice_config_to_webrtcbin (const RtcIceConfig * config, gchar ** stun_server,
     *ignored = (GStrv) g_ptr_array_free (skipped, FALSE);
   else
     g_strfreev ((GStrv) g_ptr_array_free (skipped, FALSE));
+}
+
+GStrv
+rtc_ice_config_get_unresolved_hosts (const RtcIceConfig * config)
+{
+  GPtrArray *hosts = g_ptr_array_new ();
+  guint i, j;
+
+  for (i = 0; i < config->servers->len; i++) {
+    RtcIceServer *server = g_ptr_array_index (config->servers, i);
+
+    for (j = 0; j < server->urls->len; j++) {
+      RtcIceUrl *url = g_ptr_array_index (server->urls, j);
+      gboolean seen = FALSE;
+      guint k;
+
+      if (url->address || g_hostname_is_ip_address (url->host))
+        continue;
+      for (k = 0; k < hosts->len && !seen; k++)
+        seen = g_str_equal (g_ptr_array_index (hosts, k), url->host);
+      if (!seen)
+        g_ptr_array_add (hosts, g_strdup (url->host));
+    }
+  }
+  g_ptr_array_add (hosts, NULL);
+
+  return (GStrv) g_ptr_array_free (hosts, FALSE);
+}
+
+void
+rtc_ice_config_set_addresses (RtcIceConfig * config, GHashTable * addresses)
+{
+  guint i, j;
+
+  for (i = 0; i < config->servers->len; i++) {
+    RtcIceServer *server = g_ptr_array_index (config->servers, i);
+
+    for (j = 0; j < server->urls->len; j++) {
+      RtcIceUrl *url = g_ptr_array_index (server->urls, j);
+      const gchar *address = g_hash_table_lookup (addresses, url->host);
+
+      if (address) {
+        g_free (url->address);
+        url->address = g_strdup (address);
+      }
+    }
+  }
 }
 
 gchar *

@@ -129,6 +129,10 @@ typedef enum
  * @host: host name or address (IPv6 without brackets)
  * @port: the explicit port, or the scheme's default
  * @transport: TURN transport
+ * @address: (nullable): IP address @host resolved to, used in webrtcbin's
+ *   form instead of @host: webrtcbin 1.22 hands the host to libnice, which
+ *   takes IP addresses only and silently ignores a STUN or TURN server
+ *   given by name. %NULL when @host is an address or is not resolved.
  *
  * One validated ICE URL.
  */
@@ -139,6 +143,7 @@ typedef struct
   gchar *host;
   guint port;
   RtcIceUrlTransport transport;
+  gchar *address;
 } RtcIceUrl;
 
 /* Validates one browser-form URL ("turn:host:3478?transport=tcp"). Error
@@ -256,6 +261,14 @@ void           rtc_ice_config_to_webrtcbin (const RtcIceConfig * config,
                                             gchar ** stun_server,
                                             GStrv * turn_servers,
                                             GStrv * ignored);
+
+/* The distinct host names (not IP literals) of @config's URLs that have no
+ * address yet; an empty vector when there are none. */
+GStrv          rtc_ice_config_get_unresolved_hosts (const RtcIceConfig * config);
+
+/* Sets the address of every URL whose host is a key of @addresses
+ * (host name -> IP address string). */
+void           rtc_ice_config_set_addresses (RtcIceConfig * config, GHashTable * addresses);
 
 /* A comma-separated list of the TURN URLs, as written, for messages. */
 gchar *        rtc_ice_config_describe_turn (const RtcIceConfig * config);

@@ -650,6 +650,7 @@ typedef struct
   guint turn_port;
   guint ttl;
   gint requests;                /* atomic */
+  gint fail_after;              /* answer 500 after this many; 0: never */
   GMutex lock;
   GCond cond;
   gboolean ready;
@@ -665,6 +666,13 @@ rest_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
   gsize len = sizeof (digest);
   gchar *username, *password, *body;
 
+  if (rs->fail_after > 0 && g_atomic_int_get (&rs->requests) >= rs->fail_after) {
+    g_atomic_int_inc (&rs->requests);
+    soup_server_message_set_status (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+        NULL);
+    return;
+  }
+
   /* credentials computed here, independently of rtciceconfig */
   username = g_strdup_printf ("%" G_GINT64_FORMAT ":rest-user",
       g_get_real_time () / G_USEC_PER_SEC + rs->ttl);
@@ -676,7 +684,7 @@ rest_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
   password = g_base64_encode (digest, len);
 
   body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\","
-      "\"ttl\":%u,\"uris\":[\"turn:127.0.0.1:%u?transport=udp\"]}",
+      "\"ttl\":%u,\"uris\":[\"turn:localhost:%u?transport=udp\"]}",
       username, password, rs->ttl, rs->turn_port);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "application/json",
@@ -718,9 +726,11 @@ rest_thread (gpointer user_data)
 }
 
 static void
-rest_server_start (RestServer * rs, guint turn_port, guint ttl)
+rest_server_start (RestServer * rs, guint turn_port, guint ttl,
+    gint fail_after)
 {
   memset (rs, 0, sizeof (*rs));
+  rs->fail_after = fail_after;
   g_mutex_init (&rs->lock);
   g_cond_init (&rs->cond);
   rs->turn_port = turn_port;
@@ -803,7 +813,7 @@ GST_START_TEST (test_rtciceservers_location_refreshes_and_new_webrtcbins_get_new
   if (!have_elements (__FUNCTION__) || !have_turnserver (__FUNCTION__))
     return;
   turn_start (&turn);
-  rest_server_start (&rs, turn.port, ttl);
+  rest_server_start (&rs, turn.port, ttl, 0);
 
   pipeline = gst_pipeline_new (NULL);
   bus = gst_element_get_bus (pipeline);
@@ -844,8 +854,15 @@ GST_START_TEST (test_rtciceservers_location_refreshes_and_new_webrtcbins_get_new
   fail_unless_equals_int (p.send_turn_uris->len, 1);
   fail_unless (g_str_has_prefix (g_ptr_array_index (p.send_turn_uris, 0),
           expect), "the new webrtcbin did not get the refreshed username");
-  fail_unless (g_str_has_suffix (g_ptr_array_index (p.send_turn_uris, 0),
-          "?transport=udp"));
+  /* "localhost" reached webrtcbin as an address: libnice takes no names */
+  {
+    gchar *suffix = g_strdup_printf ("@127.0.0.1:%u?transport=udp",
+        turn.port);
+
+    fail_unless (g_str_has_suffix (g_ptr_array_index (p.send_turn_uris, 0),
+            suffix), "%s", "TURN host name not resolved");
+    g_free (suffix);
+  }
   g_mutex_unlock (&p.lock);
 
   fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
@@ -1142,6 +1159,56 @@ GST_START_TEST (test_rtciceservers_file_location_and_context)
 
 GST_END_TEST;
 
+GST_START_TEST (test_rtciceservers_resolves_host_names_for_webrtcbin)
+{
+  GstElement *pipeline, *ice, *webrtc;
+  GPtrArray *seen = g_ptr_array_new_with_free_func (g_free);
+  GstBus *bus;
+  GstMessage *warning;
+  GError *err = NULL;
+  gchar *stun = NULL, *dbg = NULL, *json;
+
+  if (!have_elements (__FUNCTION__))
+    return;
+
+  pipeline = gst_pipeline_new (NULL);
+  bus = gst_element_get_bus (pipeline);
+  ice = make_ice_servers ("[{\"urls\":\"stun:localhost:3479\"},"
+      "{\"urls\":\"turn:no-such-host.invalid\",\"username\":\"u\","
+      "\"credential\":\"p\"}]", NULL, RTC_ICE_TRANSPORT_POLICY_ALL);
+  webrtc = spied_webrtcbin ("w", seen);
+  gst_bin_add_many (GST_BIN (pipeline), ice, webrtc, NULL);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+
+  g_object_get (webrtc, "stun-server", &stun, NULL);
+  fail_unless_equals_string (stun, "stun://127.0.0.1:3479");
+
+  /* a name that does not resolve is reported, not silently dropped */
+  warning = pop_warning_or_fail (bus, ice, GST_SECOND);
+  fail_unless (warning != NULL);
+  gst_message_parse_warning (warning, &err, &dbg);
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_NOT_FOUND), "%s", err->message);
+  fail_unless (strstr (dbg, "no-such-host.invalid") != NULL, "%s", dbg);
+
+  /* browsers get the names */
+  json = pop_context_json (bus, ice, GST_SECOND);
+  fail_unless (json && strstr (json, "stun:localhost:3479"), "%s", json);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_message_unref (warning);
+  g_error_free (err);
+  g_free (dbg);
+  g_free (stun);
+  g_free (json);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_ptr_array_unref (seen);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_rtciceservers_secrets_are_not_readable)
 {
   GstElement *ice = gst_element_factory_make ("rtciceservers", NULL);
@@ -1168,6 +1235,195 @@ GST_START_TEST (test_rtciceservers_secrets_are_not_readable)
 
 GST_END_TEST;
 
+static gchar *
+first_turn_uri (GPtrArray * seen)
+{
+  fail_unless (seen->len >= 1);
+  return g_strdup (g_ptr_array_index (seen, 0));
+}
+
+GST_START_TEST (test_rtciceservers_failed_refresh_warns_and_keeps_last_config)
+{
+  RestServer rs;
+  GstElement *pipeline, *ice, *webrtc;
+  GPtrArray *seen = g_ptr_array_new_with_free_func (g_free);
+  GstBus *bus;
+  GstMessage *warning;
+  GError *err = NULL;
+  gchar *location, *json1, *user1, *dbg = NULL, *escaped, *uri;
+
+  if (!have_elements (__FUNCTION__))
+    return;
+  /* ttl 2 s: refetched after 1 s, and every refetch fails */
+  rest_server_start (&rs, 3478, 2, 1);
+
+  pipeline = gst_pipeline_new (NULL);
+  bus = gst_element_get_bus (pipeline);
+  ice = gst_element_factory_make ("rtciceservers", NULL);
+  location = g_strdup_printf ("http://127.0.0.1:%u/turn?key=api-key-123",
+      rs.port);
+  g_object_set (ice, "location", location, NULL);
+  gst_bin_add (GST_BIN (pipeline), ice);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  json1 = pop_context_json (bus, ice, GST_SECOND);
+  fail_unless (json1 != NULL);
+  user1 = first_username (json1);
+
+  /* a warning per failed attempt, naming the cause but not the API key */
+  warning = pop_warning_or_fail (bus, ice, REFRESH_TIMEOUT_S * GST_SECOND);
+  fail_unless (warning != NULL, "no warning about the failed refresh");
+  gst_message_parse_warning (warning, &err, &dbg);
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_READ), "%s", err->message);
+  fail_unless (strstr (dbg, "HTTP 500") != NULL, "%s", dbg);
+  fail_unless (strstr (dbg, "api-key-123") == NULL, "%s", dbg);
+  gst_message_unref (warning);
+  g_clear_error (&err);
+  g_free (dbg);
+
+  /* it retries (with backoff) */
+  warning = pop_warning_or_fail (bus, ice, REFRESH_TIMEOUT_S * GST_SECOND);
+  fail_unless (warning != NULL, "no retry");
+  gst_message_unref (warning);
+  fail_unless (g_atomic_int_get (&rs.requests) >= 3);
+
+  /* new webrtcbins still get the last good configuration */
+  webrtc = spied_webrtcbin ("w", seen);
+  gst_bin_add (GST_BIN (pipeline), webrtc);
+  escaped = g_uri_escape_string (user1, NULL, FALSE);
+  uri = first_turn_uri (seen);
+  fail_unless (g_str_has_prefix (uri + strlen ("turn://"), escaped), "%s",
+      "not the last good username");
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  rest_server_stop (&rs);
+  g_ptr_array_unref (seen);
+  g_free (location);
+  g_free (json1);
+  g_free (user1);
+  g_free (escaped);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_rtciceservers_generated_credentials_are_renewed_before_expiry)
+{
+  GstElement *pipeline, *ice, *webrtc;
+  GPtrArray *seen = g_ptr_array_new_with_free_func (g_free);
+  GstBus *bus;
+  gchar *json1, *json2 = NULL, *user1, *user2, *escaped, *uri;
+  gint64 deadline, expiry1, expiry2;
+
+  if (!have_elements (__FUNCTION__))
+    return;
+
+  pipeline = gst_pipeline_new (NULL);
+  bus = gst_element_get_bus (pipeline);
+  /* ttl 10 s: renewed once less than 2 s remain */
+  ice = make_ice_servers ("[{\"urls\":\"turn:192.0.2.2\"}]", "secret",
+      RTC_ICE_TRANSPORT_POLICY_ALL);
+  g_object_set (ice, "ttl", 10, "turn-user", "cam1", NULL);
+  gst_bin_add (GST_BIN (pipeline), ice);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  json1 = pop_context_json (bus, ice, GST_SECOND);
+  fail_unless (json1 != NULL);
+  user1 = first_username (json1);
+  fail_unless (g_str_has_suffix (user1, ":cam1"), "%s", user1);
+  expiry1 = g_ascii_strtoll (user1, NULL, 10);
+
+  deadline = g_get_monotonic_time () + REFRESH_TIMEOUT_S * G_TIME_SPAN_SECOND;
+  while (!json2 && g_get_monotonic_time () < deadline)
+    json2 = pop_context_json (bus, ice, GST_SECOND);
+  fail_unless (json2 != NULL, "credentials not renewed");
+  user2 = first_username (json2);
+  expiry2 = g_ascii_strtoll (user2, NULL, 10);
+  /* renewed before the old ones expired */
+  fail_unless (expiry2 > expiry1);
+  fail_unless (expiry2 - 10 < expiry1, "%s after %s", user2, user1);
+
+  webrtc = spied_webrtcbin ("w", seen);
+  gst_bin_add (GST_BIN (pipeline), webrtc);
+  escaped = g_uri_escape_string (user2, NULL, FALSE);
+  uri = first_turn_uri (seen);
+  fail_unless (g_str_has_prefix (uri + strlen ("turn://"), escaped));
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_ptr_array_unref (seen);
+  g_free (json1);
+  g_free (json2);
+  g_free (user1);
+  g_free (user2);
+  g_free (escaped);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_rtciceservers_changes_while_playing_apply_to_new_webrtcbins)
+{
+  GstElement *pipeline, *ice, *before, *after;
+  GPtrArray *seen_before = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *seen_after = g_ptr_array_new_with_free_func (g_free);
+  GstBus *bus;
+  gchar *json = NULL, *stun = NULL;
+  gint64 deadline;
+
+  if (!have_elements (__FUNCTION__))
+    return;
+
+  pipeline = gst_pipeline_new (NULL);
+  bus = gst_element_get_bus (pipeline);
+  ice = make_ice_servers ("[{\"urls\":\"stun:192.0.2.7\"}]", NULL,
+      RTC_ICE_TRANSPORT_POLICY_ALL);
+  before = spied_webrtcbin ("before", seen_before);
+  gst_bin_add_many (GST_BIN (pipeline), ice, before, NULL);
+  fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+      GST_STATE_CHANGE_FAILURE);
+  g_free (pop_context_json (bus, ice, GST_SECOND));
+
+  g_object_set (ice, "ice-servers", STATIC_CONFIG, "ice-transport-policy",
+      RTC_ICE_TRANSPORT_POLICY_RELAY, NULL);
+  /* applied in rtciceservers' thread, announced with a new context */
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (!json && g_get_monotonic_time () < deadline)
+    json = pop_context_json (bus, ice, GST_SECOND);
+  fail_unless (json != NULL);
+  fail_unless (strstr (json, "turn:192.0.2.2") != NULL, "%s", json);
+
+  after = spied_webrtcbin ("after", seen_after);
+  gst_bin_add (GST_BIN (pipeline), after);
+  assert_configured (after, seen_after, 1);
+  /* the one already configured is left alone */
+  g_object_get (before, "stun-server", &stun, NULL);
+  fail_unless_equals_string (stun, "stun://192.0.2.7:3478");
+  fail_unless_equals_int (seen_before->len, 0);
+
+  /* an invalid change is a warning; the last good configuration stays */
+  g_object_set (ice, "ice-servers", "[{\"urls\":\"bogus\"}]", NULL);
+  {
+    GstMessage *warning = pop_warning_or_fail (bus, ice, 10 * GST_SECOND);
+    fail_unless (warning != NULL);
+    gst_message_unref (warning);
+  }
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_ptr_array_unref (seen_before);
+  g_ptr_array_unref (seen_after);
+  g_free (json);
+  g_free (stun);
+}
+
+GST_END_TEST;
+
 static Suite *
 rtciceservers_suite (void)
 {
@@ -1182,6 +1438,13 @@ rtciceservers_suite (void)
   tcase_add_test (tc, test_rtciceservers_unreachable_location_fails_ready);
   tcase_add_test (tc, test_rtciceservers_configures_present_and_late_webrtcbins);
   tcase_add_test (tc, test_rtciceservers_file_location_and_context);
+  tcase_add_test (tc, test_rtciceservers_resolves_host_names_for_webrtcbin);
+  tcase_add_test (tc,
+      test_rtciceservers_changes_while_playing_apply_to_new_webrtcbins);
+  tcase_add_test (tc,
+      test_rtciceservers_failed_refresh_warns_and_keeps_last_config);
+  tcase_add_test (tc,
+      test_rtciceservers_generated_credentials_are_renewed_before_expiry);
   tcase_add_test (tc,
       test_rtciceservers_turn_rest_secret_relays_media_via_coturn);
   tcase_add_test (tc,

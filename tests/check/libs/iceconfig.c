@@ -563,6 +563,61 @@ GST_START_TEST (test_iceconfig_apply_configures_webrtcbin)
 
 GST_END_TEST;
 
+GST_START_TEST (test_iceconfig_host_names_resolve_to_addresses_for_webrtcbin)
+{
+  RtcIceConfig *config = parse_ok ("[{\"urls\": [\"stun:stun.example.org:19302\","
+      "\"stun:192.0.2.1\"]}, {\"urls\": [\"turn:TURN.example.org\","
+      "\"turns:turn.example.org:443?transport=tcp\", \"turn:[2001:db8::2]\"],"
+      "\"username\": \"u\", \"credential\": \"p\"}]");
+  GHashTable *addresses = g_hash_table_new (g_str_hash, g_str_equal);
+  RtcIceConfig *copy;
+  GStrv hosts;
+  gchar *stun = NULL, *json;
+  GStrv turn = NULL;
+
+  /* DNS names are case-insensitive */
+  hosts = rtc_ice_config_get_unresolved_hosts (config);
+  fail_unless_equals_int (g_strv_length (hosts), 2);
+  fail_unless_equals_string (hosts[0], "stun.example.org");
+  fail_unless_equals_string (hosts[1], "turn.example.org");
+  g_strfreev (hosts);
+
+  g_hash_table_insert (addresses, "turn.example.org", "2001:db8::9");
+  rtc_ice_config_set_addresses (config, addresses);
+  hosts = rtc_ice_config_get_unresolved_hosts (config);
+  fail_unless_equals_int (g_strv_length (hosts), 1);
+  fail_unless_equals_string (hosts[0], "stun.example.org");
+  g_strfreev (hosts);
+
+  g_hash_table_insert (addresses, "stun.example.org", "198.51.100.7");
+  rtc_ice_config_set_addresses (config, addresses);
+  copy = rtc_ice_config_copy (config);
+  hosts = rtc_ice_config_get_unresolved_hosts (copy);
+  fail_unless_equals_int (g_strv_length (hosts), 0);
+  g_strfreev (hosts);
+
+  rtc_ice_config_to_webrtcbin (copy, &stun, &turn, NULL);
+  fail_unless_equals_string (stun, "stun://198.51.100.7:19302");
+  fail_unless_equals_string (turn[0], "turn://u:p@[2001:db8::9]:3478");
+  fail_unless_equals_string (turn[1],
+      "turns://u:p@[2001:db8::9]:443?transport=tcp");
+  fail_unless_equals_string (turn[2], "turn://u:p@[2001:db8::2]:3478");
+
+  /* browsers keep the names */
+  json = rtc_ice_config_to_json (copy, FALSE);
+  fail_unless (strstr (json, "\"turns:turn.example.org:443?transport=tcp\"")
+      != NULL, "%s", json);
+
+  g_free (json);
+  g_free (stun);
+  g_strfreev (turn);
+  g_hash_table_unref (addresses);
+  rtc_ice_config_free (copy);
+  rtc_ice_config_free (config);
+}
+
+GST_END_TEST;
+
 static Suite *
 iceconfig_suite (void)
 {
@@ -578,6 +633,8 @@ iceconfig_suite (void)
   tcase_add_test (tc, test_iceconfig_url_parse_error_never_quotes_credentials);
   tcase_add_test (tc, test_iceconfig_webrtcbin_uris_escape_credentials);
   tcase_add_test (tc, test_iceconfig_turn_rest_credentials_match_known_vector);
+  tcase_add_test (tc,
+      test_iceconfig_host_names_resolve_to_addresses_for_webrtcbin);
   tcase_add_test (tc, test_iceconfig_resolve_fills_missing_turn_credentials);
   tcase_add_test (tc,
       test_iceconfig_turn_without_credentials_or_secret_is_error);
