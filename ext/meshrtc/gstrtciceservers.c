@@ -74,6 +74,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
+#include <gst/webrtc/webrtc.h>
 
 #include "gstmeshrtcelements.h"
 #include "gstrtciceservers.h"
@@ -390,6 +391,7 @@ gst_rtc_ice_servers_query (GstElement * element, GstQuery * query)
 typedef struct
 {
   GWeakRef self;
+  GWeakRef webrtc;
   guint run;
   gchar *webrtc_name;
   gchar *turn_list;             /* NULL when no TURN server is configured */
@@ -415,6 +417,7 @@ relay_watch_new (GstRtcIceServers * self, GstElement * webrtc,
   RelayWatch *watch = g_atomic_rc_box_new0 (RelayWatch);
 
   g_weak_ref_init (&watch->self, self);
+  g_weak_ref_init (&watch->webrtc, webrtc);
   watch->run = self->run;
   watch->webrtc_name = gst_object_get_name (GST_OBJECT_CAST (webrtc));
   if (rtc_ice_config_has_turn (config))
@@ -427,6 +430,7 @@ static void
 relay_watch_clear (RelayWatch * watch)
 {
   g_weak_ref_clear (&watch->self);
+  g_weak_ref_clear (&watch->webrtc);
   g_free (watch->webrtc_name);
   g_free (watch->turn_list);
 }
@@ -445,36 +449,92 @@ on_ice_candidate (GstElement * webrtc, guint mline, const gchar * candidate,
     g_atomic_int_set (&watch->saw_relay, 1);
 }
 
+static void
+post_relay_warning (RelayWatch * watch)
+{
+  GstRtcIceServers *self = g_weak_ref_get (&watch->self);
+  gboolean running;
+
+  if (!self)
+    return;
+
+  g_mutex_lock (&self->lock);
+  running = self->running;
+  g_mutex_unlock (&self->lock);
+
+  if (running) {
+    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ_WRITE,
+        (_("No TURN relay candidate was gathered; the TURN server "
+                "probably rejected the credentials.")),
+        ("%s gathered no relay candidate from %s "
+            "(ice-transport-policy=%s). Usual causes: rejected credentials "
+            "(wrong turn-secret or password, expired username, clock "
+            "skew) or an unreachable server.", watch->webrtc_name,
+            watch->turn_list,
+            rtc_ice_transport_policy_to_string (watch->policy)));
+  }
+  gst_object_unref (self);
+}
+
+static gboolean
+find_local_relay (GQuark field, const GValue * value, gpointer user_data)
+{
+  gboolean *relay = user_data;
+  const GstStructure *s;
+  GstWebRTCStatsType type;
+
+  if (!GST_VALUE_HOLDS_STRUCTURE (value))
+    return TRUE;
+  s = gst_value_get_structure (value);
+  if (gst_structure_get_enum (s, "type", GST_TYPE_WEBRTC_STATS_TYPE,
+          (gint *) & type) && type == GST_WEBRTC_STATS_LOCAL_CANDIDATE
+      && g_strcmp0 (gst_structure_get_string (s, "candidate-type"),
+          "relay") == 0)
+    *relay = TRUE;
+  return !*relay;
+}
+
+/* webrtcbin's thread: the stats confirm there is no local relay candidate
+ * before we warn. */
+static void
+on_relay_stats (GstPromise * promise, gpointer user_data)
+{
+  RelayWatch *watch = user_data;
+  const GstStructure *reply = NULL;
+  gboolean relay = FALSE;
+
+  /* no reply: webrtcbin is going away, nothing to say */
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
+    reply = gst_promise_get_reply (promise);
+  if (reply) {
+    gst_structure_foreach (reply, find_local_relay, &relay);
+    GST_CAT_DEBUG (gst_rtc_ice_servers_debug, "%s: %s local relay candidate "
+        "in the stats", watch->webrtc_name, relay ? "a" : "no");
+    if (relay)
+      g_atomic_int_set (&watch->saw_relay, 1);
+    else
+      post_relay_warning (watch);
+  }
+  gst_promise_unref (promise);
+}
+
 static gboolean
 relay_check_cb (gpointer user_data)
 {
   RelayWatch *watch = user_data;
-  GstRtcIceServers *self;
+  GstElement *webrtc;
+  GstPromise *promise;
 
   if (g_atomic_int_get (&watch->saw_relay))
     return G_SOURCE_REMOVE;
 
-  self = g_weak_ref_get (&watch->self);
-  if (self) {
-    gboolean running;
-
-    g_mutex_lock (&self->lock);
-    running = self->running;
-    g_mutex_unlock (&self->lock);
-
-    if (running) {
-      GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ_WRITE,
-          (_("No TURN relay candidate was gathered; the TURN server "
-                  "probably rejected the credentials.")),
-          ("%s gathered no relay candidate from %s "
-              "(ice-transport-policy=%s). Usual causes: rejected credentials "
-              "(wrong turn-secret or password, expired username, clock "
-              "skew) or an unreachable server.", watch->webrtc_name,
-              watch->turn_list,
-              rtc_ice_transport_policy_to_string (watch->policy)));
-    }
-    gst_object_unref (self);
-  }
+  webrtc = g_weak_ref_get (&watch->webrtc);
+  if (!webrtc)
+    return G_SOURCE_REMOVE;
+  promise = gst_promise_new_with_change_func (on_relay_stats,
+      g_atomic_rc_box_acquire (watch), (GDestroyNotify) relay_watch_unref);
+  g_signal_emit_by_name (webrtc, "get-stats", NULL, promise);
+  gst_object_unref (webrtc);
 
   return G_SOURCE_REMOVE;
 }
@@ -488,7 +548,7 @@ on_ice_gathering_state (GstElement * webrtc, GParamSpec * pspec,
   gint state = 0;
 
   g_object_get (webrtc, "ice-gathering-state", &state, NULL);
-  if (state != 2 /* GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE */ )
+  if (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
     return;
   if (g_atomic_int_get (&watch->saw_relay)
       || !g_atomic_int_compare_and_exchange (&watch->checked, 0, 1))
