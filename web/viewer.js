@@ -1,1 +1,438 @@
-// viewer
+/* gst-meshrtc viewer page.
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Speaks the gst-plugins-rs signalling protocol (v1.1) to the server that
+ * served this page. Viewer mode (default) watches one producer; publish mode
+ * (?mode=publish&name=N) offers the camera to every consumer that starts a
+ * session. Server-provided text only ever reaches the DOM via textContent.
+ */
+'use strict';
+
+(() => {
+  const params = new URLSearchParams(location.search);
+  const publishing = params.get('mode') === 'publish';
+  const room = params.get('room');
+  const name = params.get('name');
+  const wantedId = params.get('producer');
+  const relayOnly = params.get('relay') === '1';
+  const withAudio = params.get('audio') === '1';
+  const token = params.get('token');
+
+  const BACKOFF_MIN_MS = 250;
+  const BACKOFF_MAX_MS = 5000;
+  const DISCONNECTED_GRACE_MS = 3000;
+
+  const video = document.getElementById('video');
+  const statusEl = document.getElementById('status');
+  const producersEl = document.getElementById('producers');
+
+  /* Test hooks: state of the page, read by tests/browser. */
+  const m = window.meshrtc = {
+    mode: publishing ? 'publish' : 'view',
+    state: 'idle',
+    wsState: 'closed',
+    peerId: null,
+    sessionId: null, /* viewer: current session */
+    pc: null, /* viewer: current peer connection; publish: the newest one */
+    producers: [],
+    sessions: new Map(), /* sessionId -> session */
+    iceServers: [],
+    localCandidates: [],
+    restarts: 0,
+    lastError: null,
+  };
+
+  let ws = null;
+  let attempt = 0;
+  let restartTimer = null;
+  let starting = null; /* viewer: producer id we sent startSession for */
+  let early = []; /* viewer: "peer" messages that beat sessionStarted */
+  let mediaPromise = null;
+
+  function setState(state, detail) {
+    m.state = state;
+    const peer = m.pc ? ` / peer ${m.pc.connectionState}` : '';
+    statusEl.textContent = `${m.mode}: ${state}${detail ? ` (${detail})` : ''}` +
+      ` / signalling ${m.wsState}${peer}`;
+  }
+
+  function send(msg) {
+    if (ws && ws.readyState === WebSocket.OPEN)
+      ws.send(JSON.stringify(msg));
+  }
+
+  function signallingUrl() {
+    const url = new URL('/', location.href);
+    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.search = '';
+    if (token)
+      url.searchParams.set('token', token);
+    return url.href;
+  }
+
+  /* Capped exponential backoff with jitter: 250 ms doubling up to 5 s,
+   * each delay drawn from [d/2, d]. */
+  function backoffDelay() {
+    const d = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt);
+    attempt = Math.min(attempt + 1, 16);
+    return d / 2 + Math.random() * d / 2;
+  }
+
+  /* Tears down what failed and tries again later: the whole signalling
+   * connection if it is gone, otherwise just the session (viewer). */
+  function scheduleRestart(reason) {
+    if (restartTimer)
+      return;
+    m.restarts++;
+    m.lastError = reason;
+    if (!publishing)
+      endViewerSession(true);
+    const delay = backoffDelay();
+    setState('restarting', `${reason}; retry in ${Math.round(delay)} ms`);
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      if (!ws || ws.readyState !== WebSocket.OPEN)
+        connect();
+      else if (!publishing)
+        send({ type: 'list' });
+    }, delay);
+  }
+
+  function connect() {
+    if (ws) {
+      ws.onclose = ws.onerror = ws.onmessage = ws.onopen = null;
+      ws.close();
+    }
+    m.wsState = 'connecting';
+    setState('signalling');
+    ws = new WebSocket(signallingUrl());
+    ws.onopen = () => {
+      m.wsState = 'open';
+      send({ type: 'setProtocolVersion', version: 'v1_1' });
+      setState('signalling', 'waiting for welcome');
+    };
+    ws.onclose = () => {
+      m.wsState = 'closed';
+      ws = null;
+      for (const s of m.sessions.values())
+        closeSession(s);
+      m.peerId = null;
+      scheduleRestart('signalling connection closed');
+    };
+    ws.onmessage = (ev) => {
+      let msg;
+      try {
+        msg = JSON.parse(ev.data);
+      } catch (e) {
+        console.warn('meshrtc: unparseable message', e);
+        return;
+      }
+      handleMessage(msg);
+    };
+  }
+
+  function handleMessage(msg) {
+    switch (msg.type) {
+      case 'welcome':
+        m.peerId = msg.peerId;
+        if (publishing)
+          registerProducer();
+        else
+          registerListener();
+        break;
+      case 'iceServers': /* gst-meshrtc extension; used by the next connection */
+        m.iceServers = Array.isArray(msg.iceServers) ? msg.iceServers : [];
+        break;
+      case 'list':
+        m.producers = (msg.producers || []).map((p) => ({ id: p.id, meta: p.meta || null }));
+        renderProducers();
+        maybeWatch();
+        break;
+      case 'peerStatusChanged':
+        onPeerStatusChanged(msg);
+        break;
+      case 'sessionStarted':
+        onSessionStarted(msg);
+        break;
+      case 'startSession':
+        if (publishing)
+          onConsumerStartSession(msg);
+        break;
+      case 'peer':
+        onPeerMessage(msg);
+        break;
+      case 'endSession':
+      case 'endSessionV1_1':
+        onEndSession(msg);
+        break;
+      case 'error':
+        m.lastError = String(msg.details);
+        console.warn('meshrtc: server error:', msg.details);
+        if (!publishing && starting && !m.sessionId) {
+          /* Most likely our startSession was refused. */
+          starting = null;
+          scheduleRestart(`server error: ${msg.details}`);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  function roomMeta(meta) {
+    if (room)
+      meta.room = room;
+    return meta;
+  }
+
+  /* ---------------- viewer ---------------- */
+
+  function registerListener() {
+    send({ type: 'setPeerStatus', roles: ['listener'], meta: room ? roomMeta({}) : null });
+    send({ type: 'list' });
+    setState('waiting', 'looking for producers');
+  }
+
+  function onPeerStatusChanged(msg) {
+    if (msg.peerId === m.peerId)
+      return;
+    m.producers = m.producers.filter((p) => p.id !== msg.peerId);
+    if ((msg.roles || []).includes('producer'))
+      m.producers.push({ id: msg.peerId, meta: msg.meta || null });
+    renderProducers();
+    if (!publishing)
+      maybeWatch();
+  }
+
+  function renderProducers() {
+    producersEl.replaceChildren(...m.producers.map((p) => {
+      const li = document.createElement('li');
+      const label = p.meta && p.meta.name != null ? String(p.meta.name) : '(unnamed)';
+      li.textContent = `${label} — ${p.id}`;
+      if (p.id === watchedProducer())
+        li.className = 'watching';
+      if (!publishing)
+        li.onclick = () => watch(p.id);
+      return li;
+    }));
+  }
+
+  function watchedProducer() {
+    const s = m.sessions.get(m.sessionId);
+    return s ? s.peerId : starting;
+  }
+
+  function chooseProducer() {
+    const ps = m.producers;
+    if (wantedId)
+      return ps.find((p) => p.id === wantedId);
+    if (name !== null)
+      return ps.find((p) => p.meta && p.meta.name === name);
+    return ps[0];
+  }
+
+  function maybeWatch() {
+    if (publishing || starting || m.sessionId || restartTimer)
+      return;
+    const p = chooseProducer();
+    if (p)
+      startSession(p.id);
+    else
+      setState('waiting', 'no matching producer');
+  }
+
+  /* Viewer click: switch to another producer. */
+  function watch(id) {
+    endViewerSession(true);
+    startSession(id);
+  }
+
+  function startSession(producerId) {
+    starting = producerId;
+    early = [];
+    send({ type: 'startSession', peerId: producerId, offer: null });
+    setState('negotiating', 'session requested');
+    renderProducers();
+  }
+
+  function onSessionStarted(msg) {
+    if (publishing || msg.peerId !== starting)
+      return;
+    starting = null;
+    const s = newSession(msg.sessionId, msg.peerId);
+    m.sessionId = s.id;
+    video.srcObject = null;
+    s.pc.ontrack = (ev) => {
+      if (ev.track.kind !== 'video' && video.srcObject)
+        return;
+      video.srcObject = ev.streams[0] || new MediaStream([ev.track]);
+      video.play().catch(() => {});
+    };
+    setState('negotiating', 'waiting for offer');
+    renderProducers();
+    for (const p of early.filter((p) => p.sessionId === s.id))
+      onPeerMessage(p);
+    early = [];
+  }
+
+  /* Ends our viewer session (telling the server if @notify) without
+   * scheduling anything. */
+  function endViewerSession(notify) {
+    starting = null;
+    const s = m.sessions.get(m.sessionId);
+    m.sessionId = null;
+    if (s) {
+      if (notify)
+        send({ type: 'endSession', sessionId: s.id });
+      closeSession(s);
+    }
+    video.srcObject = null;
+  }
+
+  /* ---------------- publisher ---------------- */
+
+  function registerProducer() {
+    if (!mediaPromise)
+      mediaPromise = navigator.mediaDevices.getUserMedia({ video: true, audio: withAudio });
+    setState('signalling', 'opening camera');
+    mediaPromise.then((stream) => {
+      if (!video.srcObject)
+        video.srcObject = stream;
+      send({ type: 'setPeerStatus', roles: ['producer'], meta: roomMeta({ name: name || 'browser' }) });
+      setState('waiting', 'published, waiting for consumers');
+    }, (err) => {
+      mediaPromise = null;
+      setState('failed', `camera: ${err.name}`);
+      m.lastError = String(err);
+    });
+  }
+
+  async function onConsumerStartSession(msg) {
+    let stream;
+    try {
+      stream = await mediaPromise;
+    } catch (err) {
+      stream = null;
+    }
+    if (!stream) {
+      send({ type: 'endSession', sessionId: msg.sessionId });
+      return;
+    }
+    const s = newSession(msg.sessionId, msg.peerId);
+    for (const track of stream.getTracks())
+      s.pc.addTrack(track, stream);
+    setState('negotiating', `${m.sessions.size} session(s)`);
+    s.run(async () => {
+      if (msg.offer) { /* the consumer offered: answer it */
+        await s.pc.setRemoteDescription({ type: 'offer', sdp: msg.offer.sdp || msg.offer });
+        await s.pc.setLocalDescription(await s.pc.createAnswer());
+      } else {
+        await s.pc.setLocalDescription(await s.pc.createOffer());
+      }
+      send({ type: 'peer', sessionId: s.id, sdp: { type: s.pc.localDescription.type, sdp: s.pc.localDescription.sdp } });
+    });
+  }
+
+  /* ---------------- sessions (both modes) ---------------- */
+
+  function newSession(id, peerId) {
+    const config = { bundlePolicy: 'max-bundle', iceServers: m.iceServers };
+    if (relayOnly)
+      config.iceTransportPolicy = 'relay';
+    const pc = new RTCPeerConnection(config);
+    const s = { id, peerId, pc, ops: Promise.resolve(), graceTimer: null, closed: false };
+    /* Serialise SDP and ICE operations: a candidate must not be added before
+     * the description it belongs to. */
+    s.run = (fn) => {
+      s.ops = s.ops.then(() => (s.closed ? null : fn())).catch((err) => {
+        console.warn('meshrtc: session', s.id, err);
+        m.lastError = String(err);
+      });
+    };
+    pc.onicecandidate = (ev) => {
+      if (!ev.candidate || !ev.candidate.candidate)
+        return;
+      const c = ev.candidate.toJSON();
+      m.localCandidates.push(c.candidate);
+      send({ type: 'peer', sessionId: id, ice: { candidate: c.candidate, sdpMLineIndex: c.sdpMLineIndex ?? 0 } });
+    };
+    pc.onconnectionstatechange = () => onConnectionState(s);
+    m.sessions.set(id, s);
+    m.pc = pc;
+    return s;
+  }
+
+  function closeSession(s) {
+    s.closed = true;
+    clearTimeout(s.graceTimer);
+    s.pc.onicecandidate = s.pc.ontrack = s.pc.onconnectionstatechange = null;
+    s.pc.close();
+    m.sessions.delete(s.id);
+    if (m.sessionId === s.id)
+      m.sessionId = null;
+  }
+
+  /* The peer failed: end it; the viewer looks for a stream again. */
+  function sessionLost(s, reason) {
+    if (publishing) {
+      send({ type: 'endSession', sessionId: s.id });
+      closeSession(s);
+      setState('waiting', `${reason}; ${m.sessions.size} session(s)`);
+    } else if (s.id === m.sessionId) {
+      scheduleRestart(reason);
+    }
+  }
+
+  function onConnectionState(s) {
+    const st = s.pc.connectionState;
+    clearTimeout(s.graceTimer);
+    if (st === 'connected') {
+      attempt = 0;
+      setState(publishing ? 'sending' : 'playing', `${m.sessions.size} session(s)`);
+    } else if (st === 'failed') {
+      sessionLost(s, 'peer connection failed');
+    } else if (st === 'disconnected') {
+      /* ICE may recover by itself; give it a moment. */
+      s.graceTimer = setTimeout(() => sessionLost(s, 'peer connection disconnected'),
+        DISCONNECTED_GRACE_MS);
+      setState(m.state, 'peer disconnected');
+    } else {
+      setState(m.state);
+    }
+  }
+
+  function onPeerMessage(msg) {
+    const s = m.sessions.get(msg.sessionId);
+    if (!s) {
+      if (!publishing && starting)
+        early.push(msg);
+      return;
+    }
+    if (msg.sdp) {
+      s.run(async () => {
+        await s.pc.setRemoteDescription(msg.sdp);
+        if (msg.sdp.type === 'offer') {
+          await s.pc.setLocalDescription(await s.pc.createAnswer());
+          send({ type: 'peer', sessionId: s.id, sdp: { type: 'answer', sdp: s.pc.localDescription.sdp } });
+        }
+      });
+    } else if (msg.ice && msg.ice.candidate) {
+      const ice = { candidate: msg.ice.candidate, sdpMLineIndex: msg.ice.sdpMLineIndex ?? 0 };
+      s.run(() => s.pc.addIceCandidate(ice));
+    }
+  }
+
+  function onEndSession(msg) {
+    const s = m.sessions.get(msg.sessionId);
+    if (!s)
+      return;
+    closeSession(s);
+    if (publishing)
+      setState('waiting', `${m.sessions.size} session(s)`);
+    else
+      scheduleRestart(msg.error ? `session ended: ${msg.error}` : 'session ended');
+  }
+
+  connect();
+})();
