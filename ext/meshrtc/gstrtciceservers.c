@@ -590,9 +590,18 @@ configure_webrtcbin (GstRtcIceServers * self, GstElement * webrtc)
    * fresh credentials (webrtcbin keeps the old TURN entries, which only
    * fail) and the old relay watch goes. */
   previous = g_object_get_qdata (G_OBJECT (webrtc), configured_quark ());
-  if (previous && previous->run == self->run) {
-    g_mutex_unlock (&self->lock);
-    return;
+  if (previous) {
+    GstRtcIceServers *owner = g_weak_ref_get (&previous->self);
+    /* the same start, or another live rtciceservers got there first */
+    gboolean skip = (owner == self && previous->run == self->run)
+        || (owner != NULL && owner != self);
+
+    if (owner)
+      gst_object_unref (owner);
+    if (skip) {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
   }
   if (previous)
     g_signal_handlers_disconnect_by_data (webrtc, previous);
