@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { FAKESINK_CHAIN, requireElements } from './lib/gst.mjs';
 import { createHarness } from './lib/harness.mjs';
-import { pageState, waitForFramesDecoded, waitForGreenPicture } from './lib/playback.mjs';
+import { pageState, waitForFramesDecoded, waitForGreenPicture, waitForSmpteBars } from './lib/playback.mjs';
 
 test('self-check: a Chromium viewer page plays a Chromium camera page through the signalling server', async (t) => {
   const h = createHarness(t);
@@ -22,4 +23,47 @@ test('self-check: a Chromium viewer page plays a Chromium camera page through th
   assert.ok(state.localCandidates.length > 0, 'the viewer gathered no ICE candidate');
   assert.ok(state.localCandidates.every((c) => !/\.local /.test(c)),
     `mDNS host candidates despite WebRtcHideLocalIpsWithMdns off: ${state.localCandidates}`);
+});
+
+test('rtcsignalbin producer: the viewer page plays its videotestsrc pattern', async (t) => {
+  requireElements('rtcsignalbin');
+  const h = createHarness(t);
+  const server = await h.startSignallingServer();
+  h.gstLaunch('gst-producer',
+    'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
+    `rtcsignalbin uri=${server.wsUrl} peer-name=gst-cam ice-local-addresses=127.0.0.1`);
+
+  const viewer = await h.openPage(`${server.httpUrl}?name=gst-cam`, { label: 'viewer' });
+  const opened = Date.now();
+  const stats = await waitForFramesDecoded(h, viewer, { intervalMs: 50 });
+  const firstFrameMs = Date.now() - opened;
+  const px = await waitForSmpteBars(h, viewer);
+  console.log(`rtcsignalbin -> page first-frame ms: ${firstFrameMs} (from page load, incl. waiting ` +
+    `for the producer to register); codec ${stats.codec}, ${stats.width}x${stats.height}; ` +
+    `yellow ${JSON.stringify(px[0])} blue ${JSON.stringify(px[1])}`);
+  assert.equal(stats.width, 320);
+  assert.equal(stats.height, 240);
+});
+
+test('rtcsignalbin consumer: decodes Chromium\'s fake camera from a publishing page', async (t) => {
+  requireElements('rtcsignalbin');
+  const h = createHarness(t);
+  const server = await h.startSignallingServer();
+  const cam = await h.openPage(`${server.httpUrl}?mode=publish&name=chromium-cam`, { label: 'publisher' });
+  await h.waitFor('the publishing page is registered', async () =>
+    (await pageState(cam)).state === 'waiting');
+
+  const consumer = h.gstLaunch('gst-consumer',
+    `rtcsignalbin uri=${server.wsUrl} producer-name=chromium-cam ice-local-addresses=127.0.0.1 ! ` +
+    'fakesink silent=false sync=false', { verbose: true });
+  const started = Date.now();
+  await h.waitFor('rtcsignalbin has decoded its first frame', () => consumer.count(FAKESINK_CHAIN) >= 1,
+    { intervalMs: 50 });
+  const firstFrameMs = Date.now() - started;
+  await h.waitFor('rtcsignalbin has decoded 30 frames', () => consumer.count(FAKESINK_CHAIN) >= 30,
+    { detail: () => `${consumer.count(FAKESINK_CHAIN)} frames` });
+  const caps = consumer.lines.find((l) => /fakesink0\.GstPad:sink: caps = video\/x-raw/.test(l));
+  console.log(`page -> rtcsignalbin first-frame ms: ${firstFrameMs} (from gst-launch start); ` +
+    `${consumer.count(FAKESINK_CHAIN)} frames; ${caps ? caps.replace(/.*caps = /, '') : 'no caps line'}`);
+  assert.ok(caps, 'fakesink never got raw video caps');
 });

@@ -33,7 +33,7 @@ export async function framesDecoded(page) {
 }
 
 // Waits until the page has decoded at least @min frames; returns the stats.
-export async function waitForFramesDecoded(h, page, { min = 1, timeoutMs } = {}) {
+export async function waitForFramesDecoded(h, page, { min = 1, timeoutMs, intervalMs } = {}) {
   let last = null;
   let state = null;
   return h.waitFor(`${page.meshrtcLabel} has decoded ${min} video frame(s)`, async () => {
@@ -44,6 +44,7 @@ export async function waitForFramesDecoded(h, page, { min = 1, timeoutMs } = {})
     return null;
   }, {
     timeoutMs,
+    intervalMs,
     detail: () => `stats ${JSON.stringify(last)}, page ${JSON.stringify(state)}`,
   });
 }
