@@ -482,19 +482,104 @@ add_branch (GstRtcBaseBin * self, GstRtcPeer * peer, RtcTrack * track,
   g_ptr_array_add (peer->branches, branch);
 }
 
-/* We are the producer side of @session_id: offer every local track. */
+static gboolean
+tracks_have_caps (GstRtcBaseBin * self)
+{
+  GPtrArray *tracks = copy_tracks (self);
+  gboolean ready = TRUE;
+  guint i;
+
+  for (i = 0; i < tracks->len && ready; i++) {
+    GstCaps *caps = rtc_track_get_rtp_caps (g_ptr_array_index (tracks, i));
+    ready = caps != NULL;
+    gst_clear_caps (&caps);
+  }
+  g_ptr_array_unref (tracks);
+  return ready;
+}
+
+/* how long a session waits for the encoders' first caps (ms) */
+#define TRACK_CAPS_WAIT_MS 5000
+#define TRACK_CAPS_POLL_MS 20
+
+typedef void (*PeerAction) (GstRtcBaseBin * self, GstRtcPeer * peer,
+    gpointer data);
+
+typedef struct
+{
+  GstRtcBaseBin *self;
+  gchar *session_id;
+  PeerAction action;
+  gpointer data;
+  GDestroyNotify notify;
+  guint polls;
+} Deferred;
+
 static void
-start_offering_session (GstRtcBaseBin * self, const gchar * session_id,
-    const gchar * remote_id)
+deferred_free (gpointer user_data)
+{
+  Deferred *d = user_data;
+
+  if (d->notify)
+    d->notify (d->data);
+  g_free (d->session_id);
+  g_free (d);
+}
+
+static gboolean
+deferred_poll (gpointer user_data)
+{
+  Deferred *d = user_data;
+  GstRtcPeer *peer = find_peer (d->self, d->session_id);
+
+  if (!peer)
+    return G_SOURCE_REMOVE;     /* the session ended meanwhile */
+  if (!tracks_have_caps (d->self)
+      && ++d->polls < TRACK_CAPS_WAIT_MS / TRACK_CAPS_POLL_MS)
+    return G_SOURCE_CONTINUE;
+  d->action (d->self, peer, d->data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs @action once every local track knows its caps: a session can start
+ * before the encoders produced anything, and webrtcbin cannot offer or
+ * answer for a pad without caps. Waits at most TRACK_CAPS_WAIT_MS. */
+static void
+when_tracks_ready (GstRtcBaseBin * self, GstRtcPeer * peer,
+    PeerAction action, gpointer data, GDestroyNotify notify)
+{
+  Deferred *d;
+  GSource *src;
+
+  if (tracks_have_caps (self)) {
+    action (self, peer, data);
+    if (notify)
+      notify (data);
+    return;
+  }
+  GST_DEBUG_OBJECT (self, "session %s waits for the encoders' caps",
+      peer->session_id);
+  d = g_new0 (Deferred, 1);
+  d->self = self;
+  d->session_id = g_strdup (peer->session_id);
+  d->action = action;
+  d->data = data;
+  d->notify = notify;
+  src = g_timeout_source_new (TRACK_CAPS_POLL_MS);
+  g_source_set_callback (src, deferred_poll, d, deferred_free);
+  g_source_attach (src, PRIV (self)->context);
+  g_source_unref (src);
+}
+
+static void
+offer_tracks (GstRtcBaseBin * self, GstRtcPeer * peer, gpointer data)
 {
   GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
-  GstRtcPeer *peer = create_peer (self, session_id, remote_id);
   GPtrArray *tracks;
   gboolean have[2] = { FALSE, FALSE };
   guint i;
+  gchar *session_id = peer->session_id;
 
-  if (!peer)
-    return;
   tracks = copy_tracks (self);
   for (i = 0; i < tracks->len; i++) {
     RtcTrack *track = g_ptr_array_index (tracks, i);
@@ -517,6 +602,17 @@ start_offering_session (GstRtcBaseBin * self, const gchar * session_id,
     return;
   }
   rtc_peer_session_start (peer->session, TRUE);
+}
+
+/* We are the producer side of @session_id: offer every local track. */
+static void
+start_offering_session (GstRtcBaseBin * self, const gchar * session_id,
+    const gchar * remote_id)
+{
+  GstRtcPeer *peer = create_peer (self, session_id, remote_id);
+
+  if (peer)
+    when_tracks_ready (self, peer, offer_tracks, NULL, NULL);
 }
 
 /* Answerer side: before applying the offer, attach each local track to the
@@ -562,6 +658,36 @@ reply_error (GstRtcBaseBin * self, const gchar * details)
   rtc_message_free (msg);
 }
 
+typedef struct
+{
+  gchar *type, *sdp;
+} RemoteSdp;
+
+static void
+remote_sdp_free (RemoteSdp * rs)
+{
+  g_free (rs->type);
+  g_free (rs->sdp);
+  g_free (rs);
+}
+
+static void
+apply_remote_offer (GstRtcBaseBin * self, GstRtcPeer * peer, gpointer data)
+{
+  RemoteSdp *rs = data;
+  GError *err = NULL;
+
+  attach_tracks_to_offer (self, peer, rs->sdp);
+  if (!rtc_peer_session_set_remote_description (peer->session, rs->type,
+          rs->sdp, &err)) {
+    GST_WARNING_OBJECT (self, "session %s: %s", peer->session_id,
+        err->message);
+    /* ends and frees @peer; nothing may touch it after this */
+    gst_rtc_base_bin_end_session (self, peer->session_id, err->message, TRUE);
+    g_error_free (err);
+  }
+}
+
 static void
 handle_peer_message (GstRtcBaseBin * self, RtcMessage * msg)
 {
@@ -581,8 +707,15 @@ handle_peer_message (GstRtcBaseBin * self, RtcMessage * msg)
         msg->sdp_mline_index, msg->candidate);
     return;
   }
-  if (g_strcmp0 (msg->sdp_type, "offer") == 0)
-    attach_tracks_to_offer (self, peer, msg->sdp);
+  if (g_strcmp0 (msg->sdp_type, "offer") == 0) {
+    RemoteSdp *rs = g_new0 (RemoteSdp, 1);
+
+    rs->type = g_strdup (msg->sdp_type);
+    rs->sdp = g_strdup (msg->sdp);
+    when_tracks_ready (self, peer, apply_remote_offer, rs,
+        (GDestroyNotify) remote_sdp_free);
+    return;
+  }
   if (!rtc_peer_session_set_remote_description (peer->session, msg->sdp_type,
           msg->sdp, &err)) {
     GST_WARNING_OBJECT (self, "session %s: %s", peer->session_id,
