@@ -43,27 +43,48 @@
  * pipeline. rtcmeshfanout hands it to its embedded signalling server so
  * browsers use the same servers.
  *
- * When a configured webrtcbin finishes gathering without a single relay
- * candidate although TURN servers are configured, a warning names the
- * servers: the usual cause is rejected credentials.
+ * When a configured webrtcbin finishes gathering (1.22 has no
+ * end-of-candidates: "ice-gathering-state" reaching complete) without a
+ * single relay candidate although TURN servers are configured, a warning
+ * names the servers: the usual cause is rejected credentials.
+ *
+ * Errors (state change NULL->READY fails): RESOURCE/SETTINGS for invalid
+ * JSON or URLs (the details name the place, e.g.
+ * `iceServers[1].urls[0]: unknown scheme "http"`), for a TURN server without
+ * credentials and no secret, and for no configuration at all;
+ * RESOURCE/OPEN_READ when #GstRtcIceServers:location yields nothing within
+ * #GstRtcIceServers:timeout. Warnings: RESOURCE/READ for a failed refresh
+ * (the last good configuration stays), RESOURCE/SETTINGS for ignored URLs
+ * and invalid changes while running, RESOURCE/NOT_FOUND for host names that
+ * do not resolve, RESOURCE/OPEN_READ_WRITE for the missing relay candidate.
+ * See docs/rtciceservers.md.
  *
  * Secrets never appear in logs: #GstRtcIceServers:turn-secret is
  * write-only, and reading #GstRtcIceServers:ice-servers gives the
  * configuration with every credential replaced by `<redacted>`.
  *
+ * Host names are resolved in the element's thread and webrtcbin gets the
+ * addresses: webrtcbin 1.22 hands hosts to libnice, which takes addresses
+ * only and silently ignores names. Browsers get the names.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 rtciceservers \
- *     ice-servers='[{"urls":"turn:192.0.2.10:3478"}]' \
- *     turn-secret=north ice-transport-policy=relay \
- *   rtcsignalbin name=s signaller-uri=ws://127.0.0.1:8443 \
- *   videotestsrc ! s.
- * ]| TURN REST credentials made from a shared secret for the webrtcbin inside
- * rtcsignalbin, relay only.
+ *     ice-servers='[{"urls":"stun:stun.l.google.com:19302"}]' \
+ *   videotestsrc is-live=true ! rtcmeshfanout uri=ws://127.0.0.1:8443 \
+ *     run-signalling-server=true
+ * ]| STUN only, for the webrtcbins rtcmeshfanout creates for its viewers.
  * |[
- * gst-launch-1.0 rtciceservers location=https://example.org/turn?service=turn \
- *   ...
- * ]| Configuration fetched from a service.
+ * gst-launch-1.0 rtciceservers ice-servers='[{"urls":"turn:192.0.2.10:3478"}]' \
+ *     turn-secret=north ice-transport-policy=relay \
+ *   rtcsignalbin uri=ws://127.0.0.1:8443 producer-name=cam ! fakesink
+ * ]| TURN REST credentials made from coturn's shared secret, relay only.
+ * |[
+ * gst-launch-1.0 rtciceservers \
+ *     location='https://turn.example.org/api/turn?service=turn&key=API_KEY' \
+ *   videotestsrc is-live=true ! rtcmeshfanout uri=ws://127.0.0.1:8443 \
+ *     run-signalling-server=true
+ * ]| The configuration fetched from a TURN REST service and refreshed.
  *
  * Since: 0.1
  */
