@@ -176,6 +176,7 @@ struct _GstRtcIceServers
   GSource *refresh_source;
   GSource *renew_source;
   guint failures;
+  gint operations;              /* atomic: fetches and lookups under way */
   SoupSession *session;         /* worker thread only */
 };
 
@@ -808,7 +809,9 @@ resolve_job_finish (ResolveJob * job)
 {
   GstRtcIceServers *self = job->self;
 
-  if (job->failed->len > 0) {
+  /* stopping cancels lookups: nothing to report then */
+  if (job->failed->len > 0
+      && !g_cancellable_is_cancelled (job->parent_cancellable)) {
     gchar *list;
 
     g_ptr_array_add (job->failed, NULL);
@@ -828,6 +831,7 @@ resolve_job_finish (ResolveJob * job)
   g_object_unref (job->parent_cancellable);
   g_object_unref (job->cancellable);
   g_ptr_array_unref (job->failed);
+  g_atomic_int_add (&self->operations, -1);
   gst_object_unref (job->self);
   g_free (job);
 }
@@ -903,6 +907,7 @@ resolve_hosts (GstRtcIceServers * self, GStrv hosts, ResolvedFunc done,
 
   job = g_new0 (ResolveJob, 1);
   job->self = gst_object_ref (self);
+  g_atomic_int_inc (&self->operations);
   job->failed = g_ptr_array_new_with_free_func (g_free);
   job->done = done;
   job->data = data;
@@ -994,6 +999,7 @@ fetch_op_free (FetchOp * op)
   g_object_unref (op->parent_cancellable);
   g_object_unref (op->cancellable);
   g_free (op->location);
+  g_atomic_int_add (&op->self->operations, -1);
   gst_object_unref (op->self);
   g_free (op);
 }
@@ -1216,6 +1222,7 @@ fetch_start (GstRtcIceServers * self, gboolean initial)
 
   op = g_new0 (FetchOp, 1);
   op->self = gst_object_ref (self);
+  g_atomic_int_inc (&self->operations);
   op->initial = initial;
 
   g_mutex_lock (&self->lock);
@@ -1299,9 +1306,8 @@ static gpointer
 worker_thread (gpointer user_data)
 {
   GstRtcIceServers *self = user_data;
-  guint i;
-
   guint timeout;
+  gint64 deadline;
 
   g_mutex_lock (&self->lock);
   timeout = self->timeout;
@@ -1314,9 +1320,19 @@ worker_thread (gpointer user_data)
   g_main_loop_run (self->loop);
 
   soup_session_abort (self->session);
-  /* let cancelled operations complete and drop their refs */
-  for (i = 0; i < 1000 && g_main_context_pending (self->context); i++)
+  /* let the cancelled fetches and lookups complete (their callbacks free
+   * them and drop their refs); bounded in case one never does */
+  deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  while (g_atomic_int_get (&self->operations) > 0
+      && g_get_monotonic_time () < deadline) {
+    if (!g_main_context_iteration (self->context, FALSE))
+      g_usleep (10 * 1000);
+  }
+  while (g_main_context_pending (self->context))
     g_main_context_iteration (self->context, FALSE);
+  if (g_atomic_int_get (&self->operations) > 0)
+    GST_WARNING_OBJECT (self, "%d operations did not finish",
+        g_atomic_int_get (&self->operations));
   g_clear_object (&self->session);
   g_main_context_pop_thread_default (self->context);
 
@@ -1332,10 +1348,16 @@ start_worker (GstRtcIceServers * self)
   self->thread = g_thread_new ("rtciceservers", worker_thread, self);
 }
 
+/* Worker: cancel what is under way (libsoup and GResolver are driven from
+ * this thread only) and leave the loop; the thread then lets the cancelled
+ * operations complete. */
 static gboolean
-quit_loop_cb (gpointer user_data)
+shutdown_cb (gpointer user_data)
 {
-  g_main_loop_quit (user_data);
+  GstRtcIceServers *self = user_data;
+
+  g_cancellable_cancel (self->cancellable);
+  g_main_loop_quit (self->loop);
   return G_SOURCE_REMOVE;
 }
 
@@ -1351,13 +1373,14 @@ stop_worker (GstRtcIceServers * self)
     return;
 
   g_mutex_lock (&self->lock);
-  g_cancellable_cancel (self->cancellable);
   cancel_source_locked (&self->refresh_source);
   cancel_source_locked (&self->renew_source);
   g_mutex_unlock (&self->lock);
 
+  /* ahead of everything already queued */
   source = g_idle_source_new ();
-  g_source_set_callback (source, quit_loop_cb, self->loop, NULL);
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, shutdown_cb, self, NULL);
   g_source_attach (source, self->context);
   g_source_unref (source);
 
