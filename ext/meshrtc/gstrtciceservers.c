@@ -1561,7 +1561,8 @@ start (GstRtcIceServers * self)
         GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
             (_("Invalid ICE server configuration.")), ("%s: %s", where,
                 err->message));
-      else if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      else if (g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          || g_error_matches (err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
             (_("Could not get the ICE server configuration.")),
             ("%s: no answer within %u s (timeout property)", where, timeout));

@@ -695,6 +695,14 @@ rest_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
   g_free (password);
 }
 
+/* Never answers. */
+static void
+hang_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
+    GHashTable * query, gpointer user_data)
+{
+  soup_server_message_pause (msg);
+}
+
 static gpointer
 rest_thread (gpointer user_data)
 {
@@ -705,6 +713,7 @@ rest_thread (gpointer user_data)
   g_main_context_push_thread_default (rs->context);
   rs->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (rs->server, "/turn", rest_handler, rs, NULL);
+  soup_server_add_handler (rs->server, "/hang", hang_handler, rs, NULL);
   if (!soup_server_listen_local (rs->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
           &err))
     g_error ("listen: %s", err->message);
@@ -1102,6 +1111,34 @@ GST_START_TEST (test_rtciceservers_unreachable_location_fails_ready)
 
 GST_END_TEST;
 
+GST_START_TEST (test_rtciceservers_silent_location_times_out_at_ready)
+{
+  RestServer rs;
+  GstElement *ice;
+  GError *err;
+  gchar *dbg = NULL, *location;
+
+  if (!have_elements (__FUNCTION__))
+    return;
+  rest_server_start (&rs, 3478, 60, 0);
+
+  location = g_strdup_printf ("http://127.0.0.1:%u/hang", rs.port);
+  ice = gst_element_factory_make ("rtciceservers", NULL);
+  g_object_set (ice, "location", location, "timeout", 1, NULL);
+  /* bounded: NULL->READY gives up after the timeout property */
+  err = start_and_get_error (ice, &dbg);
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_OPEN_READ), "%s", err->message);
+  fail_unless (strstr (dbg, "no answer within 1 s") != NULL, "%s", dbg);
+
+  g_clear_error (&err);
+  g_free (dbg);
+  g_free (location);
+  rest_server_stop (&rs);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_rtciceservers_file_location_and_context)
 {
   GstElement *pipeline, *ice, *webrtc;
@@ -1436,6 +1473,7 @@ rtciceservers_suite (void)
   tcase_add_test (tc,
       test_rtciceservers_bad_configuration_fails_ready_with_details);
   tcase_add_test (tc, test_rtciceservers_unreachable_location_fails_ready);
+  tcase_add_test (tc, test_rtciceservers_silent_location_times_out_at_ready);
   tcase_add_test (tc, test_rtciceservers_configures_present_and_late_webrtcbins);
   tcase_add_test (tc, test_rtciceservers_file_location_and_context);
   tcase_add_test (tc, test_rtciceservers_resolves_host_names_for_webrtcbin);
