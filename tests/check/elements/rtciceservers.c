@@ -1246,6 +1246,96 @@ GST_START_TEST (test_rtciceservers_resolves_host_names_for_webrtcbin)
 
 GST_END_TEST;
 
+typedef struct
+{
+  GMutex lock;
+  GString *all;                 /* every category */
+  GString *ours;                /* rtciceservers and rtciceconfig */
+} LogCapture;
+
+static void
+capture_log (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer user_data)
+{
+  LogCapture *c = user_data;
+  const gchar *name = gst_debug_category_get_name (category);
+  const gchar *text = gst_debug_message_get (message);
+
+  g_mutex_lock (&c->lock);
+  g_string_append_printf (c->all, "%s: %s\n", name, text);
+  if (g_str_equal (name, "rtciceservers") || g_str_equal (name, "rtciceconfig"))
+    g_string_append_printf (c->ours, "%s: %s\n", name, text);
+  g_mutex_unlock (&c->lock);
+}
+
+GST_START_TEST (test_rtciceservers_never_logs_secrets)
+{
+  GstElement *pipeline, *ice, *webrtc;
+  GstBus *bus;
+  LogCapture c;
+  gchar *json, *credential, *escaped;
+  RtcIceConfig *config;
+  GstDebugLevel old_level = gst_debug_get_default_threshold ();
+
+  if (!have_elements (__FUNCTION__))
+    return;
+
+  g_mutex_init (&c.lock);
+  c.all = g_string_new (NULL);
+  c.ours = g_string_new (NULL);
+  /* everything to us only, not to stderr */
+  gst_debug_remove_log_function (gst_debug_log_default);
+  gst_debug_add_log_function (capture_log, &c, NULL);
+  gst_debug_set_default_threshold (GST_LEVEL_MEMDUMP);
+  gst_debug_set_active (TRUE);
+
+  pipeline = gst_pipeline_new (NULL);
+  bus = gst_element_get_bus (pipeline);
+  ice = make_ice_servers ("[{\"urls\":\"turn:127.0.0.1:3478\"},"
+      "{\"urls\":\"turn:127.0.0.2:3478\",\"username\":\"bob\","
+      "\"credential\":\"static-pass-42\"}]", "the-shared-secret-17",
+      RTC_ICE_TRANSPORT_POLICY_RELAY);
+  webrtc = gst_element_factory_make ("webrtcbin", NULL);
+  gst_bin_add_many (GST_BIN (pipeline), ice, webrtc, NULL);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  json = pop_context_json (bus, ice, GST_SECOND);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  gst_debug_set_default_threshold (old_level);
+  gst_debug_remove_log_function (capture_log);
+  gst_debug_add_log_function (gst_debug_log_default, NULL, NULL);
+
+  fail_unless (json != NULL);
+  config = rtc_ice_config_parse (json, -1, NULL);
+  credential = g_strdup (((RtcIceServer *)
+          g_ptr_array_index (config->servers, 0))->credential);
+  escaped = g_uri_escape_string (credential, NULL, FALSE);
+
+  /* the logs are real: our categories did log */
+  fail_unless (strstr (c.ours->str, "rtciceservers:") != NULL);
+  /* the secret nowhere, not even in GStreamer's own categories */
+  fail_unless (strstr (c.all->str, "the-shared-secret-17") == NULL);
+  /* credentials not from us (GStreamer core prints contexts, and
+   * webrtcbin's ICE category its TURN URIs, at debug level) */
+  fail_unless (strstr (c.ours->str, "static-pass-42") == NULL);
+  fail_unless (strstr (c.ours->str, credential) == NULL);
+  fail_unless (strstr (c.ours->str, escaped) == NULL);
+
+  rtc_ice_config_free (config);
+  g_free (credential);
+  g_free (escaped);
+  g_free (json);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_string_free (c.all, TRUE);
+  g_string_free (c.ours, TRUE);
+  g_mutex_clear (&c.lock);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_rtciceservers_secrets_are_not_readable)
 {
   GstElement *ice = gst_element_factory_make ("rtciceservers", NULL);
@@ -1470,6 +1560,7 @@ rtciceservers_suite (void)
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_rtciceservers_secrets_are_not_readable);
+  tcase_add_test (tc, test_rtciceservers_never_logs_secrets);
   tcase_add_test (tc,
       test_rtciceservers_bad_configuration_fails_ready_with_details);
   tcase_add_test (tc, test_rtciceservers_unreachable_location_fails_ready);
