@@ -22,6 +22,7 @@
   const BACKOFF_MIN_MS = 250;
   const BACKOFF_MAX_MS = 5000;
   const DISCONNECTED_GRACE_MS = 3000;
+  const CONNECT_TIMEOUT_MS = 10000; /* startSession to ICE+DTLS connected */
 
   const video = document.getElementById('video');
   const statusEl = document.getElementById('status');
@@ -41,6 +42,7 @@
     localCandidates: [],
     restarts: 0,
     lastError: null,
+    timeline: [], /* [event, ms since page load], for latency figures */
   };
 
   let ws = null;
@@ -49,6 +51,10 @@
   let starting = null; /* viewer: producer id we sent startSession for */
   let early = []; /* viewer: "peer" messages that beat sessionStarted */
   let mediaPromise = null;
+
+  function mark(event) {
+    m.timeline.push([event, Math.round(performance.now())]);
+  }
 
   function setState(state, detail) {
     m.state = state;
@@ -79,15 +85,13 @@
     return d / 2 + Math.random() * d / 2;
   }
 
-  /* Tears down what failed and tries again later: the whole signalling
-   * connection if it is gone, otherwise just the session (viewer). */
+  /* Tries again later, after the caller has torn down what failed: the
+   * signalling connection if it is gone, else (viewer) a new session. */
   function scheduleRestart(reason) {
     if (restartTimer)
       return;
     m.restarts++;
     m.lastError = reason;
-    if (!publishing)
-      endViewerSession(true);
     const delay = backoffDelay();
     setState('restarting', `${reason}; retry in ${Math.round(delay)} ms`);
     restartTimer = setTimeout(() => {
@@ -109,15 +113,27 @@
     ws = new WebSocket(signallingUrl());
     ws.onopen = () => {
       m.wsState = 'open';
+      mark('ws-open');
       send({ type: 'setProtocolVersion', version: 'v1_1' });
       setState('signalling', 'waiting for welcome');
     };
     ws.onclose = () => {
       m.wsState = 'closed';
       ws = null;
-      for (const s of m.sessions.values())
-        closeSession(s);
       m.peerId = null;
+      /* Media flows peer to peer: a connected session outlives signalling
+       * (as an orphan the next server does not know); others cannot finish. */
+      for (const s of [...m.sessions.values()]) {
+        if (s.pc.connectionState === 'connected')
+          s.orphan = true;
+        else if (s.id === m.sessionId)
+          endViewerSession(false);
+        else
+          closeSession(s);
+      }
+      starting = null;
+      m.producers = []; /* stale: the next server announces them again */
+      renderProducers();
       scheduleRestart('signalling connection closed');
     };
     ws.onmessage = (ev) => {
@@ -135,6 +151,7 @@
   function handleMessage(msg) {
     switch (msg.type) {
       case 'welcome':
+        mark('welcome');
         m.peerId = msg.peerId;
         if (publishing)
           registerProducer();
@@ -171,7 +188,7 @@
         console.warn('meshrtc: server error:', msg.details);
         if (!publishing && starting && !m.sessionId) {
           /* Most likely our startSession was refused. */
-          starting = null;
+          endViewerSession(false);
           scheduleRestart(`server error: ${msg.details}`);
         }
         break;
@@ -191,7 +208,10 @@
   function registerListener() {
     send({ type: 'setPeerStatus', roles: ['listener'], meta: room ? roomMeta({}) : null });
     send({ type: 'list' });
-    setState('waiting', 'looking for producers');
+    if (m.sessionId)
+      setState(m.state, 'signalling restored');
+    else
+      setState('waiting', 'looking for producers');
   }
 
   function onPeerStatusChanged(msg) {
@@ -252,6 +272,7 @@
     starting = producerId;
     early = [];
     send({ type: 'startSession', peerId: producerId, offer: null });
+    mark('start-session');
     setState('negotiating', 'session requested');
     renderProducers();
   }
@@ -260,6 +281,7 @@
     if (publishing || msg.peerId !== starting)
       return;
     starting = null;
+    mark('session-started');
     const s = newSession(msg.sessionId, msg.peerId);
     m.sessionId = s.id;
     video.srcObject = null;
@@ -283,7 +305,7 @@
     const s = m.sessions.get(m.sessionId);
     m.sessionId = null;
     if (s) {
-      if (notify)
+      if (notify && !s.orphan)
         send({ type: 'endSession', sessionId: s.id });
       closeSession(s);
     }
@@ -341,7 +363,10 @@
     if (relayOnly)
       config.iceTransportPolicy = 'relay';
     const pc = new RTCPeerConnection(config);
-    const s = { id, peerId, pc, ops: Promise.resolve(), graceTimer: null, closed: false };
+    const s = { id, peerId, pc, ops: Promise.resolve(), timer: null, closed: false };
+    /* A peer that never offers or answers must not leave us hanging. */
+    s.timer = setTimeout(() => sessionLost(s, `not connected within ${CONNECT_TIMEOUT_MS} ms`),
+      CONNECT_TIMEOUT_MS);
     /* Serialise SDP and ICE operations: a candidate must not be added before
      * the description it belongs to. */
     s.run = (fn) => {
@@ -365,7 +390,7 @@
 
   function closeSession(s) {
     s.closed = true;
-    clearTimeout(s.graceTimer);
+    clearTimeout(s.timer);
     s.pc.onicecandidate = s.pc.ontrack = s.pc.onconnectionstatechange = null;
     s.pc.close();
     m.sessions.delete(s.id);
@@ -376,25 +401,29 @@
   /* The peer failed: end it; the viewer looks for a stream again. */
   function sessionLost(s, reason) {
     if (publishing) {
-      send({ type: 'endSession', sessionId: s.id });
+      if (!s.orphan)
+        send({ type: 'endSession', sessionId: s.id });
       closeSession(s);
       setState('waiting', `${reason}; ${m.sessions.size} session(s)`);
     } else if (s.id === m.sessionId) {
+      endViewerSession(true);
       scheduleRestart(reason);
     }
   }
 
   function onConnectionState(s) {
     const st = s.pc.connectionState;
-    clearTimeout(s.graceTimer);
     if (st === 'connected') {
+      clearTimeout(s.timer);
+      mark('connected');
       attempt = 0;
       setState(publishing ? 'sending' : 'playing', `${m.sessions.size} session(s)`);
     } else if (st === 'failed') {
       sessionLost(s, 'peer connection failed');
     } else if (st === 'disconnected') {
       /* ICE may recover by itself; give it a moment. */
-      s.graceTimer = setTimeout(() => sessionLost(s, 'peer connection disconnected'),
+      clearTimeout(s.timer);
+      s.timer = setTimeout(() => sessionLost(s, 'peer connection disconnected'),
         DISCONNECTED_GRACE_MS);
       setState(m.state, 'peer disconnected');
     } else {
@@ -410,6 +439,7 @@
       return;
     }
     if (msg.sdp) {
+      mark(`remote-${msg.sdp.type}`);
       s.run(async () => {
         await s.pc.setRemoteDescription(msg.sdp);
         if (msg.sdp.type === 'offer') {
@@ -427,12 +457,15 @@
     const s = m.sessions.get(msg.sessionId);
     if (!s)
       return;
-    closeSession(s);
-    if (publishing)
+    if (publishing) {
+      closeSession(s);
       setState('waiting', `${m.sessions.size} session(s)`);
-    else
+    } else {
+      endViewerSession(false);
       scheduleRestart(msg.error ? `session ended: ${msg.error}` : 'session ended');
+    }
   }
 
+  video.addEventListener('loadeddata', () => mark('video-loadeddata'));
   connect();
 })();
