@@ -7,7 +7,7 @@ import { test } from 'node:test';
 
 import { FAKESINK_CHAIN, requireElements } from './lib/gst.mjs';
 import { createHarness, freePort, sleep } from './lib/harness.mjs';
-import { framesDecoded, waitForFramesDecoded, waitForSmpteBars } from './lib/playback.mjs';
+import { framesDecoded, pageState, waitForFramesDecoded, waitForSmpteBars } from './lib/playback.mjs';
 
 // Every page keeps decoding: @samples reads of framesDecoded, @gapMs apart,
 // each strictly above the one before. Returns the readings per page.
@@ -27,6 +27,11 @@ async function assertKeepDecoding(h, pages, { samples = 6, gapMs = 500 } = {}) {
     }
   });
   return readings;
+}
+
+// On loopback with nothing failing, the first session must just work.
+function assertNoRestart(label, state) {
+  assert.equal(state.restarts, 0, `${label} had to restart its session (last reason: ${state.lastError})`);
 }
 
 test('rtcmeshfanout: browsers and rtcsignalbin consumers watch one encoded stream', async (t) => {
@@ -55,6 +60,7 @@ test('rtcmeshfanout: browsers and rtcsignalbin consumers watch one encoded strea
       const stats = await waitForFramesDecoded(h, page);
       await waitForSmpteBars(h, page);
       assert.equal(stats.width, 320, `${page.meshrtcLabel} frame width`);
+      assertNoRestart(page.meshrtcLabel, await pageState(page));
     }
   });
 
@@ -64,7 +70,10 @@ test('rtcmeshfanout: browsers and rtcsignalbin consumers watch one encoded strea
     await waitForFramesDecoded(h, late, { intervalMs: 20 });
     const ms = Date.now() - opened;
     console.log(`late-join first-frame ms: ${ms}`);
+    const timeline = await late.evaluate(() => window.meshrtc.timeline);
+    console.log(`late-join page timeline (ms since navigation): ${timeline.map(([e, t]) => `${e} ${t}`).join(', ')}`);
     await waitForSmpteBars(h, late);
+    assertNoRestart(late.meshrtcLabel, await pageState(late));
     pages.push(late);
   });
 

@@ -46,10 +46,11 @@ export async function freePort() {
 
 // A child process whose stdout and stderr are kept, line by line.
 class Proc {
-  constructor(name, child) {
+  constructor(name, child, logFile = null) {
     this.name = name;
     this.child = child;
     this.lines = [];
+    this.log = logFile ? fs.createWriteStream(logFile) : null;
     this.exited = false;
     this.exitCode = null;
     this.exitSignal = null;
@@ -71,6 +72,7 @@ class Proc {
     };
     onData(child.stdout);
     onData(child.stderr);
+    child.on('close', () => this.log && this.log.end());
     this.exitPromise = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
         this.exited = true;
@@ -88,6 +90,8 @@ class Proc {
 
   _line(line) {
     this.lines.push(line);
+    if (this.log)
+      this.log.write(`${line}\n`);
     for (const fn of this._listeners)
       fn(line);
   }
@@ -168,7 +172,14 @@ class Harness {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const p = new Proc(name, child);
+    // MESHRTC_TEST_LOG_DIR keeps every process's whole output in a file
+    // (e.g. for a run with GST_DEBUG set).
+    const dir = process.env.MESHRTC_TEST_LOG_DIR;
+    const logFile = dir ? path.join(dir, `${this.t.name.replace(/[^\w-]+/g, '_').slice(0, 60)}.` +
+      `${this.procs.length}.${name}.log`) : null;
+    if (dir)
+      fs.mkdirSync(dir, { recursive: true });
+    const p = new Proc(name, child, logFile);
     this.procs.push(p);
     return p;
   }
@@ -183,24 +194,25 @@ class Harness {
     return this.spawn(name, 'stdbuf', args, { env });
   }
 
-  // Runs our signalling server on a free port; returns its URLs.
-  async startSignallingServer(extraArgs = []) {
+  // Runs our signalling server (on a free port unless @port is given);
+  // returns its URLs.
+  async startSignallingServer({ port = 0, args = [] } = {}) {
     if (!fs.existsSync(SERVER_PROGRAM))
       throw new Error(`${SERVER_PROGRAM} does not exist: build it first ` +
         '(ninja -C <builddir> tools/gst-meshrtc-signalling-server)');
-    const proc = this.spawn('signalling-server', SERVER_PROGRAM, ['--port', '0', ...extraArgs]);
+    const proc = this.spawn('signalling-server', SERVER_PROGRAM, ['--port', String(port), ...args]);
     let m;
     try {
       m = await proc.waitForLine(/Listening on (wss?):\/\/([^/\s]+):(\d+)\//, 10000);
     } catch (err) {
       throw this.error(`signalling server did not start: ${err.message}`);
     }
-    const port = Number(m[3]);
+    const bound = Number(m[3]);
     return {
       proc,
-      port,
-      wsUrl: `ws://127.0.0.1:${port}`,
-      httpUrl: `http://127.0.0.1:${port}/`,
+      port: bound,
+      wsUrl: `ws://127.0.0.1:${bound}`,
+      httpUrl: `http://127.0.0.1:${bound}/`,
     };
   }
 
