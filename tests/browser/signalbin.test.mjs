@@ -27,6 +27,30 @@ test('self-check: a Chromium viewer page plays a Chromium camera page through th
     `mDNS host candidates despite WebRtcHideLocalIpsWithMdns off: ${state.localCandidates}`);
 });
 
+test('self-check: the page takes its ICE servers from the server and honours ?relay=1', async (t) => {
+  const h = createHarness(t);
+  // Nothing answers on this STUN port; host candidates still connect.
+  const stunPort = await freePort();
+  const iceServers = [{ urls: `stun:127.0.0.1:${stunPort}` }];
+  const server = await h.startSignallingServer({ args: [`--ice-servers=${JSON.stringify(iceServers)}`] });
+  await h.openPage(`${server.httpUrl}?mode=publish&name=cam`, { label: 'publisher' });
+  const viewer = await h.openPage(`${server.httpUrl}?name=cam`, { label: 'viewer' });
+  const relayViewer = await h.openPage(`${server.httpUrl}?name=cam&relay=1`, { label: 'relay-viewer' });
+
+  await waitForFramesDecoded(h, viewer);
+  const config = await viewer.evaluate(() => window.meshrtc.pc.getConfiguration());
+  assert.deepEqual(config.iceServers.map((s) => s.urls).flat(), [`stun:127.0.0.1:${stunPort}`]);
+  assert.equal(config.iceTransportPolicy, 'all');
+
+  // Relay only, and no TURN server: a session starts but gathers nothing.
+  await h.waitFor('the relay-only page has a peer connection', () =>
+    relayViewer.evaluate(() => !!window.meshrtc.pc));
+  const relayConfig = await relayViewer.evaluate(() => window.meshrtc.pc.getConfiguration());
+  assert.equal(relayConfig.iceTransportPolicy, 'relay');
+  await sleep(1000);
+  assert.deepEqual((await pageState(relayViewer)).localCandidates, []);
+});
+
 test('rtcsignalbin producer: the viewer page plays its videotestsrc pattern', async (t) => {
   requireElements('rtcsignalbin');
   const h = createHarness(t);
