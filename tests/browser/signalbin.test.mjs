@@ -55,7 +55,7 @@ test('rtcsignalbin producer: the viewer page plays its videotestsrc pattern', as
   requireElements('rtcsignalbin');
   const h = createHarness(t);
   const server = await h.startSignallingServer();
-  h.gstLaunch('gst-producer',
+  const producer = h.gstLaunch('gst-producer',
     'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
     `rtcsignalbin uri=${server.wsUrl} peer-name=gst-cam ice-local-addresses=127.0.0.1`);
 
@@ -71,6 +71,7 @@ test('rtcsignalbin producer: the viewer page plays its videotestsrc pattern', as
   assert.equal(stats.height, 240);
   const st = await pageState(viewer);
   assert.equal(st.restarts, 0, `the page had to restart its session (last reason: ${st.lastError})`);
+  h.assertHealthy(server.proc, producer);
 });
 
 test('rtcsignalbin consumer: decodes Chromium\'s fake camera from a publishing page', async (t) => {
@@ -94,6 +95,7 @@ test('rtcsignalbin consumer: decodes Chromium\'s fake camera from a publishing p
   console.log(`page -> rtcsignalbin first-frame ms: ${firstFrameMs} (from gst-launch start); ` +
     `${consumer.count(FAKESINK_CHAIN)} frames; ${caps ? caps.replace(/.*caps = /, '') : 'no caps line'}`);
   assert.ok(caps, 'fakesink never got raw video caps');
+  h.assertHealthy(server.proc, consumer);
 });
 
 const PRODUCER = 'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
@@ -116,7 +118,7 @@ test('the viewer page moves on to a restarted rtcsignalbin producer by itself', 
   const firstSession = (await pageState(viewer)).sessionId;
 
   await first.kill(); // its socket closes: the server ends the session
-  h.gstLaunch('gst-producer2', `${PRODUCER} uri=${server.wsUrl}`);
+  const second = h.gstLaunch('gst-producer2', `${PRODUCER} uri=${server.wsUrl}`);
   const started = Date.now();
   await h.waitFor('the page has a new session', async () => {
     const st = await pageState(viewer);
@@ -128,6 +130,7 @@ test('the viewer page moves on to a restarted rtcsignalbin producer by itself', 
   const st = await pageState(viewer);
   console.log(`producer restart -> page first-frame ms: ${ms} (from the new gst-launch start; ` +
     `page restarts: ${st.restarts})`);
+  h.assertHealthy(server.proc, second);
 });
 
 test('the viewer page and an rtcsignalbin producer recover from a signalling server restart', async (t) => {
@@ -135,7 +138,7 @@ test('the viewer page and an rtcsignalbin producer recover from a signalling ser
   const h = createHarness(t);
   const port = await freePort();
   const server = await h.startSignallingServer({ port });
-  h.gstLaunch('gst-producer', `${PRODUCER} uri=${server.wsUrl}`);
+  const producer = h.gstLaunch('gst-producer', `${PRODUCER} uri=${server.wsUrl}`);
   const viewer = await h.openPage(`${server.httpUrl}?name=gst-cam`, { label: 'viewer' });
   await waitForFramesDecoded(h, viewer);
 
@@ -146,7 +149,7 @@ test('the viewer page and an rtcsignalbin producer recover from a signalling ser
   // on the producer keeping its session, so it is reported, not asserted.
   const duringOutage = await stillDecoding(viewer, 1500);
 
-  await h.startSignallingServer({ port });
+  const server2 = await h.startSignallingServer({ port });
   const restarted = Date.now();
   await h.waitFor('the page is registered again and sees the producer', async () => {
     const st = await pageState(viewer);
@@ -163,4 +166,7 @@ test('the viewer page and an rtcsignalbin producer recover from a signalling ser
   const st = await pageState(viewer);
   console.log(`server restart: video kept decoding during the outage: ${duringOutage}; ` +
     `page and producer registered again after ${registeredMs} ms; page restarts ${st.restarts}`);
+  // One producer came back, not one per reconnection attempt.
+  assert.equal(st.producerCount, 1, `the page sees ${st.producerCount} producers after the restart`);
+  h.assertHealthy(server2.proc, producer);
 });

@@ -52,6 +52,7 @@ class Proc {
     this.lines = [];
     this.log = logFile ? fs.createWriteStream(logFile) : null;
     this.exited = false;
+    this.killedByUs = false;
     this.exitCode = null;
     this.exitSignal = null;
     this._listeners = new Set();
@@ -136,6 +137,15 @@ class Proc {
     });
   }
 
+  // Why the process is not healthy (exited by itself, or gst-launch's crash
+  // handler caught a fatal signal and is spinning), or null.
+  trouble() {
+    if (this.exited && !this.killedByUs)
+      return `exited (code ${this.exitCode}, signal ${this.exitSignal})`;
+    const crash = this.lines.find((l) => /Caught SIG(SEGV|ABRT|BUS|FPE|ILL)/.test(l));
+    return crash ? crash.trim() : null;
+  }
+
   tail(n = LOG_TAIL_LINES) {
     const skipped = Math.max(0, this.lines.length - n);
     return (skipped ? `  … ${skipped} earlier lines …\n` : '') +
@@ -146,6 +156,7 @@ class Proc {
   async kill() {
     if (this.exited)
       return;
+    this.killedByUs = true;
     this.child.kill('SIGTERM');
     const killer = setTimeout(() => {
       if (!this.exited)
@@ -253,6 +264,14 @@ class Harness {
       parts.push(`--- ${page.meshrtcLabel} console ---\n` +
         page.meshrtcLog.slice(-LOG_TAIL_LINES).map((l) => `  ${l}`).join('\n'));
     return parts.join('\n');
+  }
+
+  // Fails unless every process in @procs is still running and has not
+  // crashed: a test's goal reached by a dying pipeline is no pass.
+  assertHealthy(...procs) {
+    const bad = procs.filter((p) => p.trouble()).map((p) => `${p.name}: ${p.trouble()}`);
+    if (bad.length)
+      throw this.error(`unhealthy process(es): ${bad.join('; ')}`);
   }
 
   error(message) {
