@@ -13,6 +13,7 @@
 
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
@@ -110,6 +111,14 @@ tcp_port_open (guint port)
   return TRUE;
 }
 
+/* A failed assertion ends the test process without turn_stop(): take
+ * coturn with it. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static void
 turn_start (Turn * t)
 {
@@ -133,6 +142,8 @@ turn_start (Turn * t)
   g_subprocess_launcher_set_stdout_file_path (launcher, t->log_path);
   g_subprocess_launcher_set_stderr_file_path (launcher, t->log_path);
   g_subprocess_launcher_set_cwd (launcher, t->dir);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
+      NULL);
   t->proc = g_subprocess_launcher_spawn (launcher, &err, "turnserver", "-n",
       "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", listen, min, max,
       "--use-auth-secret", "--static-auth-secret=" TURN_SECRET,
