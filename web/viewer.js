@@ -162,7 +162,8 @@
         m.iceServers = Array.isArray(msg.iceServers) ? msg.iceServers : [];
         break;
       case 'list':
-        m.producers = (msg.producers || []).map((p) => ({ id: p.id, meta: p.meta || null }));
+        m.producers = (msg.producers || []).map((p) => ({ id: p.id, meta: p.meta || null }))
+          .filter(inOurRoom);
         renderProducers();
         maybeWatch();
         break;
@@ -197,6 +198,12 @@
     }
   }
 
+  /* Our server only shows peers of our room; gst-plugins-rs' server shows
+   * every peer, so filter by meta.room ourselves too. */
+  function inOurRoom(p) {
+    return ((p.meta && p.meta.room) || null) === (room || null);
+  }
+
   function roomMeta(meta) {
     if (room)
       meta.room = room;
@@ -218,8 +225,9 @@
     if (msg.peerId === m.peerId)
       return;
     m.producers = m.producers.filter((p) => p.id !== msg.peerId);
-    if ((msg.roles || []).includes('producer'))
-      m.producers.push({ id: msg.peerId, meta: msg.meta || null });
+    const p = { id: msg.peerId, meta: msg.meta || null };
+    if ((msg.roles || []).includes('producer') && inOurRoom(p))
+      m.producers.push(p);
     renderProducers();
     if (!publishing)
       maybeWatch();

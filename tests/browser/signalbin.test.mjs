@@ -98,6 +98,27 @@ test('rtcsignalbin consumer: decodes Chromium\'s fake camera from a publishing p
   h.assertHealthy(server.proc, consumer);
 });
 
+test('rooms: the page only sees and plays an rtcsignalbin producer of its own room', async (t) => {
+  requireElements('rtcsignalbin');
+  const h = createHarness(t);
+  const server = await h.startSignallingServer();
+  const producer = h.gstLaunch('gst-producer',
+    'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
+    `rtcsignalbin uri=${server.wsUrl} peer-name=gst-cam room=blue ice-local-addresses=127.0.0.1`);
+  const inRoom = await h.openPage(`${server.httpUrl}?room=blue`, { label: 'blue-viewer' });
+  const otherRoom = await h.openPage(`${server.httpUrl}?room=red`, { label: 'red-viewer' });
+  const noRoom = await h.openPage(server.httpUrl, { label: 'roomless-viewer' });
+
+  await waitForFramesDecoded(h, inRoom);
+  await waitForSmpteBars(h, inRoom);
+  for (const page of [otherRoom, noRoom]) {
+    const st = await pageState(page);
+    assert.equal(st.producerCount, 0, `${page.meshrtcLabel} sees a producer of room blue`);
+    assert.equal(st.sessionId, null, `${page.meshrtcLabel} has a session`);
+  }
+  h.assertHealthy(server.proc, producer);
+});
+
 const PRODUCER = 'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
   'rtcsignalbin peer-name=gst-cam ice-local-addresses=127.0.0.1';
 
