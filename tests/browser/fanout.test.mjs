@@ -44,7 +44,11 @@ test('rtcmeshfanout: browsers and rtcsignalbin consumers watch one encoded strea
     'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
     `rtcmeshfanout run-signalling-server=true uri=${wsUrl} ice-local-addresses=127.0.0.1 peer-name=gst-cam`);
 
-  // The embedded server serves the viewer page once it listens.
+  // The element tells where to point a browser (an INFO message, which
+  // gst-launch prints), and the embedded server serves the page there.
+  await fanout.waitForLine(new RegExp(`${pageUrl.replace(/[.]/g, '\\.')}`)).catch((err) => {
+    throw h.error(`rtcmeshfanout did not announce ${pageUrl}: ${err.message}`);
+  });
   await h.waitFor(`the embedded server serves ${pageUrl}`, async () => {
     const res = await fetch(pageUrl);
     return res.ok && /viewer\.js/.test(await res.text());
@@ -95,5 +99,19 @@ test('rtcmeshfanout: browsers and rtcsignalbin consumers watch one encoded strea
     await assertKeepDecoding(h, pages, { samples: 3 });
     console.log(`consumers: ${consumers.map((c) => `${c.name} ${c.count(FAKESINK_CHAIN)} frames`).join(', ')}`);
     h.assertHealthy(fanout, ...consumers);
+  });
+
+  await t.test('ten pages joining and leaving one after another all play and disturb nobody', async () => {
+    const firstFrameMs = [];
+    for (let i = 1; i <= 10; i++) {
+      const opened = Date.now();
+      const page = await h.openPage(pageUrl, { context: browser, label: `churn${i}` });
+      await waitForFramesDecoded(h, page, { intervalMs: 20 });
+      firstFrameMs.push(Date.now() - opened);
+      await page.close();
+    }
+    await assertKeepDecoding(h, pages, { samples: 3 });
+    console.log(`churn first-frame ms: ${firstFrameMs.join(', ')}`);
+    h.assertHealthy(fanout);
   });
 });
