@@ -68,6 +68,7 @@ typedef struct
   RtcSignaller *signaller;
   gchar *peer_id;               /* copy readable from any thread, OBJECT_LOCK */
   gboolean warned_unreachable;
+  guint generation;             /* counts registrations (welcome) */
 
   GPtrArray *tracks;            /* of RtcTrack, OBJECT_LOCK */
   guint tracks_eos;             /* tracks that got EOS, OBJECT_LOCK */
@@ -273,6 +274,28 @@ end_all_sessions (GstRtcBaseBin * self, const gchar * reason, gboolean notify)
   g_list_free (ids);
 }
 
+guint
+gst_rtc_base_bin_end_stale_sessions (GstRtcBaseBin * self,
+    const gchar * reason)
+{
+  GstRtcBaseBinPrivate *priv = PRIV (self);
+  GHashTableIter iter;
+  GstRtcPeer *peer;
+  GPtrArray *stale = g_ptr_array_new_with_free_func (g_free);
+  guint i, n;
+
+  g_hash_table_iter_init (&iter, priv->peers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & peer))
+    if (peer->generation != priv->generation)
+      g_ptr_array_add (stale, g_strdup (peer->session_id));
+  for (i = 0; i < stale->len; i++)
+    gst_rtc_base_bin_end_session (self, g_ptr_array_index (stale, i), reason,
+        FALSE);
+  n = stale->len;
+  g_ptr_array_unref (stale);
+  return n;
+}
+
 static GstRtcPeer *
 peer_for_session (GstRtcBaseBin * self, RtcPeerSession * session)
 {
@@ -437,6 +460,7 @@ create_peer (GstRtcBaseBin * self, const gchar * session_id,
   peer->session = session;
   peer->branches = g_ptr_array_new ();
   peer->created_us = g_get_monotonic_time ();
+  peer->generation = priv->generation;
 
   g_signal_connect (session, "local-description",
       G_CALLBACK (on_local_description), self);
@@ -472,7 +496,14 @@ static void
 add_branch (GstRtcBaseBin * self, GstRtcPeer * peer, RtcTrack * track,
     gint mline)
 {
-  RtcTrackBranch *branch = rtc_track_add_branch (track, peer->session, mline);
+  GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
+  /* a pure producer expects nothing back: no receive path to set up */
+  GstWebRTCRTPTransceiverDirection dir =
+      (klass->get_roles (self) & RTC_ROLE_CONSUMER) ?
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV :
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY;
+  RtcTrackBranch *branch = rtc_track_add_branch (track, peer->session, mline,
+      dir);
 
   if (!branch) {
     GST_WARNING_OBJECT (self, "track %s has no caps yet, not sent to %s",
@@ -798,6 +829,7 @@ on_signaller_connected (RtcSignaller * signaller, const gchar * peer_id,
   priv->peer_id = g_strdup (peer_id);
   GST_OBJECT_UNLOCK (self);
   priv->warned_unreachable = FALSE;
+  priv->generation++;
   g_object_notify (G_OBJECT (self), "peer-id");
   post_element_message (self,
       gst_structure_new ("meshrtc-signalling-connected", "peer-id",

@@ -33,6 +33,7 @@ typedef struct _GstRtcPeer
   GPtrArray *branches;          /* of RtcTrackBranch */
   gboolean connected;
   gint64 created_us;
+  guint generation;             /* signalling connection it was made on */
 } GstRtcPeer;
 
 struct _GstRtcBaseBinClass
@@ -72,6 +73,9 @@ gboolean gst_rtc_base_bin_has_peer_with (GstRtcBaseBin * self, const gchar * rem
 void     gst_rtc_base_bin_end_session (GstRtcBaseBin * self, const gchar * session_id,
                                        const gchar * reason, gboolean notify);
 void     gst_rtc_base_bin_send_message (GstRtcBaseBin * self, RtcMessage * msg);
+/* Ends the sessions made on an earlier signalling connection: nothing can
+ * end them through the server any more. Returns how many ended. */
+guint    gst_rtc_base_bin_end_stale_sessions (GstRtcBaseBin * self, const gchar * reason);
 /* Re-sends setPeerStatus after a property that feeds the meta changed. */
 void     gst_rtc_base_bin_update_status (GstRtcBaseBin * self);
 /* Fills a GstStructure with one field per peer (for "stats"). */

@@ -95,7 +95,7 @@ struct _GstRtcSignalBin
 
   /* remote side, OBJECT_LOCK */
   GstPad *src_pads[2];          /* per RtcMediaKind, persistent ghost pads */
-  GHashTable *decoders;         /* session id -> GList of decodebin */
+  GHashTable *decoders;         /* session id -> GList of receive chains */
 };
 
 #define gst_rtc_signal_bin_parent_class parent_class
@@ -110,8 +110,6 @@ static GstStaticPadTemplate audio_src_template =
 GST_STATIC_PAD_TEMPLATE ("audio_src_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
     GST_STATIC_CAPS_ANY);
 
-/* decoded output when decode=TRUE; otherwise decodebin stops here */
-#define ENCODED_CAPS "video/x-h264; video/x-vp8; video/x-vp9; audio/x-opus"
 
 static gboolean
 is_mesh (GstRtcSignalBin * self)
@@ -247,6 +245,10 @@ gst_rtc_signal_bin_accept_session (GstRtcBaseBin * base,
         "this peer is a consumer, not a producer");
     return FALSE;
   }
+  /* A session from before a server restart can no longer be ended through
+   * signalling; its remote may be long gone. A new consumer replaces it. */
+  gst_rtc_base_bin_end_stale_sessions (base,
+      "replaced by a new session after the signalling server came back");
   if (gst_rtc_base_bin_count_peers (base) > 0) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
         "busy: rtcsignalbin serves one peer at a time");
@@ -313,7 +315,7 @@ gst_rtc_signal_bin_peer_removed (GstRtcBaseBin * base, GstRtcPeer * peer)
 }
 
 static void
-on_decoded_pad (GstElement * decodebin, GstPad * pad, GstRtcSignalBin * self)
+expose_remote_pad (GstElement * chain, GstPad * pad, GstRtcSignalBin * self)
 {
   GstCaps *caps = gst_pad_get_current_caps (pad);
   const gchar *media;
@@ -350,30 +352,69 @@ on_decoded_pad (GstElement * decodebin, GstPad * pad, GstRtcSignalBin * self)
   }
 }
 
+/* The chain for one remote RTP stream: depayloader and, unless decode is
+ * off, decoder. Built from the pad's caps rather than with decodebin, so
+ * what runs is predictable and cheap. */
+static gchar *
+receive_chain_description (const GstStructure * s, gboolean decode)
+{
+  const gchar *enc = gst_structure_get_string (s, "encoding-name");
+
+  if (!enc)
+    return NULL;
+  if (g_ascii_strcasecmp (enc, "VP8") == 0)
+    return g_strdup (decode ? "rtpvp8depay ! vp8dec ! videoconvert" :
+        "rtpvp8depay");
+  if (g_ascii_strcasecmp (enc, "VP9") == 0)
+    return g_strdup (decode ? "rtpvp9depay ! vp9dec ! videoconvert" :
+        "rtpvp9depay");
+  if (g_ascii_strcasecmp (enc, "H264") == 0)
+    return g_strdup (decode ? "rtph264depay ! h264parse ! avdec_h264 ! "
+        "videoconvert" : "rtph264depay ! h264parse");
+  if (g_ascii_strcasecmp (enc, "OPUS") == 0)
+    return g_strdup (decode ? "rtpopusdepay ! opusdec ! audioconvert" :
+        "rtpopusdepay ! opusparse");
+  return NULL;
+}
+
 static void
 gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base, GstRtcPeer * peer,
     GstPad * pad)
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
-  GstElement *dec = gst_element_factory_make ("decodebin", NULL);
-  GstPad *sink;
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+  GstElement *dec = NULL;
+  GstPad *sink, *src;
   GList *list;
+  gchar *desc;
+  GError *err = NULL;
 
+  if (!caps)
+    caps = gst_pad_query_caps (pad, NULL);
+  desc = receive_chain_description (gst_caps_get_structure (caps, 0),
+      self->decode);
+  if (desc)
+    dec = gst_parse_bin_from_description (desc, TRUE, &err);
   if (!dec) {
-    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
-        (_("The decodebin element is missing.")), (NULL));
+    GST_ELEMENT_WARNING (self, STREAM, CODEC_NOT_FOUND,
+        (_("Cannot receive a remote track: no decoder for its codec.")),
+        ("%" GST_PTR_FORMAT ": %s", caps, err ? err->message :
+            "unsupported encoding"));
+    g_clear_error (&err);
+    gst_caps_unref (caps);
+    g_free (desc);
     return;
   }
-  if (!self->decode) {
-    GstCaps *caps = gst_caps_from_string (ENCODED_CAPS);
-    g_object_set (dec, "caps", caps, NULL);
-    gst_caps_unref (caps);
-  }
-  g_signal_connect (dec, "pad-added", G_CALLBACK (on_decoded_pad), self);
+  gst_caps_unref (caps);
+  g_free (desc);
+
   gst_bin_add (GST_BIN (self), dec);
   sink = gst_element_get_static_pad (dec, "sink");
   gst_pad_link (pad, sink);
   gst_object_unref (sink);
+  src = gst_element_get_static_pad (dec, "src");
+  expose_remote_pad (dec, src, self);
+  gst_object_unref (src);
   gst_element_sync_state_with_parent (dec);
 
   GST_OBJECT_LOCK (self);

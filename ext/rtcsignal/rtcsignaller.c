@@ -199,6 +199,13 @@ on_connected (GObject * source, GAsyncResult * res, gpointer user_data)
     g_object_unref (self);
     return;
   }
+  if (!self->running) {
+    /* stopped while the handshake was finishing */
+    soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    g_object_unref (ws);
+    g_object_unref (self);
+    return;
+  }
   self->ws = ws;
   soup_websocket_connection_set_keepalive_interval (ws, 15);
   g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), self);

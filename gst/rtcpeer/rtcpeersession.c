@@ -695,7 +695,7 @@ rtc_peer_session_get_state (RtcPeerSession * self)
 
 GstPad *
 rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
-    gint mline)
+    gint mline, GstWebRTCRTPTransceiverDirection direction)
 {
   GstPadTemplate *templ;
   GstPad *pad;
@@ -706,15 +706,14 @@ rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
     name = g_strdup_printf ("sink_%d", mline);
   pad = gst_element_request_pad (self->webrtcbin, templ, name, caps);
   g_free (name);
-  if (pad && mline >= 0) {
+  if (pad) {
     GstWebRTCRTPTransceiver *trans = NULL;
 
     /* A transceiver created from a remote offer only receives until we
-     * give it something to send. */
+     * give it something to send; one we create would also receive. */
     g_object_get (pad, "transceiver", &trans, NULL);
     if (trans) {
-      g_object_set (trans, "direction",
-          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, NULL);
+      g_object_set (trans, "direction", direction, NULL);
       gst_object_unref (trans);
     }
   }
@@ -948,7 +947,7 @@ rtc_peer_session_finalize (GObject * object)
   RtcPeerSession *self = RTC_PEER_SESSION (object);
 
   rtc_peer_session_close (self);
-  g_queue_free_full (&self->events, (GDestroyNotify) event_free);
+  g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
   gst_clear_structure (&self->stats);
   gst_clear_object (&self->webrtcbin);
   g_main_context_unref (self->context);

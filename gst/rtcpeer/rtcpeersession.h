@@ -84,11 +84,14 @@ const gchar * rtc_peer_session_get_id (RtcPeerSession * self);
 GstElement *  rtc_peer_session_get_webrtcbin (RtcPeerSession * self);
 GstWebRTCPeerConnectionState rtc_peer_session_get_state (RtcPeerSession * self);
 
-/* Requests a webrtcbin sink pad for a local track whose RTP caps are @caps.
- * With @mline >= 0 the pad attaches to the transceiver the remote offer
- * created for that m-line (answerer side). Returns a new reference. */
+/* Requests a webrtcbin sink pad for a local track whose RTP caps are @caps,
+ * and sets its transceiver's @direction (sendonly for a producer that
+ * expects nothing back, sendrecv for a mesh participant). With @mline >= 0
+ * the pad attaches to the transceiver the remote offer created for that
+ * m-line (answerer side). Returns a new reference. */
 GstPad *  rtc_peer_session_request_sink_pad (RtcPeerSession * self,
-                                             GstCaps * caps, gint mline);
+                                             GstCaps * caps, gint mline,
+                                             GstWebRTCRTPTransceiverDirection direction);
 
 /* Adds a receive-only transceiver so an offer asks for @kind. */
 void      rtc_peer_session_add_recv_transceiver (RtcPeerSession * self,

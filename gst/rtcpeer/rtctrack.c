@@ -281,7 +281,8 @@ gate_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 }
 
 RtcTrackBranch *
-rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline)
+rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
+    GstWebRTCRTPTransceiverDirection direction)
 {
   RtcTrackBranch *branch;
   GstCaps *caps;
@@ -294,7 +295,7 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline)
   branch = g_new0 (RtcTrackBranch, 1);
   branch->track = self;
   branch->webrtc_pad = rtc_peer_session_request_sink_pad (session, caps,
-      mline);
+      mline, direction);
   gst_caps_unref (caps);
   if (!branch->webrtc_pad) {
     g_free (branch);
@@ -353,15 +354,18 @@ unlink_when_idle (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
   RtcTrackBranch *branch = user_data;
   GstPad *peer = gst_pad_get_peer (pad);
+  GSource *src;
 
   if (peer) {
     gst_pad_unlink (pad, peer);
     gst_object_unref (peer);
   }
-  /* Setting elements to NULL is not for a streaming thread. If the pad
-   * was idle already this runs in the owner's thread and finishes now. */
-  g_main_context_invoke (branch->track->context, finish_branch_removal,
-      branch);
+  /* Setting elements to NULL is not for a streaming thread, and the pad
+   * must outlive this callback: finish on the owner's context, later. */
+  src = g_idle_source_new ();
+  g_source_set_callback (src, finish_branch_removal, branch, NULL);
+  g_source_attach (src, branch->track->context);
+  g_source_unref (src);
   return GST_PAD_PROBE_REMOVE;
 }
 

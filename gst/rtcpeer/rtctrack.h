@@ -69,7 +69,8 @@ void         rtc_track_get_keyframe_counts (RtcTrack * self, guint * requests, g
 
 /* Links the track to @session (answerer: to the transceiver of @mline, or
  * -1 for a new one). Returns NULL if the track has no caps yet. */
-RtcTrackBranch * rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline);
+RtcTrackBranch * rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
+                                       GstWebRTCRTPTransceiverDirection direction);
 /* Lets media through (call once the session is connected) and asks for a
  * keyframe so the peer can start decoding at once. */
 void         rtc_track_branch_open (RtcTrackBranch * branch);
