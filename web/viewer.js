@@ -92,6 +92,7 @@
       return;
     m.restarts++;
     m.lastError = reason;
+    mark(`restart: ${reason}`);
     const delay = backoffDelay();
     setState('restarting', `${reason}; retry in ${Math.round(delay)} ms`);
     restartTimer = setTimeout(() => {

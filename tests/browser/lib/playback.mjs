@@ -142,6 +142,7 @@ export async function pageState(page) {
       restarts: m.restarts,
       lastError: m.lastError,
       localCandidates: m.localCandidates,
+      timeline: m.timeline.slice(-12).map(([e, t]) => `${t} ${e}`),
     };
   });
 }
