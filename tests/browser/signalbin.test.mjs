@@ -10,6 +10,12 @@ import {
   framesDecoded, pageState, waitForFramesDecoded, waitForGreenPicture, waitForSmpteBars,
 } from './lib/playback.mjs';
 
+// The producer of the element contract: 320x240 SMPTE bars at 30 fps.
+function producerPipeline(uri, properties = '') {
+  return 'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
+    `rtcsignalbin uri=${uri} peer-name=gst-cam ice-local-addresses=127.0.0.1 ${properties}`;
+}
+
 test('self-check: a Chromium viewer page plays a Chromium camera page through the signalling server', async (t) => {
   const h = createHarness(t);
   const server = await h.startSignallingServer();
@@ -55,9 +61,7 @@ test('rtcsignalbin producer: the viewer page plays its videotestsrc pattern', as
   requireElements('rtcsignalbin');
   const h = createHarness(t);
   const server = await h.startSignallingServer();
-  const producer = h.gstLaunch('gst-producer',
-    'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
-    `rtcsignalbin uri=${server.wsUrl} peer-name=gst-cam ice-local-addresses=127.0.0.1`);
+  const producer = h.gstLaunch('gst-producer', producerPipeline(server.wsUrl));
 
   const viewer = await h.openPage(`${server.httpUrl}?name=gst-cam`, { label: 'viewer' });
   const opened = Date.now();
@@ -102,9 +106,7 @@ test('rooms: the page only sees and plays an rtcsignalbin producer of its own ro
   requireElements('rtcsignalbin');
   const h = createHarness(t);
   const server = await h.startSignallingServer();
-  const producer = h.gstLaunch('gst-producer',
-    'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
-    `rtcsignalbin uri=${server.wsUrl} peer-name=gst-cam room=blue ice-local-addresses=127.0.0.1`);
+  const producer = h.gstLaunch('gst-producer', producerPipeline(server.wsUrl, 'room=blue'));
   const inRoom = await h.openPage(`${server.httpUrl}?room=blue`, { label: 'blue-viewer' });
   const otherRoom = await h.openPage(`${server.httpUrl}?room=red`, { label: 'red-viewer' });
   const noRoom = await h.openPage(server.httpUrl, { label: 'roomless-viewer' });
@@ -119,9 +121,6 @@ test('rooms: the page only sees and plays an rtcsignalbin producer of its own ro
   h.assertHealthy(server.proc, producer);
 });
 
-const PRODUCER = 'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
-  'rtcsignalbin peer-name=gst-cam ice-local-addresses=127.0.0.1';
-
 // framesDecoded rises by at least one over @ms.
 async function stillDecoding(page, ms = 500) {
   const before = await framesDecoded(page);
@@ -133,13 +132,13 @@ test('the viewer page moves on to a restarted rtcsignalbin producer by itself', 
   requireElements('rtcsignalbin');
   const h = createHarness(t);
   const server = await h.startSignallingServer();
-  const first = h.gstLaunch('gst-producer1', `${PRODUCER} uri=${server.wsUrl}`);
+  const first = h.gstLaunch('gst-producer1', producerPipeline(server.wsUrl));
   const viewer = await h.openPage(`${server.httpUrl}?name=gst-cam`, { label: 'viewer' });
   await waitForFramesDecoded(h, viewer);
   const firstSession = (await pageState(viewer)).sessionId;
 
   await first.kill(); // its socket closes: the server ends the session
-  const second = h.gstLaunch('gst-producer2', `${PRODUCER} uri=${server.wsUrl}`);
+  const second = h.gstLaunch('gst-producer2', producerPipeline(server.wsUrl));
   const started = Date.now();
   await h.waitFor('the page has a new session', async () => {
     const st = await pageState(viewer);
@@ -159,7 +158,7 @@ test('the viewer page and an rtcsignalbin producer recover from a signalling ser
   const h = createHarness(t);
   const port = await freePort();
   const server = await h.startSignallingServer({ port });
-  const producer = h.gstLaunch('gst-producer', `${PRODUCER} uri=${server.wsUrl}`);
+  const producer = h.gstLaunch('gst-producer', producerPipeline(server.wsUrl));
   const viewer = await h.openPage(`${server.httpUrl}?name=gst-cam`, { label: 'viewer' });
   await waitForFramesDecoded(h, viewer);
 
