@@ -57,6 +57,22 @@ test('self-check: the page takes its ICE servers from the server and honours ?re
   assert.deepEqual((await pageState(relayViewer)).localCandidates, []);
 });
 
+test('self-check: the page passes ?token= on to a server that demands one', async (t) => {
+  const h = createHarness(t);
+  const token = 'k3y/with+odd=chars';
+  const server = await h.startSignallingServer({ args: [`--auth-token=${token}`] });
+  const q = `token=${encodeURIComponent(token)}`;
+  await h.openPage(`${server.httpUrl}?mode=publish&name=cam&${q}`, { label: 'publisher' });
+  const viewer = await h.openPage(`${server.httpUrl}?name=cam&${q}`, { label: 'viewer' });
+  await waitForFramesDecoded(h, viewer);
+
+  const intruder = await h.openPage(`${server.httpUrl}?name=cam&token=wrong`, { label: 'wrong-token' });
+  await sleep(1000);
+  const st = await pageState(intruder);
+  assert.equal(st.peerId, null, 'a page with a wrong token was welcomed');
+  assert.ok(st.restarts > 0, 'the page with a wrong token did not retry');
+});
+
 test('rtcsignalbin producer: the viewer page plays its videotestsrc pattern', async (t) => {
   requireElements('rtcsignalbin');
   const h = createHarness(t);
