@@ -236,8 +236,9 @@ class Harness {
     return context;
   }
 
-  // Opens @url in a new page of @context (or of a new browser), keeping the
-  // page's console output and errors for failure reports.
+  // Opens @url in a new page of @context (default: the test's first
+  // browser, launched if needed), keeping the page's console output and
+  // errors for failure reports.
   async openPage(url, { context = null, label = null } = {}) {
     if (!context)
       context = this.contexts[0] || await this.launchBrowser();
@@ -248,7 +249,11 @@ class Harness {
     page.on('console', (msg) => lines.push(`${msg.type()}: ${msg.text()}`));
     page.on('pageerror', (err) => lines.push(`pageerror: ${err.message}`));
     this.pages.push(page);
-    await page.goto(url, { timeout: WAIT_MS });
+    try {
+      await page.goto(url, { timeout: WAIT_MS });
+    } catch (err) {
+      throw this.error(`${page.meshrtcLabel} could not load ${url}: ${err.message}`);
+    }
     return page;
   }
 
