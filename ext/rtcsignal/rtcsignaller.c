@@ -90,6 +90,19 @@ send_status (RtcSignaller * self)
 }
 
 static void
+close_socket (RtcSignaller * self)
+{
+  if (self->ws) {
+    g_signal_handlers_disconnect_by_data (self->ws, self);
+    if (soup_websocket_connection_get_state (self->ws) ==
+        SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
+          NULL);
+    g_clear_object (&self->ws);
+  }
+}
+
+static void
 schedule_retry (RtcSignaller * self)
 {
   guint delay;
@@ -109,14 +122,7 @@ drop_connection (RtcSignaller * self, const GError * error)
 {
   gboolean was_connected = self->peer_id != NULL;
 
-  if (self->ws) {
-    g_signal_handlers_disconnect_by_data (self->ws, self);
-    if (soup_websocket_connection_get_state (self->ws) ==
-        SOUP_WEBSOCKET_STATE_OPEN)
-      soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
-          NULL);
-    g_clear_object (&self->ws);
-  }
+  close_socket (self);
   g_clear_pointer (&self->peer_id, g_free);
   GST_INFO ("signalling connection to %s lost%s%s", self->uri,
       error ? ": " : "", error ? error->message : "");
@@ -306,14 +312,7 @@ rtc_signaller_stop (RtcSignaller * self)
   }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->ws) {
-    g_signal_handlers_disconnect_by_data (self->ws, self);
-    if (soup_websocket_connection_get_state (self->ws) ==
-        SOUP_WEBSOCKET_STATE_OPEN)
-      soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
-          NULL);
-    g_clear_object (&self->ws);
-  }
+  close_socket (self);
   g_clear_pointer (&self->peer_id, g_free);
   g_clear_object (&self->session);
 }

@@ -22,6 +22,8 @@ GST_DEBUG_CATEGORY_STATIC (rtc_peer_session_debug);
 /* how often the cached statistics are refreshed (ms) */
 #define STATS_INTERVAL_MS 1000
 
+typedef struct _Event Event;
+
 typedef enum
 {
   NEG_IDLE,                     /* nothing asked for yet */
@@ -59,6 +61,11 @@ struct _RtcPeerSession
   GQueue events;
   GSource *drain_source;
   GstStructure *stats;          /* last get-stats result, under lock */
+  /* Between creating a description and webrtcbin accepting it, the
+   * description and the candidates it starts are held back, under lock:
+   * a fast remote could otherwise answer before webrtcbin has our offer. */
+  Event *pending_description;
+  GQueue held_candidates;
 };
 
 typedef struct
@@ -77,14 +84,14 @@ typedef enum
   EV_ERROR,
 } EventType;
 
-typedef struct
+struct _Event
 {
   EventType type;
   gchar *str1;                  /* sdp type / candidate */
   gchar *str2;                  /* sdp */
   guint num;                    /* mline / state */
   GError *error;
-} Event;
+};
 
 enum
 {
@@ -162,12 +169,11 @@ drain_events (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Called from any thread: queues @ev for the owner's context. One idle
- * source drains the queue, so events keep webrtcbin's order. */
+/* Called from any thread with the lock: queues @ev for the owner's
+ * context. One idle source drains the queue, so events keep their order. */
 static void
-post_event (RtcPeerSession * self, Event * ev)
+post_event_locked (RtcPeerSession * self, Event * ev)
 {
-  g_mutex_lock (&self->lock);
   g_queue_push_tail (&self->events, ev);
   if (!self->drain_source) {
     self->drain_source = g_idle_source_new ();
@@ -176,6 +182,16 @@ post_event (RtcPeerSession * self, Event * ev)
         g_object_ref (self), g_object_unref);
     g_source_attach (self->drain_source, self->context);
   }
+}
+
+static void
+post_event (RtcPeerSession * self, Event * ev)
+{
+  g_mutex_lock (&self->lock);
+  if (ev->type == EV_LOCAL_CANDIDATE && self->pending_description)
+    g_queue_push_tail (&self->held_candidates, ev);
+  else
+    post_event_locked (self, ev);
   g_mutex_unlock (&self->lock);
 }
 
@@ -232,8 +248,21 @@ on_local_description_set (GstPromise * promise, gpointer user_data)
 {
   RtcPeerSession *self = user_data;
   GError *err = NULL;
+  gboolean ok = promise_ok (promise, "setting the local description", &err);
+  Event *ev;
 
-  if (!promise_ok (promise, "setting the local description", &err))
+  /* webrtcbin has it: now the remote may see it, then our candidates */
+  g_mutex_lock (&self->lock);
+  ev = self->pending_description;
+  self->pending_description = NULL;
+  if (ok && ev)
+    post_event_locked (self, ev);
+  else if (ev)
+    event_free (ev);
+  while ((ev = g_queue_pop_head (&self->held_candidates)))
+    post_event_locked (self, ev);
+  g_mutex_unlock (&self->lock);
+  if (!ok)
     post_error (self, err);
   gst_promise_unref (promise);
 }
@@ -245,6 +274,7 @@ apply_local_description (RtcPeerSession * self, GstPromise * promise,
   GstWebRTCSessionDescription *desc = NULL;
   GError *err = NULL;
   gchar *text;
+  Event *ev;
 
   if (!promise_ok (promise, what, &err)) {
     post_error (self, err);
@@ -258,10 +288,15 @@ apply_local_description (RtcPeerSession * self, GstPromise * promise,
     return;
   }
   text = gst_sdp_message_as_text (desc->sdp);
-  /* Post the description before setting it, so it reaches the signaller
-   * ahead of the candidates that setting it starts gathering. */
-  post_simple (self, EV_LOCAL_DESCRIPTION, field, text, 0);
-  g_free (text);
+  ev = g_new0 (Event, 1);
+  ev->type = EV_LOCAL_DESCRIPTION;
+  ev->str1 = g_strdup (field);
+  ev->str2 = text;
+  g_mutex_lock (&self->lock);
+  if (self->pending_description)
+    event_free (self->pending_description);
+  self->pending_description = ev;
+  g_mutex_unlock (&self->lock);
   g_signal_emit_by_name (self->webrtcbin, "set-local-description", desc,
       gst_promise_new_with_change_func (on_local_description_set,
           g_object_ref (self), g_object_unref));
@@ -948,6 +983,9 @@ rtc_peer_session_finalize (GObject * object)
 
   rtc_peer_session_close (self);
   g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
+  g_queue_clear_full (&self->held_candidates, (GDestroyNotify) event_free);
+  if (self->pending_description)
+    event_free (self->pending_description);
   gst_clear_structure (&self->stats);
   gst_clear_object (&self->webrtcbin);
   g_main_context_unref (self->context);
@@ -963,6 +1001,7 @@ rtc_peer_session_init (RtcPeerSession * self)
 {
   g_mutex_init (&self->lock);
   g_queue_init (&self->events);
+  g_queue_init (&self->held_candidates);
   g_queue_init (&self->pending_candidates);
   self->config.latency_ms = RTC_PEER_SESSION_DEFAULT_LATENCY_MS;
   self->config.disconnect_timeout_ms =
