@@ -19,6 +19,10 @@ import { createHarness, freePort, sleep } from './lib/harness.mjs';
 import { framesDecoded, pageState, waitForFramesDecoded, waitForSmpteBars } from './lib/playback.mjs';
 
 const TURN_SECRET = 'north-wind-7';
+// coturn -v log lines for requests it granted or refused.
+const PERMISSION_GRANTED = /CREATE_PERMISSION processed, success/;
+const CHANNEL_BOUND = /CHANNEL_BIND processed, success/;
+const REST_USER_REFUSED = /user <\d+:gst-meshrtc>: incoming packet \S+ processed, error 401/;
 const TURN_REALM = 'test.local';
 // Number of relay ports coturn may hand out.
 const RELAY_PORTS = 200;
@@ -219,7 +223,7 @@ test('rtciceservers: a relay-only Chromium page gets its ICE servers from rtcmes
 
   // coturn agrees: permissions and channels were made for the peers.
   await h.waitFor('coturn logged CREATE_PERMISSION and CHANNEL_BIND', () =>
-    turn.proc.count(/CREATE_PERMISSION/) > 0 && turn.proc.count(/CHANNEL_BIND/) > 0,
+    turn.proc.count(PERMISSION_GRANTED) > 0 && turn.proc.count(CHANNEL_BOUND) > 0,
   { timeoutMs: 5000 });
 
   // No relay warning when the credentials are right.
@@ -229,7 +233,7 @@ test('rtciceservers: a relay-only Chromium page gets its ICE servers from rtcmes
     `local ${pair.local.candidateType} ${pair.local.address}:${pair.local.port} -> remote ` +
     `${pair.remote.candidateType} ${pair.remote.address}:${pair.remote.port}; ` +
     `yellow ${JSON.stringify(px[0])} blue ${JSON.stringify(px[1])}; coturn ` +
-    `${turn.proc.count(/CREATE_PERMISSION/)} CREATE_PERMISSION, ${turn.proc.count(/CHANNEL_BIND/)} CHANNEL_BIND lines`);
+    `${turn.proc.count(PERMISSION_GRANTED)} CREATE_PERMISSION, ${turn.proc.count(CHANNEL_BOUND)} CHANNEL_BIND granted`);
 });
 
 test('rtciceservers: with a wrong TURN secret the relay-only page does not play and the pipeline warns', async (t) => {
@@ -273,7 +277,11 @@ test('rtciceservers: with a wrong TURN secret the relay-only page does not play 
   // The page's credentials come from the same wrong secret: it cannot
   // allocate a relay either.
   assert.deepEqual(st.localCandidates, [], 'the page got a relay candidate with the wrong credentials');
-  assert.equal(turn.proc.count(/CHANNEL_BIND/), 0, 'coturn bound a channel despite the wrong secret');
+  assert.equal(turn.proc.count(CHANNEL_BOUND), 0, 'coturn bound a channel despite the wrong secret');
+  assert.equal(turn.proc.count(PERMISSION_GRANTED), 0, 'coturn granted a permission despite the wrong secret');
+  // The cause, as coturn saw it: the credentials were refused.
+  assert.ok(turn.proc.count(REST_USER_REFUSED) > 0,
+    `coturn logged no 401 for a <expiry>:gst-meshrtc user:\n${turn.proc.tail()}`);
   h.assertHealthy(turn.proc, fanout.proc);
   const elapsed = Date.now() - started;
   console.log(`wrong secret: warned and nothing played; ${elapsed} ms; page state ${st.state}, ` +
