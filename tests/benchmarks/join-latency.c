@@ -27,6 +27,9 @@
 
 static gint runs = 15;
 static gint latency = 200;     /* the joiner's jitterbuffer, ms */
+/* between joins: more than keyframe-interval (1000 ms), so every join is
+ * a solitary one and no keyframe request is coalesced with the last */
+static gint gap = 1500;
 
 typedef struct
 {
@@ -168,7 +171,7 @@ series_ours (void)
       }
     }
     bench_probe_clear (&j.probe);
-    g_usleep (300 * 1000);
+    g_usleep (gap * (gulong) 1000);
   }
   print_series ("ours", total, conn, n, failed);
   print_keyframes ("ours", kf, nk, failedk);
@@ -348,7 +351,7 @@ series_raw (gboolean force_keyframe)
       }
     }
     bench_probe_clear (&j.probe);
-    g_usleep (300 * 1000);
+    g_usleep (gap * (gulong) 1000);
   }
   print_series (force_keyframe ? "raw-kf" : "raw", total, conn, n, failed);
   print_keyframes (force_keyframe ? "raw-kf" : "raw", kf, nk, failedk);
@@ -370,6 +373,8 @@ main (int argc, char **argv)
   gchar *series = NULL;
   GOptionEntry entries[] = {
     {"runs", 'n', 0, G_OPTION_ARG_INT, &runs, "Joins per series", "N"},
+    {"gap", 'g', 0, G_OPTION_ARG_INT, &gap,
+        "Pause between joins in ms (default 1500)", "MS"},
     {"latency", 'l', 0, G_OPTION_ARG_INT, &latency,
         "Joiner's jitterbuffer latency in ms (element default 200)", "MS"},
     {"series", 's', 0, G_OPTION_ARG_STRING, &series,
@@ -390,7 +395,8 @@ main (int argc, char **argv)
 
   g_print ("join-latency: 1280x720@30 H264 2 Mbit/s (x264 ultrafast "
       "zerolatency key-int-max=300), %d joins per series (+1 discarded), "
-      "decoded by avdec_h264, joiner latency=%d ms\n", runs, latency);
+      "decoded by avdec_h264, joiner latency=%d ms, %d ms between joins\n",
+      runs, latency, gap);
   list = g_strsplit (series ? series : "ours,raw-kf,raw", ",", -1);
   for (i = 0; list[i]; i++) {
     if (g_str_equal (list[i], "ours"))

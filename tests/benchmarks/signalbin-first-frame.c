@@ -30,8 +30,26 @@ static gchar *child_uri = NULL;
 
 /* One sample with our elements: a producer rtcsignalbin and a consumer
  * rtcsignalbin (producer-name) through the server at @uri. */
+/* After the first frame: waits (bounded) for the first keyframe. */
 static gdouble
-sample_ours (const gchar * uri, guint n)
+wait_keyframe (BenchProbe * p)
+{
+  gint64 end = g_get_monotonic_time () + SAMPLE_TIMEOUT_MS * (gint64) 1000;
+  gint64 kf;
+
+  for (;;) {
+    g_mutex_lock (&p->lock);
+    kf = p->keyframe_us;
+    g_mutex_unlock (&p->lock);
+    if (kf || g_get_monotonic_time () > end)
+      break;
+    g_usleep (5000);
+  }
+  return kf ? (kf - p->t0_us) / 1000.0 : -1;
+}
+
+static gdouble
+sample_ours (const gchar * uri, guint n, gdouble * kf)
 {
   gchar *desc;
   GstElement *tx, *rx, *sink;
@@ -43,9 +61,12 @@ sample_ours (const gchar * uri, guint n)
       (gint) getpid ());
   tx = gst_parse_launch (desc, NULL);
   g_free (desc);
+  /* decode=false and the raw receiver's decoding chain, so that the first
+   * keyframe is seen too */
   desc = g_strdup_printf ("rtcsignalbin uri=%s ice-local-addresses=127.0.0.1 "
-      "producer-name=bench-%u-%d latency=%d ! video/x-raw ! "
-      "fakesink name=sink", uri, n, (gint) getpid (), latency);
+      "producer-name=bench-%u-%d latency=%d decode=false ! "
+      "h264parse name=parse ! avdec_h264 ! videoconvert ! fakesink name=sink",
+      uri, n, (gint) getpid (), latency);
   rx = gst_parse_launch (desc, NULL);
   g_free (desc);
   g_assert (tx && rx);
@@ -54,11 +75,20 @@ sample_ours (const gchar * uri, guint n)
   sink = gst_bin_get_by_name (GST_BIN (rx), "sink");
   bench_probe_attach (sink, &probe);
   gst_object_unref (sink);
+  {
+    GstElement *parse = gst_bin_get_by_name (GST_BIN (rx), "parse");
+    GstPad *src = gst_element_get_static_pad (parse, "src");
+
+    bench_probe_watch_keyframes (src, &probe);
+    gst_object_unref (src);
+    gst_object_unref (parse);
+  }
 
   probe.t0_us = g_get_monotonic_time ();
   gst_element_set_state (tx, GST_STATE_PLAYING);
   gst_element_set_state (rx, GST_STATE_PLAYING);
   ms = bench_probe_wait (&probe, SAMPLE_TIMEOUT_MS, tx, rx);
+  *kf = ms >= 0 ? wait_keyframe (&probe) : -1;
 
   gst_element_set_state (rx, GST_STATE_NULL);
   gst_element_set_state (tx, GST_STATE_NULL);
@@ -71,7 +101,7 @@ sample_ours (const gchar * uri, guint n)
 /* One sample of the baseline: webrtcbin to webrtcbin, SDP and ICE handed
  * over directly, the same x264 settings and decoder as rtcsignalbin. */
 static gdouble
-sample_raw (void)
+sample_raw (gdouble * kf)
 {
   GstElement *txp, *rxp, *tx, *rx, *sink;
   BenchProbe probe;
@@ -86,7 +116,7 @@ sample_raw (void)
   sink = gst_bin_get_by_name (GST_BIN (rxp), "sink");
   bench_link_new (tx, rx);
   g_object_set (rx, "latency", (guint) latency, NULL);
-  bench_recv_attach (rx, sink, TRUE, NULL);
+  bench_recv_attach (rx, sink, TRUE, &probe);
   bench_probe_init (&probe);
   bench_probe_attach (sink, &probe);
 
@@ -94,6 +124,7 @@ sample_raw (void)
   gst_element_set_state (txp, GST_STATE_PLAYING);
   gst_element_set_state (rxp, GST_STATE_PLAYING);
   ms = bench_probe_wait (&probe, SAMPLE_TIMEOUT_MS, txp, rxp);
+  *kf = ms >= 0 ? wait_keyframe (&probe) : -1;
 
   gst_element_set_state (rxp, GST_STATE_NULL);
   gst_element_set_state (txp, GST_STATE_NULL);
@@ -108,7 +139,8 @@ sample_raw (void)
 
 /* Runs one cold sample in a fresh process: this program with --child. */
 static gdouble
-sample_cold (const gchar * self_exe, const gchar * mode, const gchar * uri)
+sample_cold (const gchar * self_exe, const gchar * mode, const gchar * uri,
+    gdouble * kf)
 {
   GError *err = NULL;
   gchar *out = NULL;
@@ -116,6 +148,7 @@ sample_cold (const gchar * self_exe, const gchar * mode, const gchar * uri)
   gchar lat[16];
   GSubprocess *p;
 
+  *kf = -1;
   g_snprintf (lat, sizeof (lat), "%d", latency);
   p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &err,
       self_exe, "--child", mode, "--uri", uri, "--latency", lat, NULL);
@@ -124,8 +157,10 @@ sample_cold (const gchar * self_exe, const gchar * mode, const gchar * uri)
     g_error ("cannot re-execute %s: %s", self_exe, err->message);
   if (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL, &err)) {
     const gchar *l = out ? strstr (out, "FIRST_FRAME_MS ") : NULL;
+    const gchar *k = out ? strstr (out, "KEYFRAME_MS ") : NULL;
     if (l)
       ms = g_ascii_strtod (l + strlen ("FIRST_FRAME_MS "), NULL);
+    *kf = k ? g_ascii_strtod (k + strlen ("KEYFRAME_MS "), NULL) : -1;
   }
   g_free (out);
   g_clear_error (&err);
@@ -133,21 +168,42 @@ sample_cold (const gchar * self_exe, const gchar * mode, const gchar * uri)
   return ms;
 }
 
-static void
-report (const gchar * what, gdouble * v, guint n, guint failed,
-    gdouble * median_out)
+typedef struct
 {
-  gdouble med = bench_median (v, n), p95 = bench_percentile (v, n, 95);
+  const gchar *name;
+  gdouble *frame, *keyframe;
+  guint n, nk, failed;
+} Series;
+
+static void
+series_add (Series * s, gdouble frame_ms, gdouble keyframe_ms)
+{
+  if (frame_ms < 0) {
+    s->failed++;
+    return;
+  }
+  s->frame[s->n++] = frame_ms;
+  if (keyframe_ms >= 0)
+    s->keyframe[s->nk++] = keyframe_ms;
+}
+
+static gdouble
+series_report (Series * s)
+{
+  gdouble med = bench_median (s->frame, s->n);
+  gdouble p95 = bench_percentile (s->frame, s->n, 95);
+  gdouble kmed = bench_median (s->keyframe, s->nk);
+  gdouble kp95 = bench_percentile (s->keyframe, s->nk, 95);
   GString *all = g_string_new (NULL);
   guint i;
 
-  for (i = 0; i < n; i++)
-    g_string_append_printf (all, "%s%.0f", i ? " " : "", v[i]);
-  g_print ("%-22s n=%2u failed=%u median=%7.1f ms p95=%7.1f ms min=%6.1f "
-      "max=%7.1f  [%s]\n", what, n, failed, med, p95, n ? v[0] : -1,
-      n ? v[n - 1] : -1, all->str);
+  for (i = 0; i < s->n; i++)
+    g_string_append_printf (all, "%s%.0f", i ? " " : "", s->frame[i]);
+  g_print ("%-19s n=%2u failed=%u first frame median=%7.1f p95=%7.1f ms | "
+      "first keyframe median=%7.1f p95=%7.1f ms  [frames sorted: %s]\n",
+      s->name, s->n, s->failed, med, p95, kmed, kp95, all->str);
   g_string_free (all, TRUE);
-  *median_out = med;
+  return med;
 }
 
 int
@@ -166,9 +222,11 @@ main (int argc, char **argv)
   };
   GOptionContext *ctx = g_option_context_new ("- first-frame benchmark");
   BenchServer *srv;
-  gdouble *cold_ours, *cold_raw, *warm_ours, *warm_raw;
-  guint nco = 0, ncr = 0, nwo = 0, nwr = 0, fco = 0, fcr = 0, fwo = 0, fwr = 0;
-  gdouble mco, mcr, mwo, mwr;
+  Series series[4] = {
+    {"cold rtcsignalbin"}, {"cold raw webrtcbin"},
+    {"warm rtcsignalbin"}, {"warm raw webrtcbin"},
+  };
+  gdouble med[4], kf, ms;
   gchar *self_exe;
   gint i;
 
@@ -180,66 +238,59 @@ main (int argc, char **argv)
   gst_init (NULL, NULL);
 
   if (child_mode) {
-    gdouble ms = g_str_equal (child_mode, "raw") ? sample_raw () :
-        sample_ours (child_uri, 0);
-    g_print ("FIRST_FRAME_MS %.3f\n", ms);
+    ms = g_str_equal (child_mode, "raw") ? sample_raw (&kf) :
+        sample_ours (child_uri, 0, &kf);
+    g_print ("FIRST_FRAME_MS %.3f KEYFRAME_MS %.3f\n", ms, kf);
     return ms < 0;
   }
 
   runs = CLAMP (runs, 1, 200);
+  for (i = 0; i < 4; i++) {
+    series[i].frame = g_new0 (gdouble, runs);
+    series[i].keyframe = g_new0 (gdouble, runs);
+  }
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
   srv = bench_server_start ();
   g_print ("signalbin-first-frame: %dx%d@30 H264 (x264 ultrafast "
       "zerolatency), decoded by avdec_h264, receiver latency=%d ms; %d runs "
       "per series; server %s\n", WIDTH, HEIGHT, latency, runs, srv->uri);
-  cold_ours = g_new0 (gdouble, runs);
-  cold_raw = g_new0 (gdouble, runs);
-  warm_ours = g_new0 (gdouble, runs);
-  warm_raw = g_new0 (gdouble, runs);
 
   /* cold: alternate the two kinds so load changes hit both alike */
   for (i = 0; i < runs; i++) {
-    gdouble o = sample_cold (self_exe, "ours", srv->uri);
-    gdouble r = sample_cold (self_exe, "raw", srv->uri);
-    if (o >= 0)
-      cold_ours[nco++] = o;
-    else
-      fco++;
-    if (r >= 0)
-      cold_raw[ncr++] = r;
-    else
-      fcr++;
+    ms = sample_cold (self_exe, "ours", srv->uri, &kf);
+    series_add (&series[0], ms, kf);
+    ms = sample_cold (self_exe, "raw", srv->uri, &kf);
+    series_add (&series[1], ms, kf);
   }
 
   /* warm: the first sample of each kind in this process is discarded */
-  sample_ours (srv->uri, 1000);
-  sample_raw ();
+  sample_ours (srv->uri, 1000, &kf);
+  sample_raw (&kf);
   for (i = 0; i < runs; i++) {
-    gdouble o = sample_ours (srv->uri, i + 1);
-    gdouble r = sample_raw ();
-    if (o >= 0)
-      warm_ours[nwo++] = o;
-    else
-      fwo++;
-    if (r >= 0)
-      warm_raw[nwr++] = r;
-    else
-      fwr++;
+    ms = sample_ours (srv->uri, i + 1, &kf);
+    series_add (&series[2], ms, kf);
+    ms = sample_raw (&kf);
+    series_add (&series[3], ms, kf);
   }
 
-  report ("cold rtcsignalbin", cold_ours, nco, fco, &mco);
-  report ("cold raw webrtcbin", cold_raw, ncr, fcr, &mcr);
-  report ("warm rtcsignalbin", warm_ours, nwo, fwo, &mwo);
-  report ("warm raw webrtcbin", warm_raw, nwr, fwr, &mwr);
-  g_print ("ratio rtcsignalbin/raw (median): cold %.2f, warm %.2f\n",
-      mco / mcr, mwo / mwr);
-  g_print ("goals: cold <= 120 ms, warm <= 80 ms\n");
+  for (i = 0; i < 4; i++)
+    med[i] = series_report (&series[i]);
+  g_print ("ratio rtcsignalbin/raw (median first frame): cold %.2f, "
+      "warm %.2f\n", med[0] / med[1], med[2] / med[3]);
+  {
+    gchar *load = NULL;
+
+    g_file_get_contents ("/proc/loadavg", &load, NULL, NULL);
+    g_print ("goals: cold <= 120 ms, warm <= 80 ms; /proc/loadavg at the "
+        "end: %s", load ? load : "?\n");
+    g_free (load);
+  }
 
   bench_server_stop (srv);
-  g_free (cold_ours);
-  g_free (cold_raw);
-  g_free (warm_ours);
-  g_free (warm_raw);
+  for (i = 0; i < 4; i++) {
+    g_free (series[i].frame);
+    g_free (series[i].keyframe);
+  }
   g_free (self_exe);
   return 0;
 }
