@@ -89,6 +89,13 @@ send_status (RtcSignaller * self)
   rtc_message_free (msg);
 }
 
+static gboolean
+retry_cb (gpointer user_data)
+{
+  connect_now (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 close_socket (RtcSignaller * self)
 {
@@ -113,7 +120,7 @@ schedule_retry (RtcSignaller * self)
   self->backoff_ms = MIN (self->backoff_ms * 2, self->backoff_max_ms);
   GST_INFO ("reconnecting to %s in %u ms", self->uri, delay);
   self->retry = g_timeout_source_new (delay);
-  g_source_set_callback (self->retry, (GSourceFunc) connect_now, self, NULL);
+  g_source_set_callback (self->retry, retry_cb, self, NULL);
   g_source_attach (self->retry, self->context);
 }
 

@@ -418,6 +418,36 @@ flush_pending_candidates (RtcPeerSession * self)
   }
 }
 
+static gboolean
+sink_pad_lacks_caps (const GValue * item, GValue * ret, gpointer user_data)
+{
+  GstPad *pad = g_value_get_object (item);
+
+  if (gst_pad_has_current_caps (pad))
+    return TRUE;
+  g_value_set_boolean (ret, FALSE);
+  return FALSE;
+}
+
+/* webrtcbin says negotiation is needed as soon as it runs, before any
+ * track is linked; an offer made then has no media. Offer only once every
+ * sink pad has caps (webrtcbin asks again when the last caps arrive). */
+static gboolean
+all_sink_pads_have_caps (RtcPeerSession * self)
+{
+  GstIterator *it = gst_element_iterate_sink_pads (self->webrtcbin);
+  GValue ret = G_VALUE_INIT;
+  gboolean ok;
+
+  g_value_init (&ret, G_TYPE_BOOLEAN);
+  g_value_set_boolean (&ret, TRUE);
+  gst_iterator_fold (it, sink_pad_lacks_caps, &ret, NULL);
+  gst_iterator_free (it);
+  ok = g_value_get_boolean (&ret);
+  g_value_unset (&ret);
+  return ok;
+}
+
 static void
 on_negotiation_needed_event (RtcPeerSession * self)
 {
@@ -425,7 +455,11 @@ on_negotiation_needed_event (RtcPeerSession * self)
 
   switch (self->neg) {
     case NEG_WANT_OFFER:
-      create_offer (self);
+      if (all_sink_pads_have_caps (self))
+        create_offer (self);
+      else
+        GST_DEBUG ("session %s: waiting for caps on every sink pad",
+            self->id);
       break;
     case NEG_STABLE:
       /* After the remote rejected an m-line, webrtcbin asks again; offering
@@ -707,6 +741,10 @@ rtc_peer_session_new (GstBin * bin, const gchar * session_id,
   /* Adding it before anything else lets rtciceservers configure it from
    * deep-element-added, before gathering can start. */
   gst_bin_add (bin, self->webrtcbin);
+  /* Running before anything links to it: a queue that pushes its first
+   * caps into a pad that is still flushing stops for good, and webrtcbin
+   * never learns the caps it needs to offer. */
+  gst_element_sync_state_with_parent (self->webrtcbin);
   return self;
 }
 
@@ -728,6 +766,17 @@ rtc_peer_session_get_state (RtcPeerSession * self)
   return self->state;
 }
 
+/* webrtcbin does not ask for negotiation again when the caps it waited
+ * for arrive (it asked once already, before the pad existed): ask
+ * ourselves. */
+static GstPadProbeReturn
+sink_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS)
+    post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, NULL, 0);
+  return GST_PAD_PROBE_OK;
+}
+
 GstPad *
 rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
     gint mline, GstWebRTCRTPTransceiverDirection direction)
@@ -743,6 +792,12 @@ rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
   g_free (name);
   if (pad) {
     GstWebRTCRTPTransceiver *trans = NULL;
+
+    /* no reference: close() removes the probe before the session goes */
+    g_object_set_data (G_OBJECT (pad), "rtc-caps-probe",
+        GUINT_TO_POINTER (gst_pad_add_probe (pad,
+                GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, sink_caps_probe, self,
+                NULL)));
 
     /* A transceiver created from a remote offer only receives until we
      * give it something to send; one we create would also receive. */
@@ -798,7 +853,7 @@ rtc_peer_session_start (RtcPeerSession * self, gboolean offerer)
     return;
   self->neg = NEG_WANT_OFFER;
   /* negotiation-needed may have fired while pads were being linked */
-  if (self->negotiation_needed)
+  if (self->negotiation_needed && all_sink_pads_have_caps (self))
     create_offer (self);
 }
 
@@ -934,9 +989,22 @@ rtc_peer_session_fill_stats (RtcPeerSession * self, GstStructure * s)
       "fir-count", G_TYPE_UINT, sum.fir_count, NULL);
 }
 
+static void
+remove_caps_probe (const GValue * item, gpointer user_data)
+{
+  GstPad *pad = g_value_get_object (item);
+  gulong id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (pad),
+          "rtc-caps-probe"));
+
+  if (id)
+    gst_pad_remove_probe (pad, id);
+}
+
 void
 rtc_peer_session_close (RtcPeerSession * self)
 {
+  GstIterator *it;
+
   if (self->closed)
     return;
   self->closed = TRUE;
@@ -948,6 +1016,9 @@ rtc_peer_session_close (RtcPeerSession * self)
 
   GST_DEBUG ("session %s: closing", self->id);
   g_signal_handlers_disconnect_by_data (self->webrtcbin, self);
+  it = gst_element_iterate_sink_pads (self->webrtcbin);
+  gst_iterator_foreach (it, remove_caps_probe, NULL);
+  gst_iterator_free (it);
   gst_element_set_locked_state (self->webrtcbin, TRUE);
   gst_element_set_state (self->webrtcbin, GST_STATE_NULL);
   if (GST_OBJECT_PARENT (self->webrtcbin) == GST_OBJECT (self->bin))
