@@ -769,12 +769,12 @@ rtc_peer_session_get_state (RtcPeerSession * self)
 /* webrtcbin does not ask for negotiation again when the caps it waited
  * for arrive (it asked once already, before the pad existed): ask
  * ourselves. */
-static GstPadProbeReturn
-sink_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+static void
+on_sink_caps (GstPad * pad, GParamSpec * pspec, gpointer user_data)
 {
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_CAPS)
-    post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, NULL, 0);
-  return GST_PAD_PROBE_OK;
+  /* notify::caps comes once the caps are stored on the pad, so the
+   * check in on_negotiation_needed_event sees them */
+  post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, NULL, 0);
 }
 
 GstPad *
@@ -793,11 +793,8 @@ rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
   if (pad) {
     GstWebRTCRTPTransceiver *trans = NULL;
 
-    /* no reference: close() removes the probe before the session goes */
-    g_object_set_data (G_OBJECT (pad), "rtc-caps-probe",
-        GUINT_TO_POINTER (gst_pad_add_probe (pad,
-                GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, sink_caps_probe, self,
-                NULL)));
+    /* no reference: close() disconnects before the session goes */
+    g_signal_connect (pad, "notify::caps", G_CALLBACK (on_sink_caps), self);
 
     /* A transceiver created from a remote offer only receives until we
      * give it something to send; one we create would also receive. */
@@ -990,14 +987,9 @@ rtc_peer_session_fill_stats (RtcPeerSession * self, GstStructure * s)
 }
 
 static void
-remove_caps_probe (const GValue * item, gpointer user_data)
+disconnect_pad (const GValue * item, gpointer user_data)
 {
-  GstPad *pad = g_value_get_object (item);
-  gulong id = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (pad),
-          "rtc-caps-probe"));
-
-  if (id)
-    gst_pad_remove_probe (pad, id);
+  g_signal_handlers_disconnect_by_data (g_value_get_object (item), user_data);
 }
 
 void
@@ -1017,7 +1009,7 @@ rtc_peer_session_close (RtcPeerSession * self)
   GST_DEBUG ("session %s: closing", self->id);
   g_signal_handlers_disconnect_by_data (self->webrtcbin, self);
   it = gst_element_iterate_sink_pads (self->webrtcbin);
-  gst_iterator_foreach (it, remove_caps_probe, NULL);
+  gst_iterator_foreach (it, disconnect_pad, self);
   gst_iterator_free (it);
   gst_element_set_locked_state (self->webrtcbin, TRUE);
   gst_element_set_state (self->webrtcbin, GST_STATE_NULL);
