@@ -57,23 +57,37 @@ deferred_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A peer that just connected cannot decode anything until a keyframe: its
+ * request only waits this long after the previous forced keyframe, so
+ * several peers joining together still share one (ms). */
+#define JOIN_INTERVAL_MS 100
+
 /* Returns TRUE if the caller should force a keyframe now. */
 static gboolean
-admit (RtcKeyframeCoalescer * self)
+admit (RtcKeyframeCoalescer * self, gboolean join)
 {
   gint64 now = g_get_monotonic_time ();
   gint64 elapsed_ms;
   gboolean now_ok = FALSE;
 
+  guint interval;
+
   g_mutex_lock (&self->lock);
+  interval = join ? MIN (self->interval_ms, JOIN_INTERVAL_MS) :
+      self->interval_ms;
   self->requests++;
   elapsed_ms = (now - self->last_forced_us) / 1000;
-  if (self->last_forced_us == 0 || elapsed_ms >= self->interval_ms) {
+  if (self->last_forced_us == 0 || elapsed_ms >= interval) {
     self->last_forced_us = now;
     self->forced++;
     now_ok = TRUE;
-  } else if (!self->deferred) {
-    self->deferred = g_timeout_source_new (self->interval_ms - elapsed_ms);
+  } else if (!self->deferred || join) {
+    /* a join request pulls an already deferred keyframe forward */
+    if (self->deferred) {
+      g_source_destroy (self->deferred);
+      g_source_unref (self->deferred);
+    }
+    self->deferred = g_timeout_source_new (interval - elapsed_ms);
     g_source_set_callback (self->deferred, deferred_cb, self, NULL);
     g_source_attach (self->deferred, self->context);
   }
@@ -93,7 +107,7 @@ upstream_event_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   s = gst_event_get_structure (event);
   if (gst_structure_has_field (s, COALESCED_FIELD))
     return GST_PAD_PROBE_OK;
-  if (admit (self))
+  if (admit (self, FALSE))
     return GST_PAD_PROBE_OK;
   GST_LOG_OBJECT (pad, "coalescing keyframe request");
   return GST_PAD_PROBE_DROP;
@@ -129,7 +143,7 @@ rtc_keyframe_coalescer_set_interval (RtcKeyframeCoalescer * self,
 void
 rtc_keyframe_coalescer_request (RtcKeyframeCoalescer * self)
 {
-  if (admit (self))
+  if (admit (self, TRUE))
     push_keyframe_request (self);
 }
 

@@ -360,6 +360,39 @@ GST_START_TEST (test_keyframe_requests_are_coalesced_not_lost)
 
 GST_END_TEST;
 
+GST_START_TEST (test_new_peer_keyframe_is_not_held_back_by_the_interval)
+{
+  GstPad *src = gst_pad_new ("src", GST_PAD_SRC);
+  GstPad *sink = gst_pad_new ("sink", GST_PAD_SINK);
+  RtcKeyframeCoalescer *c;
+  gint64 start, end;
+
+  g_atomic_int_set (&upstream_keyframes, 0);
+  gst_pad_set_active (src, TRUE);
+  gst_pad_set_active (sink, TRUE);
+  gst_pad_link (src, sink);
+  gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, count_upstream,
+      NULL, NULL);
+  /* a 10 s interval for PLI/FIR must not hold back a joining peer */
+  c = rtc_keyframe_coalescer_new (sink, g_main_context_default (), 10000);
+  rtc_keyframe_coalescer_request (c);
+  fail_unless_equals_int (g_atomic_int_get (&upstream_keyframes), 1);
+  start = g_get_monotonic_time ();
+  rtc_keyframe_coalescer_request (c);
+  rtc_keyframe_coalescer_request (c);
+  end = start + 3 * G_USEC_PER_SEC;
+  while (g_atomic_int_get (&upstream_keyframes) < 2
+      && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  /* well before the 10 s interval: the two joins shared one keyframe */
+  fail_unless_equals_int (g_atomic_int_get (&upstream_keyframes), 2);
+  rtc_keyframe_coalescer_free (c);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
 static Suite *
 peersession_suite (void)
 {
@@ -369,6 +402,8 @@ peersession_suite (void)
   tcase_set_timeout (tc, 60);
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_keyframe_requests_are_coalesced_not_lost);
+  tcase_add_test (tc,
+      test_new_peer_keyframe_is_not_held_back_by_the_interval);
   tcase_add_test (tc, test_invalid_sdp_is_rejected_with_error);
   tcase_add_test (tc, test_h264_session_pair_decodes_frames);
   tcase_add_test (tc, test_vp8_session_pair_decodes_frames);
