@@ -1404,8 +1404,9 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
           GST_PARAM_MUTABLE_READY));
   g_object_class_install_property (gobject_class, PROP_KEYFRAME_INTERVAL,
       g_param_spec_uint ("keyframe-interval", "Keyframe request interval",
-          "Minimum time in ms between keyframes forced on the shared encoder; "
-          "peers' PLI/FIR requests within it are coalesced into one", 0,
+          "Minimum time in ms between keyframes forced on the shared encoder "
+          "for peers' PLI/FIR, which are coalesced (deferred, not dropped); a "
+          "newly connected peer's request waits at most 100 ms", 0,
           60000, DEFAULT_KEYFRAME_INTERVAL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
