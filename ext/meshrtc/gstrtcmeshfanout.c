@@ -247,9 +247,11 @@ gst_rtc_mesh_fanout_change_state (GstElement * element,
             g_uri_get_host (uri),
             rtc_signalling_server_get_port (self->server));
 
+        /* gst-launch prints only the debug part of INFO messages */
         GST_ELEMENT_INFO (self, RESOURCE, OPEN_READ_WRITE,
             (_("Open %s in a web browser to watch the stream."), url),
-            ("embedded signalling server at %s", url));
+            ("Open %s in a web browser to watch the stream (signalling on "
+                "the same port).", url));
         g_free (url);
         g_uri_unref (uri);
       }
