@@ -88,7 +88,7 @@ raw_connect (const gchar * uri)
   RawClient *c = g_new0 (RawClient, 1);
   SoupMessage *msg = soup_message_new ("GET", uri);
   gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  RtcMessage *welcome;
+  RtcMessage *welcome, *version;
 
   g_queue_init (&c->messages);
   c->session = soup_session_new ();
@@ -98,6 +98,10 @@ raw_connect (const gchar * uri)
   while (!c->ws && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
   fail_unless (c->ws != NULL, "raw client could not connect");
+  /* v1.1, so session ends carry their reason (endSessionV1_1) */
+  version = rtc_message_new (RTC_MESSAGE_SET_PROTOCOL_VERSION);
+  version->version = g_strdup (RTC_PROTOCOL_VERSION);
+  raw_send (c, version);
   welcome = raw_wait (c, RTC_MESSAGE_WELCOME, 5000);
   fail_unless (welcome != NULL);
   rtc_message_free (welcome);
@@ -417,9 +421,8 @@ GST_START_TEST (test_fanout_bad_sessions_do_not_affect_other_peers)
   raw_send (garbage, rtc_message_new_peer_sdp (offer->session_id, "answer",
           "this is not an SDP answer"));
   end = raw_wait (garbage, RTC_MESSAGE_END_SESSION_V1_1, 10000);
-  if (!end)
-    end = raw_wait (garbage, RTC_MESSAGE_END_SESSION, 1000);
   fail_unless (end != NULL, "garbage SDP did not end the session");
+  fail_unless (end->error != NULL, "the session end gave no reason");
   rtc_message_free (end);
   rtc_message_free (offer);
 
@@ -455,6 +458,74 @@ GST_START_TEST (test_fanout_bad_sessions_do_not_affect_other_peers)
 
 GST_END_TEST;
 
+/* Turns an offer into an answer that rejects every m-line (port 0), as a
+ * consumer that supports none of the offered codecs would (RFC 8829
+ * section 5.3.1). */
+static gchar *
+rejecting_answer (const gchar * offer)
+{
+  GRegex *port = g_regex_new ("^m=(\\w+) \\d+ ", G_REGEX_MULTILINE, 0, NULL);
+  gchar *tmp = g_regex_replace (port, offer, -1, 0, "m=\\1 0 ", 0, NULL);
+  GRegex *setup = g_regex_new ("a=setup:actpass", 0, 0, NULL);
+  gchar *answer = g_regex_replace_literal (setup, tmp, -1, 0,
+      "a=setup:active", 0, NULL);
+
+  g_regex_unref (port);
+  g_regex_unref (setup);
+  g_free (tmp);
+  return answer;
+}
+
+GST_START_TEST (test_fanout_consumer_without_common_codec_gets_error)
+{
+  TestServer *srv;
+  TestPipeline *tx, *steady;
+  RawClient *picky;
+  RtcMessage *offer, *end;
+  gchar *uri, *producer, *answer;
+  gint before;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  tx = test_pipeline_new (VIDEO_SRC " ! " FANOUT " peer-name=codec", uri);
+  test_pipeline_play (tx);
+  steady = test_pipeline_new (CONSUMER, uri, "codec");
+  test_pipeline_play (steady);
+  fail_unless (test_wait_buffers (steady, 30, 40), "steady viewer: no frames");
+  producer = fanout_peer_id (tx);
+
+  picky = raw_connect (uri);
+  offer = raw_start_session (picky, producer);
+  fail_unless (offer != NULL && g_strcmp0 (offer->sdp_type, "offer") == 0);
+  answer = rejecting_answer (offer->sdp);
+  raw_send (picky, rtc_message_new_peer_sdp (offer->session_id, "answer",
+          answer));
+  end = raw_wait (picky, RTC_MESSAGE_END_SESSION_V1_1, 10000);
+  fail_unless (end != NULL, "the session was not ended");
+  fail_unless (end->error && strstr (end->error, "codec"),
+      "no clear reason: %s", end->error ? end->error : "(null)");
+  rtc_message_free (end);
+  rtc_message_free (offer);
+  g_free (answer);
+
+  before = g_atomic_int_get (&steady->buffers);
+  fail_unless (test_wait_buffers (steady, before + 30, 10),
+      "steady viewer stalled");
+  fail_unless_equals_int (fanout_peers (tx), 1);
+  test_pipeline_check_no_error (tx);
+
+  raw_free (picky);
+  g_free (producer);
+  test_pipeline_free (steady);
+  test_pipeline_free (tx);
+  test_server_kill (srv);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_fanout_max_peers_refuses_with_error)
 {
   TestServer *srv;
@@ -480,9 +551,9 @@ GST_START_TEST (test_fanout_max_peers_refuses_with_error)
   msg->peer_id = g_strdup (producer);
   raw_send (extra, msg);
   end = raw_wait (extra, RTC_MESSAGE_END_SESSION_V1_1, 10000);
-  if (!end)
-    end = raw_wait (extra, RTC_MESSAGE_END_SESSION, 1000);
   fail_unless (end != NULL, "the extra consumer was not refused");
+  fail_unless (end->error && strstr (end->error, "max-peers"),
+      "refusal without the reason: %s", end->error ? end->error : "(null)");
   rtc_message_free (end);
   fail_unless_equals_int (fanout_peers (tx), 1);
 
@@ -572,6 +643,7 @@ rtcmeshfanout_suite (void)
   tcase_add_test (tc, test_fanout_embedded_server_serves_viewer_and_consumers);
   tcase_add_test (tc, test_fanout_max_peers_refuses_with_error);
   tcase_add_test (tc, test_fanout_bad_sessions_do_not_affect_other_peers);
+  tcase_add_test (tc, test_fanout_consumer_without_common_codec_gets_error);
   tcase_add_test (tc, test_fanout_churn_200_cycles_no_stall_bounded_memory);
   return s;
 }
