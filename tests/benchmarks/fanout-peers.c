@@ -203,10 +203,21 @@ on_raw_pad (GstElement * w, GstPad * pad, gpointer data)
   gst_object_unref (sinkpad);
 }
 
+static void
+on_new_transceiver (GstElement * w, GObject * trans, gpointer data)
+{
+  g_object_set (trans, "do-nack", TRUE, NULL);
+}
+
 static GstElement *
 new_raw_webrtcbin (guint i)
 {
   GstElement *w = gst_element_factory_make ("webrtcbin", NULL);
+
+  /* experiments: what our session adds to a plain webrtcbin */
+  if (g_getenv ("BENCH_RAW_DO_NACK"))
+    g_signal_connect (w, "on-new-transceiver",
+        G_CALLBACK (on_new_transceiver), NULL);
 
   g_object_set (w, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
       NULL);
@@ -341,7 +352,8 @@ main (int argc, char **argv)
   const gchar *role;
   guint i;
   gboolean sender;
-  gint64 deadline;
+  gint64 deadline, next_stats;
+  gint stats_ms;
 
   gst_init (&argc, &argv);
   if (argc < 3) {
@@ -374,10 +386,25 @@ main (int argc, char **argv)
 
   /* bounded: the driver kills us long before this */
   deadline = g_get_monotonic_time () + (gint64) 3600 * G_USEC_PER_SEC;
+  stats_ms = g_getenv ("BENCH_RAW_STATS_MS") ?
+      atoi (g_getenv ("BENCH_RAW_STATS_MS")) : 0;
+  next_stats = g_get_monotonic_time ();
   while (g_get_monotonic_time () < deadline) {
     if (bench_pipeline_failed (pipeline))
       out ("ERROR\n");
-    g_usleep (200 * 1000);
+    /* experiment: poll get-stats per peer, as RtcPeerSession does */
+    if (sender && stats_ms > 0 && g_get_monotonic_time () >= next_stats) {
+      for (i = 0; i < n_peers; i++) {
+        if (webrtc[i]) {
+          GstPromise *promise = gst_promise_new ();
+
+          g_signal_emit_by_name (webrtc[i], "get-stats", NULL, promise);
+          gst_promise_unref (promise);
+        }
+      }
+      next_stats += stats_ms * (gint64) 1000;
+    }
+    g_usleep (stats_ms > 0 ? 20 * 1000 : 200 * 1000);
   }
   return 0;
 }

@@ -22,6 +22,8 @@
 #define SRC "videotestsrc is-live=true ! video/x-raw,width=640,height=480," \
   "framerate=30/1"
 #define SAMPLE_TIMEOUT_MS 20000
+/* after the first frame; the periodic keyframe comes every 10 s */
+#define KEYFRAME_TIMEOUT_MS 11000
 
 static gint runs = 15;
 static gint latency = 200;     /* the receiver's jitterbuffer, ms */
@@ -34,7 +36,7 @@ static gchar *child_uri = NULL;
 static gdouble
 wait_keyframe (BenchProbe * p)
 {
-  gint64 end = g_get_monotonic_time () + SAMPLE_TIMEOUT_MS * (gint64) 1000;
+  gint64 end = g_get_monotonic_time () + KEYFRAME_TIMEOUT_MS * (gint64) 1000;
   gint64 kf;
 
   for (;;) {
@@ -178,6 +180,8 @@ typedef struct
 static void
 series_add (Series * s, gdouble frame_ms, gdouble keyframe_ms)
 {
+  g_print ("  sample %-19s first frame %8.1f ms, first keyframe %8.1f ms\n",
+      s->name, frame_ms, keyframe_ms);
   if (frame_ms < 0) {
     s->failed++;
     return;
