@@ -350,10 +350,8 @@ bench_link_new (GstElement * tx, GstElement * rx)
 
   l->tx = tx;
   l->rx = rx;
-  g_object_set (tx, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
-      NULL);
-  g_object_set (rx, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
-      NULL);
+  g_object_set (tx, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+  g_object_set (rx, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
   bench_webrtcbin_loopback (tx);
   bench_webrtcbin_loopback (rx);
   g_signal_connect (tx, "on-negotiation-needed",

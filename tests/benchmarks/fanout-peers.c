@@ -219,8 +219,7 @@ new_raw_webrtcbin (guint i)
     g_signal_connect (w, "on-new-transceiver",
         G_CALLBACK (on_new_transceiver), NULL);
 
-  g_object_set (w, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
-      NULL);
+  g_object_set (w, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
   bench_webrtcbin_loopback (w);
   g_signal_connect (w, "on-ice-candidate", G_CALLBACK (on_candidate),
       GUINT_TO_POINTER (i));
@@ -385,7 +384,7 @@ main (int argc, char **argv)
   }
 
   /* bounded: the driver kills us long before this */
-  deadline = g_get_monotonic_time () + (gint64) 3600 * G_USEC_PER_SEC;
+  deadline = g_get_monotonic_time () + G_USEC_PER_SEC * (gint64) 3600;
   stats_ms = g_getenv ("BENCH_RAW_STATS_MS") ?
       atoi (g_getenv ("BENCH_RAW_STATS_MS")) : 0;
   next_stats = g_get_monotonic_time ();

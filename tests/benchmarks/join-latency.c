@@ -26,7 +26,7 @@
 #define SAMPLE_TIMEOUT_MS 12000
 
 static gint runs = 15;
-static gint latency = 200;     /* the joiner's jitterbuffer, ms */
+static gint latency = 200;      /* the joiner's jitterbuffer, ms */
 /* between joins: more than keyframe-interval (1000 ms), so every join is
  * a solitary one and no keyframe request is coalesced with the last */
 static gint gap = 1500;
@@ -240,8 +240,7 @@ find_encoder (GstBin * bin)
 
   while (!enc && gst_iterator_next (it, &v) == GST_ITERATOR_OK) {
     GstElement *e = g_value_get_object (&v);
-    if (g_str_equal (GST_OBJECT_NAME (gst_element_get_factory (e)),
-            "x264enc"))
+    if (g_str_equal (GST_OBJECT_NAME (gst_element_get_factory (e)), "x264enc"))
       enc = gst_object_ref (e);
     g_value_reset (&v);
   }

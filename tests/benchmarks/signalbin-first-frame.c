@@ -26,7 +26,7 @@
 #define KEYFRAME_TIMEOUT_MS 11000
 
 static gint runs = 15;
-static gint latency = 200;     /* the receiver's jitterbuffer, ms */
+static gint latency = 200;      /* the receiver's jitterbuffer, ms */
 static gchar *child_mode = NULL;
 static gchar *child_uri = NULL;
 
