@@ -531,7 +531,7 @@ tracks_have_caps (GstRtcBaseBin * self)
 
 /* how long a session waits for the encoders' first caps (ms) */
 #define TRACK_CAPS_WAIT_MS 5000
-#define TRACK_CAPS_POLL_MS 20
+#define TRACK_CAPS_POLL_MS 5
 
 typedef void (*PeerAction) (GstRtcBaseBin * self, GstRtcPeer * peer,
     gpointer data);
@@ -1118,7 +1118,6 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
         g_error_free (err);
         return GST_STATE_CHANGE_FAILURE;
       }
-      rtc_peer_session_prewarm_certificate ();
       priv->loop = g_main_loop_new (priv->context, FALSE);
       priv->thread = g_thread_new ("rtc-signalling", context_thread, priv);
       break;
@@ -1303,6 +1302,10 @@ static void
 gst_rtc_base_bin_init (GstRtcBaseBin * self)
 {
   GstRtcBaseBinPrivate *priv = PRIV (self);
+
+  /* as early as possible: gst-launch goes straight to PLAYING, and the
+   * first session would otherwise wait for RSA key generation */
+  rtc_peer_session_prewarm_certificate ();
 
   priv->uri = g_strdup (DEFAULT_URI);
   priv->latency = DEFAULT_LATENCY;
