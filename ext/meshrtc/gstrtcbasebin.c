@@ -96,6 +96,10 @@ context_thread (gpointer data)
 {
   GstRtcBaseBinPrivate *priv = data;
 
+  /* Before anything else, off the application's thread: the first session
+   * would otherwise wait for RSA key generation after PLAYING. This thread
+   * is joined going to NULL, so no key generation outlives the element. */
+  rtc_peer_session_prewarm_certificate ();
   g_main_context_push_thread_default (priv->context);
   g_main_loop_run (priv->loop);
   g_main_context_pop_thread_default (priv->context);
@@ -1302,10 +1306,6 @@ static void
 gst_rtc_base_bin_init (GstRtcBaseBin * self)
 {
   GstRtcBaseBinPrivate *priv = PRIV (self);
-
-  /* as early as possible: gst-launch goes straight to PLAYING, and the
-   * first session would otherwise wait for RSA key generation */
-  rtc_peer_session_prewarm_certificate ();
 
   priv->uri = g_strdup (DEFAULT_URI);
   priv->latency = DEFAULT_LATENCY;

@@ -1017,24 +1017,17 @@ rtc_peer_session_close (RtcPeerSession * self)
     gst_bin_remove (self->bin, self->webrtcbin);
 }
 
-static gpointer
-prewarm_thread (gpointer data)
-{
-  /* dtlsdec generates the process-wide RSA-2048 certificate on creation */
-  GstElement *dec = gst_element_factory_make ("dtlsdec", NULL);
-
-  if (dec)
-    gst_object_unref (dec);
-  return NULL;
-}
-
 void
 rtc_peer_session_prewarm_certificate (void)
 {
   static gsize once = 0;
 
   if (g_once_init_enter (&once)) {
-    g_thread_unref (g_thread_new ("rtc-dtls-prewarm", prewarm_thread, NULL));
+    /* dtlsdec generates the process-wide RSA-2048 certificate on creation */
+    GstElement *dec = gst_element_factory_make ("dtlsdec", NULL);
+
+    if (dec)
+      gst_object_unref (dec);
     g_once_init_leave (&once, 1);
   }
 }

@@ -121,7 +121,9 @@ void      rtc_peer_session_fill_stats (RtcPeerSession * self, GstStructure * s);
 void      rtc_peer_session_close (RtcPeerSession * self);
 
 /* Generates webrtcbin's DTLS certificate once per process, early, so the
- * first peer does not wait 130-380 ms for RSA key generation. */
+ * first peer does not wait 130-380 ms for RSA key generation. Blocks that
+ * long the first time: call it from a thread that may wait, and that is
+ * joined before the process exits (OpenSSL must not be busy at exit). */
 void      rtc_peer_session_prewarm_certificate (void);
 
 const gchar * rtc_peer_connection_state_name (GstWebRTCPeerConnectionState state);
