@@ -235,6 +235,39 @@ wait_peers (TestPipeline * tp, guint n, guint timeout_s)
   return TRUE;
 }
 
+/* A fanout named @name (with extra @props) behind a real server, and one
+ * steady viewer already receiving (its frames optionally timed by @gap).
+ * Returns the fanout's peer id. */
+static gchar *
+start_fanout_with_viewer (const gchar * name, const gchar * props,
+    gint min_frames, GapMeter * gap, TestServer ** srv, gchar ** uri,
+    TestPipeline ** tx, TestPipeline ** steady)
+{
+  *srv = test_server_start (0, NULL);
+  *uri = test_server_uri (*srv);
+  *tx = test_pipeline_new (VIDEO_SRC " ! " FANOUT " peer-name=%s %s", *uri,
+      name, props);
+  test_pipeline_play (*tx);
+  *steady = test_pipeline_new (CONSUMER, *uri, name);
+  if (gap)
+    gap_attach (*steady, gap);
+  test_pipeline_play (*steady);
+  fail_unless (test_wait_buffers (*steady, min_frames, 40),
+      "steady viewer: no frames");
+  return fanout_peer_id (*tx);
+}
+
+static void
+stop_fanout_with_viewer (TestServer * srv, gchar * uri, TestPipeline * tx,
+    TestPipeline * steady)
+{
+  test_pipeline_check_no_error (tx);
+  test_pipeline_free (steady);
+  test_pipeline_free (tx);
+  test_server_kill (srv);
+  g_free (uri);
+}
+
 /* ---- tests ---- */
 
 GST_START_TEST (test_fanout_two_gstreamer_consumers_get_60_frames_each)
@@ -325,14 +358,8 @@ GST_START_TEST (test_fanout_churn_200_cycles_no_stall_bounded_memory)
 
   if (!test_have_webrtc ())
     return;
-  srv = test_server_start (0, NULL);
-  uri = test_server_uri (srv);
-  tx = test_pipeline_new (VIDEO_SRC " ! " FANOUT " peer-name=churn", uri);
-  test_pipeline_play (tx);
-  steady = test_pipeline_new (CONSUMER, uri, "churn");
-  gap_attach (steady, &gap);
-  test_pipeline_play (steady);
-  fail_unless (test_wait_buffers (steady, 30, 40), "steady viewer: no frames");
+  g_free (start_fanout_with_viewer ("churn", "", 30, &gap, &srv, &uri, &tx,
+          &steady));
   /* measure from a running state; the first cycles warm up allocators */
   g_mutex_lock (&gap.lock);
   gap.max_gap_us = 0;
@@ -381,11 +408,7 @@ GST_START_TEST (test_fanout_churn_200_cycles_no_stall_bounded_memory)
   fail_unless (rss_end < rss_start + 64 * 1024,
       "memory grew from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " kB",
       rss_start, rss_end);
-  test_pipeline_check_no_error (tx);
-  test_pipeline_free (steady);
-  test_pipeline_free (tx);
-  test_server_kill (srv);
-  g_free (uri);
+  stop_fanout_with_viewer (srv, uri, tx, steady);
 }
 
 GST_END_TEST;
@@ -403,15 +426,8 @@ GST_START_TEST (test_fanout_bad_sessions_do_not_affect_other_peers)
 
   if (!test_have_webrtc ())
     return;
-  srv = test_server_start (0, NULL);
-  uri = test_server_uri (srv);
-  tx = test_pipeline_new (VIDEO_SRC " ! " FANOUT " peer-name=bad "
-      "connect-timeout=3000", uri);
-  test_pipeline_play (tx);
-  steady = test_pipeline_new (CONSUMER, uri, "bad");
-  test_pipeline_play (steady);
-  fail_unless (test_wait_buffers (steady, 30, 40), "steady viewer: no frames");
-  producer = fanout_peer_id (tx);
+  producer = start_fanout_with_viewer ("bad", "connect-timeout=3000", 30,
+      NULL, &srv, &uri, &tx, &steady);
 
   /* a consumer that answers with garbage SDP gets its session ended */
   garbage = raw_connect (uri);
@@ -445,15 +461,11 @@ GST_START_TEST (test_fanout_bad_sessions_do_not_affect_other_peers)
   fail_unless (test_wait_buffers (steady, before + 30, 10),
       "steady viewer stalled (%d -> %d)", before, steady->buffers);
   fail_unless_equals_int (fanout_peers (tx), 1);
-  test_pipeline_check_no_error (tx);
 
   raw_free (garbage);
   raw_free (silent);
   g_free (producer);
-  test_pipeline_free (steady);
-  test_pipeline_free (tx);
-  test_server_kill (srv);
-  g_free (uri);
+  stop_fanout_with_viewer (srv, uri, tx, steady);
 }
 
 GST_END_TEST;
@@ -487,14 +499,8 @@ GST_START_TEST (test_fanout_consumer_without_common_codec_gets_error)
 
   if (!test_have_webrtc ())
     return;
-  srv = test_server_start (0, NULL);
-  uri = test_server_uri (srv);
-  tx = test_pipeline_new (VIDEO_SRC " ! " FANOUT " peer-name=codec", uri);
-  test_pipeline_play (tx);
-  steady = test_pipeline_new (CONSUMER, uri, "codec");
-  test_pipeline_play (steady);
-  fail_unless (test_wait_buffers (steady, 30, 40), "steady viewer: no frames");
-  producer = fanout_peer_id (tx);
+  producer = start_fanout_with_viewer ("codec", "", 30, NULL, &srv, &uri, &tx,
+      &steady);
 
   picky = raw_connect (uri);
   offer = raw_start_session (picky, producer);
@@ -514,16 +520,11 @@ GST_START_TEST (test_fanout_consumer_without_common_codec_gets_error)
   fail_unless (test_wait_buffers (steady, before + 30, 10),
       "steady viewer stalled");
   fail_unless_equals_int (fanout_peers (tx), 1);
-  test_pipeline_check_no_error (tx);
 
   raw_free (picky);
   g_free (producer);
-  test_pipeline_free (steady);
-  test_pipeline_free (tx);
-  test_server_kill (srv);
-  g_free (uri);
+  stop_fanout_with_viewer (srv, uri, tx, steady);
 }
-
 GST_END_TEST;
 
 GST_START_TEST (test_fanout_max_peers_refuses_with_error)
@@ -536,15 +537,8 @@ GST_START_TEST (test_fanout_max_peers_refuses_with_error)
 
   if (!test_have_webrtc ())
     return;
-  srv = test_server_start (0, NULL);
-  uri = test_server_uri (srv);
-  tx = test_pipeline_new (VIDEO_SRC " ! " FANOUT " peer-name=max "
-      "max-peers=1", uri);
-  test_pipeline_play (tx);
-  rx = test_pipeline_new (CONSUMER, uri, "max");
-  test_pipeline_play (rx);
-  fail_unless (test_wait_buffers (rx, 10, 40));
-  producer = fanout_peer_id (tx);
+  producer = start_fanout_with_viewer ("max", "max-peers=1", 10, NULL, &srv,
+      &uri, &tx, &rx);
 
   extra = raw_connect (uri);
   msg = rtc_message_new (RTC_MESSAGE_START_SESSION);
@@ -559,10 +553,7 @@ GST_START_TEST (test_fanout_max_peers_refuses_with_error)
 
   raw_free (extra);
   g_free (producer);
-  test_pipeline_free (rx);
-  test_pipeline_free (tx);
-  test_server_kill (srv);
-  g_free (uri);
+  stop_fanout_with_viewer (srv, uri, tx, rx);
 }
 
 GST_END_TEST;
