@@ -181,19 +181,6 @@ find_peer (GstRtcBaseBin * self, const gchar * session_id)
       session_id) : NULL;
 }
 
-gboolean
-gst_rtc_base_bin_has_peer_with (GstRtcBaseBin * self, const gchar * remote_id)
-{
-  GHashTableIter iter;
-  GstRtcPeer *peer;
-
-  g_hash_table_iter_init (&iter, PRIV (self)->peers);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & peer))
-    if (g_strcmp0 (peer->remote_id, remote_id) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 guint
 gst_rtc_base_bin_count_peers (GstRtcBaseBin * self)
 {
@@ -300,12 +287,6 @@ gst_rtc_base_bin_end_stale_sessions (GstRtcBaseBin * self,
   return n;
 }
 
-static GstRtcPeer *
-peer_for_session (GstRtcBaseBin * self, RtcPeerSession * session)
-{
-  return find_peer (self, rtc_peer_session_get_id (session));
-}
-
 static void
 on_local_description (RtcPeerSession * session, const gchar * type,
     const gchar * sdp, GstRtcBaseBin * self)
@@ -332,7 +313,7 @@ static void
 on_connection_state (RtcPeerSession * session,
     GstWebRTCPeerConnectionState state, GstRtcBaseBin * self)
 {
-  GstRtcPeer *peer = peer_for_session (self, session);
+  GstRtcPeer *peer = find_peer (self, rtc_peer_session_get_id (session));
   guint i;
 
   if (!peer)
@@ -411,13 +392,14 @@ on_remote_pad (RtcPeerSession * session, GstPad * pad, GstRtcBaseBin * self)
   GstRtcBaseBinPrivate *priv = PRIV (self);
   GstRtcPeer *peer;
 
+  /* held throughout: the context thread may end the session meanwhile */
   g_mutex_lock (&priv->peers_lock);
   peer = find_peer (self, rtc_peer_session_get_id (session));
-  g_mutex_unlock (&priv->peers_lock);
   if (peer && klass->remote_pad)
     klass->remote_pad (self, peer, pad);
   else
     GST_DEBUG_OBJECT (self, "ignoring remote pad %" GST_PTR_FORMAT, pad);
+  g_mutex_unlock (&priv->peers_lock);
 }
 
 static gchar **
@@ -940,12 +922,6 @@ stop_signalling (gpointer data)
   g_clear_pointer (&priv->peer_id, g_free);
   GST_OBJECT_UNLOCK (self);
   return G_SOURCE_REMOVE;
-}
-
-RtcSignaller *
-gst_rtc_base_bin_get_signaller (GstRtcBaseBin * self)
-{
-  return PRIV (self)->signaller;
 }
 
 const gchar *

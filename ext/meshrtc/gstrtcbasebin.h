@@ -53,7 +53,8 @@ struct _GstRtcBaseBinClass
   void     (*handle_message) (GstRtcBaseBin * self, RtcMessage * msg);
   /* a session went away; @peer is freed after this returns */
   void     (*peer_removed) (GstRtcBaseBin * self, GstRtcPeer * peer);
-  /* a remote track appeared (streaming thread) */
+  /* a remote track appeared (streaming thread, with the session table
+   * locked: do not call back into the base class) */
   void     (*remote_pad) (GstRtcBaseBin * self, GstRtcPeer * peer, GstPad * pad);
 };
 
@@ -63,12 +64,10 @@ void     gst_rtc_base_bin_invoke (GstRtcBaseBin * self, GSourceFunc func,
 /* Runs @func(self) on the element's context thread and waits for it; for
  * state changes only (the thread must be running). */
 void     gst_rtc_base_bin_invoke_sync (GstRtcBaseBin * self, GSourceFunc func);
-RtcSignaller * gst_rtc_base_bin_get_signaller (GstRtcBaseBin * self);
 const gchar *  gst_rtc_base_bin_get_peer_id (GstRtcBaseBin * self);
 guint    gst_rtc_base_bin_count_peers (GstRtcBaseBin * self);
 /* Consumer side: asks the server for a session with @producer_id. */
 void     gst_rtc_base_bin_request_session (GstRtcBaseBin * self, const gchar * producer_id);
-gboolean gst_rtc_base_bin_has_peer_with (GstRtcBaseBin * self, const gchar * remote_id);
 /* Ends a session, telling the server (and so the remote) when @notify. */
 void     gst_rtc_base_bin_end_session (GstRtcBaseBin * self, const gchar * session_id,
                                        const gchar * reason, gboolean notify);

@@ -18,8 +18,9 @@
 GST_DEBUG_CATEGORY_STATIC (rtc_signaller_debug);
 #define GST_CAT_DEFAULT rtc_signaller_debug
 
-#define DEFAULT_BACKOFF_INITIAL_MS 100
-#define DEFAULT_BACKOFF_MAX_MS 5000
+/* reconnection backoff: doubles from the first to the cap (ms) */
+#define BACKOFF_INITIAL_MS 100
+#define BACKOFF_MAX_MS 5000
 
 struct _RtcSignaller
 {
@@ -37,7 +38,7 @@ struct _RtcSignaller
   GSource *retry;
   gboolean running;
   gchar *peer_id;
-  guint backoff_initial_ms, backoff_max_ms, backoff_ms;
+  guint backoff_ms;             /* next retry delay */
 };
 
 enum
@@ -117,7 +118,7 @@ schedule_retry (RtcSignaller * self)
   if (!self->running || self->retry)
     return;
   delay = self->backoff_ms;
-  self->backoff_ms = MIN (self->backoff_ms * 2, self->backoff_max_ms);
+  self->backoff_ms = MIN (self->backoff_ms * 2, BACKOFF_MAX_MS);
   GST_INFO ("reconnecting to %s in %u ms", self->uri, delay);
   self->retry = g_timeout_source_new (delay);
   g_source_set_callback (self->retry, retry_cb, self, NULL);
@@ -166,7 +167,7 @@ on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * bytes,
   if (msg->type == RTC_MESSAGE_WELCOME) {
     g_free (self->peer_id);
     self->peer_id = g_strdup (msg->peer_id);
-    self->backoff_ms = self->backoff_initial_ms;
+    self->backoff_ms = BACKOFF_INITIAL_MS;
     GST_INFO ("registered with %s as peer %s", self->uri, self->peer_id);
     send_status (self);
     g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, self->peer_id);
@@ -286,14 +287,6 @@ rtc_signaller_set_status (RtcSignaller * self, RtcRoles roles,
 }
 
 void
-rtc_signaller_set_backoff (RtcSignaller * self, guint initial_ms,
-    guint max_ms)
-{
-  self->backoff_initial_ms = self->backoff_ms = MAX (initial_ms, 1);
-  self->backoff_max_ms = MAX (max_ms, initial_ms);
-}
-
-void
 rtc_signaller_start (RtcSignaller * self)
 {
   if (self->running)
@@ -303,7 +296,7 @@ rtc_signaller_start (RtcSignaller * self)
   self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
   self->session = soup_session_new_with_options ("timeout", 10, NULL);
-  self->backoff_ms = self->backoff_initial_ms;
+  self->backoff_ms = BACKOFF_INITIAL_MS;
   connect_now (self);
 }
 
@@ -347,12 +340,6 @@ rtc_signaller_get_peer_id (RtcSignaller * self)
   return self->peer_id;
 }
 
-gboolean
-rtc_signaller_is_connected (RtcSignaller * self)
-{
-  return self->peer_id != NULL;
-}
-
 static void
 rtc_signaller_finalize (GObject * object)
 {
@@ -369,8 +356,6 @@ rtc_signaller_finalize (GObject * object)
 static void
 rtc_signaller_init (RtcSignaller * self)
 {
-  self->backoff_initial_ms = DEFAULT_BACKOFF_INITIAL_MS;
-  self->backoff_max_ms = DEFAULT_BACKOFF_MAX_MS;
 }
 
 static void

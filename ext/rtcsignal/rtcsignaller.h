@@ -43,10 +43,6 @@ void     rtc_signaller_stop (RtcSignaller * self);
 gboolean rtc_signaller_send (RtcSignaller * self, const RtcMessage * msg);
 
 const gchar * rtc_signaller_get_peer_id (RtcSignaller * self);
-gboolean rtc_signaller_is_connected (RtcSignaller * self);
-
-/* Backoff bounds in ms (defaults 100 and 5000). */
-void     rtc_signaller_set_backoff (RtcSignaller * self, guint initial_ms, guint max_ms);
 
 /* Validates a signalling URI: ws:// or wss:// with a host. */
 gboolean rtc_signaller_check_uri (const gchar * uri, GError ** error);

@@ -754,12 +754,6 @@ rtc_peer_session_get_id (RtcPeerSession * self)
   return self->id;
 }
 
-GstElement *
-rtc_peer_session_get_webrtcbin (RtcPeerSession * self)
-{
-  return self->webrtcbin;
-}
-
 GstWebRTCPeerConnectionState
 rtc_peer_session_get_state (RtcPeerSession * self)
 {

@@ -81,7 +81,6 @@ RtcPeerSession * rtc_peer_session_new (GstBin * bin, const gchar * session_id,
                                        const RtcPeerSessionConfig * config);
 
 const gchar * rtc_peer_session_get_id (RtcPeerSession * self);
-GstElement *  rtc_peer_session_get_webrtcbin (RtcPeerSession * self);
 GstWebRTCPeerConnectionState rtc_peer_session_get_state (RtcPeerSession * self);
 
 /* Requests a webrtcbin sink pad for a local track whose RTP caps are @caps,
