@@ -16,7 +16,7 @@ if [ "${MESHRTC_SKIP_INSTALL:-0}" != 1 ]; then
     gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
     gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice \
     libsoup-3.0-dev libjson-glib-dev libnice-dev \
-    chromium coturn ca-certificates
+    chromium coturn ca-certificates gdb
   command -v npm >/dev/null || apt-get install -y -q nodejs npm
 fi
 if [ -f tests/browser/package.json ]; then
