@@ -18,6 +18,7 @@ GST_DEBUG_CATEGORY_STATIC (rtc_keyframe_debug);
 
 struct _RtcKeyframeCoalescer
 {
+  gint ref_count;               /* atomic: owner, probe, deferred source */
   GstPad *pad;
   gulong probe_id;
   GMainContext *context;
@@ -28,6 +29,27 @@ struct _RtcKeyframeCoalescer
   GSource *deferred;
   guint requests, forced;
 };
+
+static RtcKeyframeCoalescer *
+coalescer_ref (RtcKeyframeCoalescer * self)
+{
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+/* The pad probe and the deferred source each hold a reference: a probe
+ * call already running when the owner frees us, or a source being
+ * dispatched on the context thread, finishes on live memory. */
+static void
+coalescer_unref (RtcKeyframeCoalescer * self)
+{
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+  gst_object_unref (self->pad);
+  g_main_context_unref (self->context);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
 
 static void
 push_keyframe_request (RtcKeyframeCoalescer * self)
@@ -48,6 +70,11 @@ deferred_cb (gpointer user_data)
   RtcKeyframeCoalescer *self = user_data;
 
   g_mutex_lock (&self->lock);
+  /* destroyed or replaced by a join while this dispatch was starting */
+  if (self->deferred != g_main_current_source ()) {
+    g_mutex_unlock (&self->lock);
+    return G_SOURCE_REMOVE;
+  }
   g_clear_pointer (&self->deferred, g_source_unref);
   self->last_forced_us = g_get_monotonic_time ();
   self->forced++;
@@ -88,7 +115,8 @@ admit (RtcKeyframeCoalescer * self, gboolean join)
       g_source_unref (self->deferred);
     }
     self->deferred = g_timeout_source_new (interval - elapsed_ms);
-    g_source_set_callback (self->deferred, deferred_cb, self, NULL);
+    g_source_set_callback (self->deferred, deferred_cb, coalescer_ref (self),
+        (GDestroyNotify) coalescer_unref);
     g_source_attach (self->deferred, self->context);
   }
   g_mutex_unlock (&self->lock);
@@ -123,11 +151,13 @@ rtc_keyframe_coalescer_new (GstPad * tee_sink, GMainContext * context,
     GST_DEBUG_CATEGORY_INIT (rtc_keyframe_debug, "rtckeyframe", 0,
         "gst-meshrtc keyframe request coalescing");
   g_mutex_init (&self->lock);
+  self->ref_count = 1;
   self->pad = gst_object_ref (tee_sink);
   self->interval_ms = interval_ms;
   self->context = g_main_context_ref (context);
   self->probe_id = gst_pad_add_probe (tee_sink,
-      GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, upstream_event_probe, self, NULL);
+      GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, upstream_event_probe,
+      coalescer_ref (self), (GDestroyNotify) coalescer_unref);
   return self;
 }
 
@@ -169,8 +199,5 @@ rtc_keyframe_coalescer_free (RtcKeyframeCoalescer * self)
     g_clear_pointer (&self->deferred, g_source_unref);
   }
   g_mutex_unlock (&self->lock);
-  gst_object_unref (self->pad);
-  g_main_context_unref (self->context);
-  g_mutex_clear (&self->lock);
-  g_free (self);
+  coalescer_unref (self);
 }

@@ -28,6 +28,7 @@ GST_DEBUG_CATEGORY_STATIC (rtc_track_debug);
 
 struct _RtcTrack
 {
+  gint ref_count;               /* atomic: owner, pad probes, branches */
   GstBin *bin;
   RtcMediaKind kind;
   gchar *name;
@@ -38,6 +39,7 @@ struct _RtcTrack
   GstElement *encoder;          /* bin built from the input caps */
   GstElement *tee;
   RtcKeyframeCoalescer *keyframes;
+  gulong input_probe, tee_probe;
 
   GMutex lock;
   GstCaps *rtp_caps;
@@ -106,6 +108,31 @@ encoder_description (RtcTrack * self, const GstStructure * s)
     return g_strdup_printf ("opusparse ! rtpopuspay pt=%d mtu=%d", PT_OPUS,
         RTP_MTU);
   return NULL;
+}
+
+static RtcTrack *
+track_ref (RtcTrack * self)
+{
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+/* rtc_track_free() ends the track at once; the memory goes with the last
+ * reference, so a probe call already running or a branch removal still
+ * pending on the context finishes on live memory. */
+static void
+track_unref (RtcTrack * self)
+{
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+  gst_clear_object (&self->input);
+  gst_clear_object (&self->encoder);
+  gst_clear_object (&self->tee);
+  gst_clear_caps (&self->rtp_caps);
+  g_main_context_unref (self->context);
+  g_mutex_clear (&self->lock);
+  g_free (self->name);
+  g_free (self);
 }
 
 /* Runs on the streaming thread with the first CAPS event, before the event
@@ -185,6 +212,7 @@ rtc_track_new (GstBin * bin, GMainContext * context, RtcMediaKind kind,
     GST_DEBUG_CATEGORY_INIT (rtc_track_debug, "rtctrack", 0,
         "gst-meshrtc local track");
 
+  self->ref_count = 1;
   self->bin = bin;
   self->kind = kind;
   self->name = g_strdup (name);
@@ -206,13 +234,15 @@ rtc_track_new (GstBin * bin, GMainContext * context, RtcMediaKind kind,
   gst_bin_add_many (bin, self->input, self->tee, NULL);
 
   pad = gst_element_get_static_pad (self->input, "sink");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-      input_caps_probe, self, NULL);
+  self->input_probe = gst_pad_add_probe (pad,
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, input_caps_probe, track_ref (self),
+      (GDestroyNotify) track_unref);
   gst_object_unref (pad);
 
   pad = gst_element_get_static_pad (self->tee, "sink");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-      tee_caps_probe, self, NULL);
+  self->tee_probe = gst_pad_add_probe (pad,
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, tee_caps_probe, track_ref (self),
+      (GDestroyNotify) track_unref);
   self->keyframes = rtc_keyframe_coalescer_new (pad, context,
       config->keyframe_interval_ms);
   gst_object_unref (pad);
@@ -293,11 +323,12 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
     return NULL;
 
   branch = g_new0 (RtcTrackBranch, 1);
-  branch->track = self;
+  branch->track = track_ref (self);
   branch->webrtc_pad = rtc_peer_session_request_sink_pad (session, caps,
       mline, direction);
   gst_caps_unref (caps);
   if (!branch->webrtc_pad) {
+    track_unref (self);
     g_free (branch);
     return NULL;
   }
@@ -333,19 +364,33 @@ rtc_track_branch_open (RtcTrackBranch * branch)
   rtc_track_request_keyframe (branch->track);
 }
 
-static gboolean
+/* Runs on the owner's context after the dispatch below, or when that
+ * context goes away first: either way once, and not on a streaming
+ * thread. The track may already be freed; its elements are still ours. */
+static void
 finish_branch_removal (gpointer user_data)
 {
   RtcTrackBranch *branch = user_data;
   RtcTrack *self = branch->track;
+  GstObject *parent;
 
   gst_element_set_locked_state (branch->queue, TRUE);
   gst_element_set_state (branch->queue, GST_STATE_NULL);
-  gst_bin_remove (self->bin, branch->queue);
+  parent = gst_object_get_parent (GST_OBJECT (branch->queue));
+  if (parent) {
+    gst_bin_remove (GST_BIN (parent), branch->queue);
+    gst_object_unref (parent);
+  }
   gst_element_release_request_pad (self->tee, branch->tee_pad);
   gst_object_unref (branch->tee_pad);
   gst_object_unref (branch->webrtc_pad);
+  track_unref (self);
   g_free (branch);
+}
+
+static gboolean
+branch_removal_dispatch (gpointer user_data)
+{
   return G_SOURCE_REMOVE;
 }
 
@@ -363,7 +408,8 @@ unlink_when_idle (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   /* Setting elements to NULL is not for a streaming thread, and the pad
    * must outlive this callback: finish on the owner's context, later. */
   src = g_idle_source_new ();
-  g_source_set_callback (src, finish_branch_removal, branch, NULL);
+  g_source_set_callback (src, branch_removal_dispatch, branch,
+      finish_branch_removal);
   g_source_attach (src, branch->track->context);
   g_source_unref (src);
   return GST_PAD_PROBE_REMOVE;
@@ -377,6 +423,15 @@ rtc_track_branch_remove (RtcTrackBranch * branch)
       unlink_when_idle, branch, NULL);
 }
 
+static void
+remove_probe (GstElement * element, const gchar * pad_name, gulong id)
+{
+  GstPad *pad = gst_element_get_static_pad (element, pad_name);
+
+  gst_pad_remove_probe (pad, id);
+  gst_object_unref (pad);
+}
+
 void
 rtc_track_free (RtcTrack * self)
 {
@@ -384,6 +439,8 @@ rtc_track_free (RtcTrack * self)
   guint i;
 
   rtc_keyframe_coalescer_free (self->keyframes);
+  remove_probe (self->input, "sink", self->input_probe);
+  remove_probe (self->tee, "sink", self->tee_probe);
   for (i = 0; i < G_N_ELEMENTS (elements); i++) {
     if (!elements[i])
       continue;
@@ -391,11 +448,6 @@ rtc_track_free (RtcTrack * self)
     gst_element_set_state (elements[i], GST_STATE_NULL);
     if (GST_OBJECT_PARENT (elements[i]) == GST_OBJECT (self->bin))
       gst_bin_remove (self->bin, elements[i]);
-    gst_object_unref (elements[i]);
   }
-  gst_clear_caps (&self->rtp_caps);
-  g_main_context_unref (self->context);
-  g_mutex_clear (&self->lock);
-  g_free (self->name);
-  g_free (self);
+  track_unref (self);
 }
