@@ -1127,12 +1127,22 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       gst_rtc_base_bin_invoke_sync (self, stop_signalling);
       break;
-    case GST_STATE_CHANGE_READY_TO_NULL:
+    case GST_STATE_CHANGE_READY_TO_NULL:{
+      guint i;
+
       g_main_loop_quit (priv->loop);
       g_thread_join (priv->thread);
       priv->thread = NULL;
       g_clear_pointer (&priv->loop, g_main_loop_unref);
+      /* What is still queued (deferred session ends, branch removals)
+       * holds references that would keep the element and its webrtcbins
+       * alive: run it here, now that no thread owns the context. Bounded:
+       * timers not yet due stay queued. */
+      for (i = 0; i < 1000; i++)
+        if (!g_main_context_iteration (priv->context, FALSE))
+          break;
       break;
+    }
     default:
       break;
   }

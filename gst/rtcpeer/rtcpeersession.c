@@ -174,6 +174,11 @@ drain_events (gpointer user_data)
 static void
 post_event_locked (RtcPeerSession * self, Event * ev)
 {
+  /* after close() nothing is delivered, and no source may hold us */
+  if (self->closed) {
+    event_free (ev);
+    return;
+  }
   g_queue_push_tail (&self->events, ev);
   if (!self->drain_source) {
     self->drain_source = g_idle_source_new ();
@@ -188,7 +193,8 @@ static void
 post_event (RtcPeerSession * self, Event * ev)
 {
   g_mutex_lock (&self->lock);
-  if (ev->type == EV_LOCAL_CANDIDATE && self->pending_description)
+  if (ev->type == EV_LOCAL_CANDIDATE && self->pending_description
+      && !self->closed)
     g_queue_push_tail (&self->held_candidates, ev);
   else
     post_event_locked (self, ev);
@@ -241,12 +247,60 @@ promise_ok (GstPromise * promise, const gchar * what, GError ** error)
   return TRUE;
 }
 
+/* ---- promises ---- */
+
+typedef void (*SessionPromiseFunc) (RtcPeerSession * self,
+    GstPromise * promise);
+
+typedef struct
+{
+  GWeakRef session;
+  SessionPromiseFunc func;
+} PromiseTarget;
+
+static void
+promise_target_free (gpointer data)
+{
+  PromiseTarget *target = data;
+
+  g_weak_ref_clear (&target->session);
+  g_free (target);
+}
+
+static void
+promise_changed (GstPromise * promise, gpointer user_data)
+{
+  PromiseTarget *target = user_data;
+  RtcPeerSession *self = g_weak_ref_get (&target->session);
+
+  if (self) {
+    target->func (self, promise);
+    g_object_unref (self);
+  }
+  gst_promise_unref (promise);
+}
+
+/* webrtcbin 1.22 frees the tasks still queued when it stops without
+ * answering their promises, so a promise may never call back. It holds
+ * only a weak reference: a dropped promise must not keep the session, its
+ * webrtcbin and libnice's thread alive (a libnice thread still running at
+ * exit touches state that the TLS library's destructor freed). */
+static GstPromise *
+session_promise (RtcPeerSession * self, SessionPromiseFunc func)
+{
+  PromiseTarget *target = g_new0 (PromiseTarget, 1);
+
+  g_weak_ref_init (&target->session, self);
+  target->func = func;
+  return gst_promise_new_with_change_func (promise_changed, target,
+      promise_target_free);
+}
+
 /* ---- webrtcbin callbacks (webrtcbin threads) ---- */
 
 static void
-on_local_description_set (GstPromise * promise, gpointer user_data)
+on_local_description_set (RtcPeerSession * self, GstPromise * promise)
 {
-  RtcPeerSession *self = user_data;
   GError *err = NULL;
   gboolean ok = promise_ok (promise, "setting the local description", &err);
   Event *ev;
@@ -264,7 +318,6 @@ on_local_description_set (GstPromise * promise, gpointer user_data)
   g_mutex_unlock (&self->lock);
   if (!ok)
     post_error (self, err);
-  gst_promise_unref (promise);
 }
 
 static void
@@ -298,37 +351,31 @@ apply_local_description (RtcPeerSession * self, GstPromise * promise,
   self->pending_description = ev;
   g_mutex_unlock (&self->lock);
   g_signal_emit_by_name (self->webrtcbin, "set-local-description", desc,
-      gst_promise_new_with_change_func (on_local_description_set,
-          g_object_ref (self), g_object_unref));
+      session_promise (self, on_local_description_set));
   gst_webrtc_session_description_free (desc);
 }
 
 static void
-on_offer_created (GstPromise * promise, gpointer user_data)
+on_offer_created (RtcPeerSession * self, GstPromise * promise)
 {
-  apply_local_description (user_data, promise, "offer", "creating the offer");
-  gst_promise_unref (promise);
+  apply_local_description (self, promise, "offer", "creating the offer");
 }
 
 static void
-on_answer_created (GstPromise * promise, gpointer user_data)
+on_answer_created (RtcPeerSession * self, GstPromise * promise)
 {
-  apply_local_description (user_data, promise, "answer",
-      "creating the answer");
-  gst_promise_unref (promise);
+  apply_local_description (self, promise, "answer", "creating the answer");
 }
 
 static void
-on_remote_description_set (GstPromise * promise, gpointer user_data)
+on_remote_description_set (RtcPeerSession * self, GstPromise * promise)
 {
-  RtcPeerSession *self = user_data;
   GError *err = NULL;
 
   if (promise_ok (promise, "setting the remote description", &err))
     post_simple (self, EV_REMOTE_APPLIED, NULL, NULL, 0);
   else
     post_error (self, err);
-  gst_promise_unref (promise);
 }
 
 static void
@@ -395,8 +442,7 @@ create_offer (RtcPeerSession * self)
   GST_DEBUG ("session %s: creating offer for %u transceivers", self->id,
       self->n_transceivers_offered);
   g_signal_emit_by_name (self->webrtcbin, "create-offer", NULL,
-      gst_promise_new_with_change_func (on_offer_created,
-          g_object_ref (self), g_object_unref));
+      session_promise (self, on_offer_created));
 }
 
 static void
@@ -514,9 +560,8 @@ add_timeout (RtcPeerSession * self, guint ms, GSourceFunc func)
 }
 
 static void
-on_stats (GstPromise * promise, gpointer user_data)
+on_stats (RtcPeerSession * self, GstPromise * promise)
 {
-  RtcPeerSession *self = user_data;
   const GstStructure *reply = NULL;
 
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
@@ -527,7 +572,6 @@ on_stats (GstPromise * promise, gpointer user_data)
     self->stats = gst_structure_copy (reply);
     g_mutex_unlock (&self->lock);
   }
-  gst_promise_unref (promise);
 }
 
 static gboolean
@@ -536,8 +580,7 @@ stats_timer_cb (gpointer user_data)
   RtcPeerSession *self = user_data;
 
   g_signal_emit_by_name (self->webrtcbin, "get-stats", NULL,
-      gst_promise_new_with_change_func (on_stats, g_object_ref (self),
-          g_object_unref));
+      session_promise (self, on_stats));
   return G_SOURCE_CONTINUE;
 }
 
@@ -627,8 +670,7 @@ handle_event (RtcPeerSession * self, Event * ev)
       flush_pending_candidates (self);
       if (self->neg == NEG_ANSWERING) {
         g_signal_emit_by_name (self->webrtcbin, "create-answer", NULL,
-            gst_promise_new_with_change_func (on_answer_created,
-                g_object_ref (self), g_object_unref));
+            session_promise (self, on_answer_created));
       } else if (self->neg == NEG_OFFERING) {
         GstWebRTCSessionDescription *remote = NULL;
 
@@ -787,8 +829,10 @@ rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
   if (pad) {
     GstWebRTCRTPTransceiver *trans = NULL;
 
-    /* no reference: close() disconnects before the session goes */
-    g_signal_connect (pad, "notify::caps", G_CALLBACK (on_sink_caps), self);
+    /* A reference, released when close() disconnects: a streaming thread
+     * may already be inside the handler then. */
+    g_signal_connect_data (pad, "notify::caps", G_CALLBACK (on_sink_caps),
+        g_object_ref (self), (GClosureNotify) g_object_unref, 0);
 
     /* A transceiver created from a remote offer only receives until we
      * give it something to send; one we create would also receive. */
@@ -892,8 +936,7 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
     self->neg = NEG_ANSWERING;
   desc = gst_webrtc_session_description_new (sdp_type, msg);
   g_signal_emit_by_name (self->webrtcbin, "set-remote-description", desc,
-      gst_promise_new_with_change_func (on_remote_description_set,
-          g_object_ref (self), g_object_unref));
+      session_promise (self, on_remote_description_set));
   gst_webrtc_session_description_free (desc);
   return TRUE;
 }
@@ -993,7 +1036,18 @@ rtc_peer_session_close (RtcPeerSession * self)
 
   if (self->closed)
     return;
+  g_mutex_lock (&self->lock);
   self->closed = TRUE;
+  /* the drain source holds a reference: a context nobody runs any more
+   * would keep the session, and webrtcbin, alive */
+  if (self->drain_source) {
+    g_source_destroy (self->drain_source);
+    g_clear_pointer (&self->drain_source, g_source_unref);
+  }
+  g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
+  g_queue_clear_full (&self->held_candidates, (GDestroyNotify) event_free);
+  g_clear_pointer (&self->pending_description, event_free);
+  g_mutex_unlock (&self->lock);
   clear_timer (&self->disconnect_timer);
   clear_timer (&self->connect_timer);
   clear_timer (&self->stats_timer);
