@@ -18,7 +18,6 @@ GST_DEBUG_CATEGORY_STATIC (rtc_keyframe_debug);
 
 struct _RtcKeyframeCoalescer
 {
-  gint ref_count;               /* atomic: owner, probe, deferred source */
   GstPad *pad;
   gulong probe_id;
   GMainContext *context;
@@ -30,25 +29,22 @@ struct _RtcKeyframeCoalescer
   guint requests, forced;
 };
 
-static RtcKeyframeCoalescer *
-coalescer_ref (RtcKeyframeCoalescer * self)
-{
-  g_atomic_int_inc (&self->ref_count);
-  return self;
-}
-
-/* The pad probe and the deferred source each hold a reference: a probe
- * call already running when the owner frees us, or a source being
- * dispatched on the context thread, finishes on live memory. */
+/* An atomic reference-counted box (GLib): the owner, the pad probe and the
+ * deferred source each hold a reference, so a probe call already running
+ * when the owner frees us, or a source being dispatched on the context
+ * thread, finishes on live memory. */
 static void
-coalescer_unref (RtcKeyframeCoalescer * self)
+coalescer_clear (RtcKeyframeCoalescer * self)
 {
-  if (!g_atomic_int_dec_and_test (&self->ref_count))
-    return;
   gst_object_unref (self->pad);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
-  g_free (self);
+}
+
+static void
+coalescer_unref (RtcKeyframeCoalescer * self)
+{
+  g_atomic_rc_box_release_full (self, (GDestroyNotify) coalescer_clear);
 }
 
 static void
@@ -115,7 +111,7 @@ admit (RtcKeyframeCoalescer * self, gboolean join)
       g_source_unref (self->deferred);
     }
     self->deferred = g_timeout_source_new (interval - elapsed_ms);
-    g_source_set_callback (self->deferred, deferred_cb, coalescer_ref (self),
+    g_source_set_callback (self->deferred, deferred_cb, g_atomic_rc_box_acquire (self),
         (GDestroyNotify) coalescer_unref);
     g_source_attach (self->deferred, self->context);
   }
@@ -145,19 +141,18 @@ RtcKeyframeCoalescer *
 rtc_keyframe_coalescer_new (GstPad * tee_sink, GMainContext * context,
     guint interval_ms)
 {
-  RtcKeyframeCoalescer *self = g_new0 (RtcKeyframeCoalescer, 1);
+  RtcKeyframeCoalescer *self = g_atomic_rc_box_new0 (RtcKeyframeCoalescer);
 
   if (!rtc_keyframe_debug)
     GST_DEBUG_CATEGORY_INIT (rtc_keyframe_debug, "rtckeyframe", 0,
         "gst-meshrtc keyframe request coalescing");
   g_mutex_init (&self->lock);
-  self->ref_count = 1;
   self->pad = gst_object_ref (tee_sink);
   self->interval_ms = interval_ms;
   self->context = g_main_context_ref (context);
   self->probe_id = gst_pad_add_probe (tee_sink,
       GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, upstream_event_probe,
-      coalescer_ref (self), (GDestroyNotify) coalescer_unref);
+      g_atomic_rc_box_acquire (self), (GDestroyNotify) coalescer_unref);
   return self;
 }
 

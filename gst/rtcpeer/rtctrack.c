@@ -28,7 +28,6 @@ GST_DEBUG_CATEGORY_STATIC (rtc_track_debug);
 
 struct _RtcTrack
 {
-  gint ref_count;               /* atomic: owner, pad probes, branches */
   GstBin *bin;
   RtcMediaKind kind;
   gchar *name;
@@ -110,21 +109,13 @@ encoder_description (RtcTrack * self, const GstStructure * s)
   return NULL;
 }
 
-static RtcTrack *
-track_ref (RtcTrack * self)
-{
-  g_atomic_int_inc (&self->ref_count);
-  return self;
-}
-
-/* rtc_track_free() ends the track at once; the memory goes with the last
- * reference, so a probe call already running or a branch removal still
- * pending on the context finishes on live memory. */
+/* rtc_track_free() ends the track at once; the memory, an atomic
+ * reference-counted box (GLib), goes with the last reference, so a probe
+ * call already running or a branch removal still pending on the context
+ * finishes on live memory. */
 static void
-track_unref (RtcTrack * self)
+track_clear (RtcTrack * self)
 {
-  if (!g_atomic_int_dec_and_test (&self->ref_count))
-    return;
   gst_clear_object (&self->input);
   gst_clear_object (&self->encoder);
   gst_clear_object (&self->tee);
@@ -132,7 +123,12 @@ track_unref (RtcTrack * self)
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
   g_free (self->name);
-  g_free (self);
+}
+
+static void
+track_unref (RtcTrack * self)
+{
+  g_atomic_rc_box_release_full (self, (GDestroyNotify) track_clear);
 }
 
 /* Runs on the streaming thread with the first CAPS event, before the event
@@ -204,7 +200,7 @@ RtcTrack *
 rtc_track_new (GstBin * bin, GMainContext * context, RtcMediaKind kind,
     const gchar * name, const RtcTrackConfig * config)
 {
-  RtcTrack *self = g_new0 (RtcTrack, 1);
+  RtcTrack *self = g_atomic_rc_box_new0 (RtcTrack);
   GstPad *pad;
   gchar *ename;
 
@@ -212,7 +208,6 @@ rtc_track_new (GstBin * bin, GMainContext * context, RtcMediaKind kind,
     GST_DEBUG_CATEGORY_INIT (rtc_track_debug, "rtctrack", 0,
         "gst-meshrtc local track");
 
-  self->ref_count = 1;
   self->bin = bin;
   self->kind = kind;
   self->name = g_strdup (name);
@@ -235,13 +230,13 @@ rtc_track_new (GstBin * bin, GMainContext * context, RtcMediaKind kind,
 
   pad = gst_element_get_static_pad (self->input, "sink");
   self->input_probe = gst_pad_add_probe (pad,
-      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, input_caps_probe, track_ref (self),
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, input_caps_probe, g_atomic_rc_box_acquire (self),
       (GDestroyNotify) track_unref);
   gst_object_unref (pad);
 
   pad = gst_element_get_static_pad (self->tee, "sink");
   self->tee_probe = gst_pad_add_probe (pad,
-      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, tee_caps_probe, track_ref (self),
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, tee_caps_probe, g_atomic_rc_box_acquire (self),
       (GDestroyNotify) track_unref);
   self->keyframes = rtc_keyframe_coalescer_new (pad, context,
       config->keyframe_interval_ms);
@@ -323,7 +318,7 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
     return NULL;
 
   branch = g_new0 (RtcTrackBranch, 1);
-  branch->track = track_ref (self);
+  branch->track = g_atomic_rc_box_acquire (self);
   branch->webrtc_pad = rtc_peer_session_request_sink_pad (session, caps,
       mline, direction);
   gst_caps_unref (caps);
