@@ -15,7 +15,7 @@ if [ "${MESHRTC_SKIP_INSTALL:-0}" != 1 ]; then
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev \
     gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
     gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice \
-    libsoup-3.0-dev libjson-glib-dev libnice-dev \
+    libsoup-3.0-dev libjson-glib-dev libnice-dev libssl-dev \
     chromium coturn ca-certificates gdb
   command -v npm >/dev/null || apt-get install -y -q nodejs npm
 fi
