@@ -39,5 +39,6 @@ fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$log" | tail -1)
 timeout=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$log" | tail -1)
 skipped=$(sed -n 's/^Skipped: *\([0-9]*\).*/\1/p' "$log" | tail -1)
 rm -f "$log"
-echo "${ok:-0} passed, $(( ${fail:-0} + ${timeout:-0} )) failed, ${skipped:-0} skipped"
+echo "${skipped:-0} skipped"
+echo "${ok:-0} passed, $(( ${fail:-0} + ${timeout:-0} )) failed"
 exit "$rc"
