@@ -111,8 +111,8 @@ admit (RtcKeyframeCoalescer * self, gboolean join)
       g_source_unref (self->deferred);
     }
     self->deferred = g_timeout_source_new (interval - elapsed_ms);
-    g_source_set_callback (self->deferred, deferred_cb, g_atomic_rc_box_acquire (self),
-        (GDestroyNotify) coalescer_unref);
+    g_source_set_callback (self->deferred, deferred_cb,
+        g_atomic_rc_box_acquire (self), (GDestroyNotify) coalescer_unref);
     g_source_attach (self->deferred, self->context);
   }
   g_mutex_unlock (&self->lock);

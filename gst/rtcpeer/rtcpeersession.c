@@ -1085,11 +1085,8 @@ rtc_peer_session_finalize (GObject * object)
 {
   RtcPeerSession *self = RTC_PEER_SESSION (object);
 
+  /* close() also drops the queued events and held candidates */
   rtc_peer_session_close (self);
-  g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
-  g_queue_clear_full (&self->held_candidates, (GDestroyNotify) event_free);
-  if (self->pending_description)
-    event_free (self->pending_description);
   gst_clear_structure (&self->stats);
   gst_clear_object (&self->webrtcbin);
   g_main_context_unref (self->context);

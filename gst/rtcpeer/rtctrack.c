@@ -230,14 +230,14 @@ rtc_track_new (GstBin * bin, GMainContext * context, RtcMediaKind kind,
 
   pad = gst_element_get_static_pad (self->input, "sink");
   self->input_probe = gst_pad_add_probe (pad,
-      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, input_caps_probe, g_atomic_rc_box_acquire (self),
-      (GDestroyNotify) track_unref);
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, input_caps_probe,
+      g_atomic_rc_box_acquire (self), (GDestroyNotify) track_unref);
   gst_object_unref (pad);
 
   pad = gst_element_get_static_pad (self->tee, "sink");
   self->tee_probe = gst_pad_add_probe (pad,
-      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, tee_caps_probe, g_atomic_rc_box_acquire (self),
-      (GDestroyNotify) track_unref);
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, tee_caps_probe,
+      g_atomic_rc_box_acquire (self), (GDestroyNotify) track_unref);
   self->keyframes = rtc_keyframe_coalescer_new (pad, context,
       config->keyframe_interval_ms);
   gst_object_unref (pad);
