@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rtciceconfig.h"
+#include "rtcprotocol.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_ice_config_debug);
 #define GST_CAT_DEFAULT rtc_ice_config_debug
@@ -711,7 +712,6 @@ fail:
 RtcIceConfig *
 rtc_ice_config_parse (const gchar * json, gssize length, GError ** error)
 {
-  JsonParser *parser;
   JsonNode *root;
   RtcIceConfig *config;
   GError *err = NULL;
@@ -721,17 +721,17 @@ rtc_ice_config_parse (const gchar * json, gssize length, GError ** error)
 
   ensure_debug_category ();
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, json, length, &err)) {
+  /* comes from properties, files and the network (location): the safe
+   * parser bounds json-glib's recursion */
+  root = rtc_json_parse (json, length, RTC_JSON_MAX_DEPTH, &err);
+  if (!root) {
     g_set_error (error, RTC_ICE_CONFIG_ERROR, RTC_ICE_CONFIG_ERROR_SYNTAX,
         "not valid JSON: %s", err->message);
     g_error_free (err);
-    g_object_unref (parser);
     return NULL;
   }
 
   config = rtc_ice_config_new ();
-  root = json_parser_get_root (parser);
 
   if (root && JSON_NODE_HOLDS_ARRAY (root)) {
     ok = parse_ice_server_array (config, json_node_get_array (root), error);
@@ -768,7 +768,7 @@ rtc_ice_config_parse (const gchar * json, gssize length, GError ** error)
         root ? node_type_name (root) : "nothing");
   }
 
-  g_object_unref (parser);
+  json_node_unref (root);
 
   if (!ok) {
     rtc_ice_config_free (config);

@@ -121,6 +121,15 @@ typedef enum
   RTC_PROTOCOL_ERROR_INVALID_FIELD,   /* a field has the wrong type or value */
 } RtcProtocolError;
 
+/* How deep JSON from the network may nest: no message of the protocol
+ * nests beyond a handful of levels; meta objects and ICE-server documents
+ * get room for application data. */
+#define RTC_JSON_MAX_DEPTH 32
+
+/* The one safe entry point for untrusted JSON: a strict RFC 8259 token and
+ * depth check, then json-glib. Errors are RTC_PROTOCOL_ERROR_MALFORMED. */
+JsonNode *   rtc_json_parse (const gchar * text, gssize length, guint max_depth, GError ** error);
+
 RtcMessage * rtc_message_new (RtcMessageType type);
 void         rtc_message_free (RtcMessage * msg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtcMessage, rtc_message_free)

@@ -630,18 +630,19 @@ rtc_signalling_server_set_ice_servers (RtcSignallingServer * self,
 
   if (json) {
     g_autoptr (RtcIceConfig) config = rtc_ice_config_parse (json, -1, error);
-    g_autoptr (JsonParser) parser = NULL;
+    g_autoptr (JsonNode) root = NULL;
     g_autofree gchar *browser_form = NULL;
 
     if (!config)
       return FALSE;
-    /* normalised to the browser's RTCIceServer array, credentials kept */
+    /* normalised to the browser's RTCIceServer array, credentials kept;
+     * our own output, but parsed the one safe way all the same */
     browser_form = rtc_ice_config_to_json (config, FALSE);
-    parser = json_parser_new ();
-    if (!json_parser_load_from_data (parser, browser_form, -1, error))
+    root = rtc_json_parse (browser_form, -1, RTC_JSON_MAX_DEPTH, error);
+    if (!root)
       return FALSE;
-    array = json_array_ref (json_node_get_array (json_parser_get_root
-            (parser)));
+    g_assert (JSON_NODE_HOLDS_ARRAY (root));
+    array = json_array_ref (json_node_get_array (root));
   }
 
   g_mutex_lock (&self->lock);

@@ -396,6 +396,99 @@ GST_START_TEST (test_truncated_and_mutated_input_never_crashes)
 
 GST_END_TEST;
 
+/* json-glib 1.6's scanner also takes single-quoted strings and comments;
+ * a nesting check that only knows double quotes saw no bracket in these
+ * and let json-glib recurse 100000 levels deep into a SIGSEGV. */
+GST_START_TEST (test_json_glib_extensions_cannot_hide_deep_nesting)
+{
+  static const gchar *const openers[] = {
+    "['\"', ",                  /* a single-quoted string holding a '"' */
+    "[/* \" */ ",              /* a C comment holding a '"' */
+    "[// \"\n",               /* a line comment, if the scanner has them */
+    "[# \"\n",                /* a shell comment */
+    "[\"\\\"\", ",         /* an escaped quote: the old check knew it */
+  };
+  const guint depth = 100000;
+  guint o, i;
+
+  for (o = 0; o < G_N_ELEMENTS (openers); o++) {
+    GString *text = g_string_new ("{\"type\":\"list\",\"x\":");
+    g_autoptr (GError) error = NULL;
+    g_autoptr (JsonNode) node = NULL;
+
+    g_string_append (text, openers[o]);
+    for (i = 0; i < depth; i++)
+      g_string_append_c (text, '[');
+    for (i = 0; i < depth; i++)
+      g_string_append_c (text, ']');
+    g_string_append (text, "]}");
+
+    fail_unless (rtc_message_parse (text->str, text->len, &error) == NULL,
+        "accepted opener %u", o);
+    fail_unless (g_error_matches (error, RTC_PROTOCOL_ERROR,
+            RTC_PROTOCOL_ERROR_MALFORMED), "opener %u: %s", o,
+        error->message);
+    g_clear_error (&error);
+
+    node = rtc_json_parse (text->str, text->len, RTC_JSON_MAX_DEPTH, &error);
+    fail_unless (node == NULL && error != NULL, "opener %u", o);
+    g_string_free (text, TRUE);
+  }
+}
+
+GST_END_TEST;
+
+/* rtc_json_parse() takes RFC 8259 and nothing of json-glib's extensions. */
+GST_START_TEST (test_json_parse_is_strict_rfc8259)
+{
+  static const gchar *const good[] = {
+    "{}", " [ ] ", "0", "-0", "1.5e3", "-12.25E-2", "1e+9", "true",
+    "[false,null]", "\"a\\\"b\\\\\\/\\b\\f\\n\\r\\t\"",
+    "\"\\u00e9\\ud83d\\ude00\"", "\"\xc3\xa9\"",
+    "{\"a\":[1,{\"b\":null}]}\r\n\t",
+  };
+  static const gchar *const bad[] = {
+    "", "  ", "'a'", "['a']", "[1 /* c */]", "[1] // c", "[1] # c",
+    "[0x10]", "[01]", "[1.]", "[.5]", "[+1]", "[- 1]", "[Infinity]",
+    "[NaN]", "[tru]", "[truefalse]", "[1true]", "[nulll]", "{a:1}",
+    "\"\\x41\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"",
+    "\"\\ud800\\u0041\"", "\"tab\there\"", "\"unterminated", "[",
+    "]", "[}", "{]", "[1]]", "[\x0b]", "[1,\xc3]", "\"\x00\"",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (good); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (JsonNode) node = rtc_json_parse (good[i], -1, 4, &error);
+
+    fail_unless (node != NULL, "refused %s: %s", good[i],
+        error ? error->message : "");
+  }
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (JsonNode) node = rtc_json_parse (bad[i], -1, 4, &error);
+
+    fail_unless (node == NULL, "accepted %s", bad[i]);
+    fail_unless (g_error_matches (error, RTC_PROTOCOL_ERROR,
+            RTC_PROTOCOL_ERROR_MALFORMED));
+  }
+
+  /* the depth limit counts arrays and objects alike, exactly */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (JsonNode) ok = rtc_json_parse ("[{\"a\":[[]]}]", -1, 4,
+        NULL);
+    g_autoptr (JsonNode) deep = rtc_json_parse ("[{\"a\":[[[]]]}]", -1, 4,
+        &error);
+
+    fail_unless (ok != NULL);
+    fail_unless (deep == NULL);
+    fail_unless_equals_string (error->message, "nested deeper than 4 levels");
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 protocol_suite (void)
 {
@@ -411,6 +504,8 @@ protocol_suite (void)
   tcase_add_test (tc, test_meta_room);
   tcase_add_test (tc, test_hostile_input_is_refused_without_crashing);
   tcase_add_test (tc, test_truncated_and_mutated_input_never_crashes);
+  tcase_add_test (tc, test_json_glib_extensions_cannot_hide_deep_nesting);
+  tcase_add_test (tc, test_json_parse_is_strict_rfc8259);
   return s;
 }
 
