@@ -605,6 +605,11 @@ test('first frame: consumer-offered vs producer-offered sessions with rtcmeshfan
     }, [producerId, offer]);
     if (ms === null)
       throw await clients.error(`round ${i}: no frame decoded within 15 s (${offer ? 'consumer' : 'producer'} offer)`);
+    // Only sessions negotiated the way they were asked for count.
+    const types = await sdpTypesReceived(c);
+    if (types[0] !== (offer ? 'answer' : 'offer'))
+      throw await clients.error(`round ${i}: ${offer ? 'consumer' : 'producer'}-offered session, ` +
+        `but the fanout sent ${JSON.stringify(types)}`);
     times[offer ? 'consumer' : 'producer'].push(ms);
     const id = await c.run((x, s) => { s.end(); return s.id; });
     await fanout.proc.waitForLine(new RegExp(`meshrtc-peer-removed.*${id}`));

@@ -458,6 +458,9 @@ export class Session {
     await this.client.waitFor((m) => m.type === 'peer' && m.sessionId === this.id && m.sdp &&
       m.sdp.type === 'answer', { since, timeoutMs, what: `an answer to our re-offer in ${this.id}` });
     await this.ops;
+    if (this.pc.signalingState !== 'stable')
+      throw new Error(`${this.client.label}: re-offer in ${this.id} left the connection in ` +
+        `${this.pc.signalingState}: ${this.errors.slice(-1)[0] || 'no error'}`);
     return this.pc.signalingState;
   }
 
