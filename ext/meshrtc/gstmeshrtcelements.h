@@ -14,6 +14,7 @@
 G_BEGIN_DECLS
 
 void meshrtc_element_init (GstPlugin * plugin);
+void meshrtc_ensure_types (void);
 
 GST_ELEMENT_REGISTER_DECLARE (rtcsignalbin);
 GST_ELEMENT_REGISTER_DECLARE (rtcmeshfanout);

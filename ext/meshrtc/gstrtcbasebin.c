@@ -15,6 +15,8 @@
 #include <gst/sdp/sdp.h>
 
 #include "gstrtcbasebin.h"
+#include "gstmeshrtcelements.h"
+#include "rtccontextthread.h"
 
 GST_DEBUG_CATEGORY_EXTERN (meshrtc_debug);
 #define GST_CAT_DEFAULT meshrtc_debug
@@ -62,8 +64,7 @@ typedef struct
   guint connect_timeout;
 
   GMainContext *context;
-  GMainLoop *loop;
-  GThread *thread;
+  RtcContextThread *thread;     /* READY to NULL */
 
   RtcSignaller *signaller;
   gchar *peer_id;               /* copy readable from any thread, OBJECT_LOCK */
@@ -91,19 +92,13 @@ GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
 
 /* ---- context thread ---- */
 
-static gpointer
-context_thread (gpointer data)
+static void
+context_thread_started (gpointer data)
 {
-  GstRtcBaseBinPrivate *priv = data;
-
   /* Before anything else, off the application's thread: the first session
    * would otherwise wait for RSA key generation after PLAYING. This thread
    * is joined going to NULL, so no key generation outlives the element. */
   rtc_peer_session_prewarm_certificate ();
-  g_main_context_push_thread_default (priv->context);
-  g_main_loop_run (priv->loop);
-  g_main_context_pop_thread_default (priv->context);
-  return NULL;
 }
 
 void
@@ -114,42 +109,10 @@ gst_rtc_base_bin_invoke (GstRtcBaseBin * self, GSourceFunc func,
       data, notify);
 }
 
-typedef struct
-{
-  GstRtcBaseBin *self;
-  GSourceFunc func;
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-} SyncCall;
-
-static gboolean
-sync_call_cb (gpointer data)
-{
-  SyncCall *call = data;
-
-  call->func (call->self);
-  g_mutex_lock (&call->lock);
-  call->done = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->lock);
-  return G_SOURCE_REMOVE;
-}
-
 void
 gst_rtc_base_bin_invoke_sync (GstRtcBaseBin * self, GSourceFunc func)
 {
-  SyncCall call = { self, func };
-
-  g_mutex_init (&call.lock);
-  g_cond_init (&call.cond);
-  gst_rtc_base_bin_invoke (self, sync_call_cb, &call, NULL);
-  g_mutex_lock (&call.lock);
-  while (!call.done)
-    g_cond_wait (&call.cond, &call.lock);
-  g_mutex_unlock (&call.lock);
-  g_mutex_clear (&call.lock);
-  g_cond_clear (&call.cond);
+  rtc_context_thread_invoke_sync (PRIV (self)->thread, func, self);
 }
 
 /* ---- element messages ---- */
@@ -1080,6 +1043,25 @@ gst_rtc_base_bin_release_pad (GstElement * element, GstPad * pad)
   rtc_track_free (track);
 }
 
+/* GstBin clears its SINK flag when its last sink child goes, and a
+ * webrtcbin is a sink: after the last peer left, the pipeline would no
+ * longer count us as a sink and would drop the EOS we post (Ctrl-C with
+ * gst-launch -e then waits forever). With inputs, we stay a sink. */
+static gboolean
+gst_rtc_base_bin_remove_element (GstBin * bin, GstElement * element)
+{
+  GstRtcBaseBin *self = GST_RTC_BASE_BIN (bin);
+  gboolean ret;
+
+  ret = GST_BIN_CLASS (gst_rtc_base_bin_parent_class)->remove_element (bin,
+      element);
+  GST_OBJECT_LOCK (self);
+  if (PRIV (self)->tracks->len > 0)
+    GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+  GST_OBJECT_UNLOCK (self);
+  return ret;
+}
+
 /* ---- state ---- */
 
 static GstStateChangeReturn
@@ -1098,8 +1080,10 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
         g_error_free (err);
         return GST_STATE_CHANGE_FAILURE;
       }
-      priv->loop = g_main_loop_new (priv->context, FALSE);
-      priv->thread = g_thread_new ("rtc-signalling", context_thread, priv);
+      /* the types our threads use exist before they race to make them */
+      meshrtc_ensure_types ();
+      priv->thread = rtc_context_thread_new ("rtc-signalling", priv->context,
+          context_thread_started, NULL);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       GST_OBJECT_LOCK (self);
@@ -1130,10 +1114,8 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
     case GST_STATE_CHANGE_READY_TO_NULL:{
       guint i;
 
-      g_main_loop_quit (priv->loop);
-      g_thread_join (priv->thread);
-      priv->thread = NULL;
-      g_clear_pointer (&priv->loop, g_main_loop_unref);
+      /* cannot be lost, however early: see rtccontextthread.h */
+      g_clear_pointer (&priv->thread, rtc_context_thread_stop);
       /* What is still queued (deferred session ends, branch removals)
        * holds references that would keep the element and its webrtcbins
        * alive: run it here, now that no thread owns the context. Bounded:
@@ -1313,7 +1295,10 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBinClass *bin_class = GST_BIN_CLASS (klass);
 
+  bin_class->remove_element =
+      GST_DEBUG_FUNCPTR (gst_rtc_base_bin_remove_element);
   gobject_class->set_property = gst_rtc_base_bin_set_property;
   gobject_class->get_property = gst_rtc_base_bin_get_property;
   gobject_class->finalize = gst_rtc_base_bin_finalize;
