@@ -49,6 +49,7 @@ struct _RtcPeerSession
   NegotiationState neg;
   guint n_transceivers_offered;
   gboolean have_remote;
+  guint n_remote_candidates;
   GQueue pending_candidates;    /* of PendingCandidate, before remote SDP */
   GstWebRTCPeerConnectionState state;
   GSource *disconnect_timer;
@@ -401,13 +402,40 @@ on_connection_state (GObject * webrtcbin, GParamSpec * pspec,
   post_simple (user_data, EV_STATE, NULL, NULL, state);
 }
 
+/* webrtcbin 1.22 leaves NACK off and strips rtcp-fb nack from answers
+ * unless do-nack is set (RFC 4585 section 6.2.1 feedback). Video only:
+ * with do-nack an audio m-line gets an RTX stream (a=ssrc-group:FID), and
+ * Chromium refuses the whole offer ("Failed to add remote stream ssrc");
+ * browsers negotiate NACK for video only. */
+static void
+set_nack_for_kind (GstWebRTCRTPTransceiver * trans, GstWebRTCKind kind)
+{
+  if (kind != GST_WEBRTC_KIND_UNKNOWN)
+    g_object_set (trans, "do-nack", kind == GST_WEBRTC_KIND_VIDEO, NULL);
+}
+
 static void
 on_new_transceiver (GstElement * webrtcbin, GstWebRTCRTPTransceiver * trans,
     gpointer user_data)
 {
-  /* webrtcbin 1.22 leaves NACK off and strips rtcp-fb nack from answers
-   * unless do-nack is set (RFC 4585 section 6.2.1 feedback) */
-  g_object_set (trans, "do-nack", TRUE, NULL);
+  GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
+
+  g_object_get (trans, "kind", &kind, NULL);
+  set_nack_for_kind (trans, kind);
+}
+
+static GstWebRTCKind
+kind_of_caps (GstCaps * caps)
+{
+  const gchar *media = caps && !gst_caps_is_empty (caps) ?
+      gst_structure_get_string (gst_caps_get_structure (caps, 0), "media") :
+      NULL;
+
+  if (g_strcmp0 (media, "video") == 0)
+    return GST_WEBRTC_KIND_VIDEO;
+  if (g_strcmp0 (media, "audio") == 0)
+    return GST_WEBRTC_KIND_AUDIO;
+  return GST_WEBRTC_KIND_UNKNOWN;
 }
 
 static void
@@ -653,8 +681,12 @@ handle_event (RtcPeerSession * self, Event * ev)
       on_negotiation_needed_event (self);
       break;
     case EV_LOCAL_DESCRIPTION:
-      if (g_str_equal (ev->str1, "answer"))
+      if (g_str_equal (ev->str1, "answer")) {
         self->neg = NEG_STABLE;
+        /* a remote (re-)offer may have added transceivers: they are
+         * negotiated now, not a reason to offer ourselves */
+        self->n_transceivers_offered = count_transceivers (self);
+      }
       g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, ev->str1,
           ev->str2);
       break;
@@ -839,6 +871,7 @@ rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
     g_object_get (pad, "transceiver", &trans, NULL);
     if (trans) {
       g_object_set (trans, "direction", direction, NULL);
+      set_nack_for_kind (trans, kind_of_caps (caps));
       gst_object_unref (trans);
     }
   }
@@ -871,9 +904,11 @@ rtc_peer_session_add_recv_transceiver (RtcPeerSession * self,
 
   g_signal_emit_by_name (self->webrtcbin, "add-transceiver",
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
-  gst_caps_unref (caps);
-  if (trans)
+  if (trans) {
+    set_nack_for_kind (trans, kind_of_caps (caps));
     gst_object_unref (trans);
+  }
+  gst_caps_unref (caps);
 }
 
 void
@@ -902,11 +937,14 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
 
   if (g_strcmp0 (type, "offer") == 0) {
     sdp_type = GST_WEBRTC_SDP_TYPE_OFFER;
-    if (self->neg == NEG_OFFERING) {
-      /* glare; our signalling gives one side the offerer role per session */
-      g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
-          "received an offer while our own offer is pending");
-      return FALSE;
+    if (self->neg == NEG_OFFERING || self->neg == NEG_ANSWERING) {
+      /* Glare (JSEP, RFC 8829 section 4.1.8.2): both sides offered at
+       * once. webrtcbin 1.22 cannot roll back, so we are the impolite peer:
+       * our offer stands, theirs is ignored and the remote (a browser's
+       * perfect negotiation rolls back) answers ours. */
+      GST_WARNING ("session %s: glare, ignoring the remote offer while ours "
+          "is pending", self->id);
+      return TRUE;
     }
   } else if (g_strcmp0 (type, "answer") == 0) {
     sdp_type = GST_WEBRTC_SDP_TYPE_ANSWER;
@@ -923,12 +961,13 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
 
   if (!sdp || gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK
       || gst_sdp_message_medias_len (msg) == 0
+      || gst_sdp_message_medias_len (msg) > RTC_PEER_SESSION_MAX_MEDIA
       || !gst_sdp_message_get_version (msg)) {
     if (msg)
       gst_sdp_message_free (msg);
     g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
-        "invalid SDP %s: not an RFC 8866 session description with media",
-        type);
+        "invalid SDP %s: not an RFC 8866 session description with 1 to "
+        "%d media", type, RTC_PEER_SESSION_MAX_MEDIA);
     return FALSE;
   }
 
@@ -949,6 +988,15 @@ rtc_peer_session_add_remote_candidate (RtcPeerSession * self,
    * 4.2); webrtcbin 1.22 has no use for it. */
   if (!candidate || !*candidate)
     return;
+  /* a hostile remote must not grow us without bound: no real agent sends
+   * this many (a few per interface and server, per component) */
+  if (++self->n_remote_candidates > RTC_PEER_SESSION_MAX_REMOTE_CANDIDATES) {
+    if (self->n_remote_candidates == RTC_PEER_SESSION_MAX_REMOTE_CANDIDATES
+        + 1)
+      GST_WARNING ("session %s: more than %d remote candidates, ignoring "
+          "the rest", self->id, RTC_PEER_SESSION_MAX_REMOTE_CANDIDATES);
+    return;
+  }
   GST_LOG ("session %s: remote candidate %u '%s'%s", self->id,
       sdp_mline_index, candidate, self->have_remote ? "" : " (queued)");
   if (!self->have_remote) {

@@ -19,8 +19,9 @@ G_BEGIN_DECLS
  * Everything about one webrtcbin, written once and used by every element:
  *
  * - bundle-policy=max-bundle (browsers, WHIP and WHEP reject anything else),
- *   NACK on every transceiver (webrtcbin 1.22 strips `rtcp-fb nack` unless
- *   do-nack is set), libnice UPnP off;
+ *   NACK on video transceivers (webrtcbin 1.22 strips `rtcp-fb nack` unless
+ *   do-nack is set; on audio it adds an RTX stream Chromium refuses),
+ *   libnice UPnP off;
  * - ICE restricted to given local addresses (libnice skips loopback when it
  *   discovers interfaces by itself; containers want it too);
  * - an offer/answer state machine (JSEP, RFC 8829) that offers once, and
@@ -76,6 +77,11 @@ typedef struct
 #define RTC_PEER_SESSION_DEFAULT_LATENCY_MS 200
 #define RTC_PEER_SESSION_DEFAULT_DISCONNECT_TIMEOUT_MS 5000
 #define RTC_PEER_SESSION_DEFAULT_CONNECT_TIMEOUT_MS 30000
+/* Limits on what a remote may send: a remote description with more media
+ * sections is invalid; remote ICE candidates beyond the count are ignored
+ * (with one warning). */
+#define RTC_PEER_SESSION_MAX_MEDIA 16
+#define RTC_PEER_SESSION_MAX_REMOTE_CANDIDATES 256
 
 RtcPeerSession * rtc_peer_session_new (GstBin * bin, const gchar * session_id,
                                        const RtcPeerSessionConfig * config);
@@ -100,9 +106,12 @@ void      rtc_peer_session_add_recv_transceiver (RtcPeerSession * self,
  * soon as webrtcbin says negotiation is needed. */
 void      rtc_peer_session_start (RtcPeerSession * self, gboolean offerer);
 
-/* Applies a remote "offer" or "answer". An offer is answered by itself.
- * Errors: GST_STREAM_ERROR_DECODE for an unparsable SDP or a description
- * that does not fit the signaling state. */
+/* Applies a remote "offer" or "answer". An offer is answered by itself,
+ * on a new session or as a renegotiation of an established one. An offer
+ * that crosses our own pending offer (glare) is ignored: we are the
+ * impolite peer (RFC 8829 section 4.1.8.2). Errors: GST_STREAM_ERROR_DECODE
+ * for an unparsable SDP, one without media or with more than
+ * RTC_PEER_SESSION_MAX_MEDIA, or an answer we did not ask for. */
 gboolean  rtc_peer_session_set_remote_description (RtcPeerSession * self,
                                                    const gchar * type,
                                                    const gchar * sdp,
