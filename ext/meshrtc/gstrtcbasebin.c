@@ -669,6 +669,33 @@ apply_remote_offer (GstRtcBaseBin * self, GstRtcPeer * peer, gpointer data)
 }
 
 static void
+when_remote_offer_ready (GstRtcBaseBin * self, GstRtcPeer * peer,
+    const gchar * sdp)
+{
+  RemoteSdp *rs = g_new0 (RemoteSdp, 1);
+
+  rs->type = g_strdup ("offer");
+  rs->sdp = g_strdup (sdp);
+  when_tracks_ready (self, peer, apply_remote_offer, rs,
+      (GDestroyNotify) remote_sdp_free);
+}
+
+/* We are the producer side of @session_id and the consumer sent its own
+ * offer with startSession: answer it with every local track attached to
+ * the offered m-lines. */
+static void
+start_answering_session (GstRtcBaseBin * self, const gchar * session_id,
+    const gchar * remote_id, const gchar * offer)
+{
+  GstRtcPeer *peer = create_peer (self, session_id, remote_id);
+
+  if (!peer)
+    return;
+  rtc_peer_session_start (peer->session, FALSE);
+  when_remote_offer_ready (self, peer, offer);
+}
+
+static void
 handle_peer_message (GstRtcBaseBin * self, RtcMessage * msg)
 {
   GstRtcPeer *peer = find_peer (self, msg->session_id);
@@ -688,12 +715,8 @@ handle_peer_message (GstRtcBaseBin * self, RtcMessage * msg)
     return;
   }
   if (g_strcmp0 (msg->sdp_type, "offer") == 0) {
-    RemoteSdp *rs = g_new0 (RemoteSdp, 1);
-
-    rs->type = g_strdup (msg->sdp_type);
-    rs->sdp = g_strdup (msg->sdp);
-    when_tracks_ready (self, peer, apply_remote_offer, rs,
-        (GDestroyNotify) remote_sdp_free);
+    /* a first offer, or a renegotiation on an established session */
+    when_remote_offer_ready (self, peer, msg->sdp);
     return;
   }
   if (!rtc_peer_session_set_remote_description (peer->session, msg->sdp_type,
@@ -735,7 +758,13 @@ on_signaller_message (RtcSignaller * signaller, RtcMessage * msg,
         g_clear_error (&err);
         break;
       }
-      start_offering_session (self, msg->session_id, msg->peer_id);
+      if (msg->offer)
+        /* the consumer offers (gstwebrtc-api's
+         * createConsumerSessionWithOfferOptions): we answer it */
+        start_answering_session (self, msg->session_id, msg->peer_id,
+            msg->offer);
+      else
+        start_offering_session (self, msg->session_id, msg->peer_id);
       break;
     case RTC_MESSAGE_SESSION_STARTED:
       /* the session we asked for exists; the producer will offer */
@@ -772,17 +801,26 @@ on_signaller_connected (RtcSignaller * signaller, const gchar * peer_id,
 {
   GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
   GstRtcBaseBinPrivate *priv = PRIV (self);
+  gboolean resumed;
 
   GST_OBJECT_LOCK (self);
+  /* The signaller asks the server for our old id back (a resume within the
+   * server's grace period, or a claim after the server restarted). Same id:
+   * our sessions are still reachable through signalling and stay as they
+   * are. A new id starts a new generation: older sessions can no longer be
+   * ended through the server. */
+  resumed = priv->peer_id && g_strcmp0 (priv->peer_id, peer_id) == 0;
   g_free (priv->peer_id);
   priv->peer_id = g_strdup (peer_id);
   GST_OBJECT_UNLOCK (self);
   priv->warned_unreachable = FALSE;
-  priv->generation++;
+  if (!resumed)
+    priv->generation++;
   g_object_notify (G_OBJECT (self), "peer-id");
   post_element_message (self,
       gst_structure_new ("meshrtc-signalling-connected", "peer-id",
-          G_TYPE_STRING, peer_id, "uri", G_TYPE_STRING, priv->uri, NULL));
+          G_TYPE_STRING, peer_id, "uri", G_TYPE_STRING, priv->uri,
+          "resumed", G_TYPE_BOOLEAN, resumed, NULL));
   if (klass->connected)
     klass->connected (self, peer_id);
 }
