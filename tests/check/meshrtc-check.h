@@ -8,6 +8,7 @@
 #ifndef __MESHRTC_CHECK_H__
 #define __MESHRTC_CHECK_H__
 
+#include <signal.h>
 #include <string.h>
 #include <gst/check/gstcheck.h>
 #include <gio/gio.h>
@@ -58,6 +59,17 @@ test_server_kill (TestServer * srv)
     return;
   g_subprocess_force_exit (srv->proc);
   g_subprocess_wait (srv->proc, NULL, NULL);
+  g_object_unref (srv->proc);
+  g_free (srv);
+}
+
+/* A graceful stop, as systemd or a deploy does it: SIGTERM, then waits
+ * (bounded by the server's own shutdown) for the process to end. */
+static inline void
+test_server_terminate (TestServer * srv)
+{
+  g_subprocess_send_signal (srv->proc, SIGTERM);
+  fail_unless (g_subprocess_wait (srv->proc, NULL, NULL));
   g_object_unref (srv->proc);
   g_free (srv);
 }

@@ -169,6 +169,84 @@ GST_START_TEST (test_server_restart_keeps_media_and_reregisters)
 
 GST_END_TEST;
 
+static gchar *
+get_peer_id (TestPipeline * tp, const gchar * name)
+{
+  GstElement *bin = gst_bin_get_by_name (GST_BIN (tp->pipeline), name);
+  gchar *id = NULL;
+
+  g_object_get (bin, "peer-id", &id, NULL);
+  gst_object_unref (bin);
+  return id;
+}
+
+/* Media between peers never depends on the server: a graceful stop
+ * (SIGTERM: the server closes every connection with 1001) ends no session,
+ * and when the server comes back both peers get their ids back and keep
+ * the session they have (no new session, no gap). */
+GST_START_TEST (test_room_media_survives_server_sigterm_and_restart)
+{
+  TestServer *srv;
+  TestPipeline *a, *b;
+  gchar *uri, *id_a, *id_b, *id_a2, *id_b2;
+  guint port;
+  gint before;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  port = srv->port;
+  uri = test_server_uri (srv);
+  a = test_pipeline_new (VIDEO_SRC " ! " BIN " name=bin room=r ! fakesink "
+      "name=sink", uri);
+  b = test_pipeline_new (VIDEO_SRC " ! " BIN " name=bin room=r ! fakesink "
+      "name=sink", uri);
+  test_pipeline_play (a);
+  test_pipeline_play (b);
+  fail_unless (test_wait_buffers (a, 30, 40), "no frames at a");
+  fail_unless (test_wait_buffers (b, 30, 40), "no frames at b");
+  id_a = get_peer_id (a, "bin");
+  id_b = get_peer_id (b, "bin");
+  count_messages (a, "meshrtc-signalling-connected");
+  count_messages (b, "meshrtc-signalling-connected");
+
+  test_server_terminate (srv);
+  fail_unless (wait_message (a, "meshrtc-signalling-lost", 10));
+  before = g_atomic_int_get (&a->buffers);
+  /* 3 s at 30 fps: at least half of it must arrive */
+  fail_unless (test_wait_buffers (a, before + 45, 3),
+      "media stopped after a graceful server stop (%d -> %d in 3 s)", before,
+      g_atomic_int_get (&a->buffers));
+  fail_unless_equals_int (count_messages (a, "meshrtc-peer-removed"), 0);
+  fail_unless_equals_int (count_messages (b, "meshrtc-peer-removed"), 0);
+
+  srv = test_server_start (port, NULL);
+  fail_unless (wait_message (a, "meshrtc-signalling-connected", 20));
+  fail_unless (wait_message (b, "meshrtc-signalling-connected", 20));
+  id_a2 = get_peer_id (a, "bin");
+  id_b2 = get_peer_id (b, "bin");
+  fail_unless_equals_string (id_a2, id_a);
+  fail_unless_equals_string (id_b2, id_b);
+  before = g_atomic_int_get (&b->buffers);
+  fail_unless (test_wait_buffers (b, before + 45, 3),
+      "media stopped after the server came back");
+  fail_unless_equals_int (count_messages (a, "meshrtc-peer-removed"), 0);
+  fail_unless_equals_int (count_messages (b, "meshrtc-peer-added"), 0);
+  test_pipeline_check_no_error (a);
+  test_pipeline_check_no_error (b);
+
+  test_pipeline_free (a);
+  test_pipeline_free (b);
+  test_server_kill (srv);
+  g_free (id_a);
+  g_free (id_b);
+  g_free (id_a2);
+  g_free (id_b2);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_consumer_reconnects_after_producer_restarts)
 {
   TestServer *srv;
@@ -276,6 +354,7 @@ rtcsignalbin_suite (void)
   tcase_add_test (tc, test_room_audio_receiver_gets_decoded_audio);
   tcase_add_test (tc, test_room_both_directions_at_once);
   tcase_add_test (tc, test_server_restart_keeps_media_and_reregisters);
+  tcase_add_test (tc, test_room_media_survives_server_sigterm_and_restart);
   tcase_add_test (tc, test_consumer_reconnects_after_producer_restarts);
   return s;
 }
