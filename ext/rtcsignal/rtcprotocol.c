@@ -39,6 +39,7 @@ static const gchar *const message_type_names[] = {
   [RTC_MESSAGE_SESSION_STARTED] = "sessionStarted",
   [RTC_MESSAGE_ERROR] = "error",
   [RTC_MESSAGE_ICE_SERVERS] = "iceServers",
+  [RTC_MESSAGE_GET_ICE_SERVERS] = "getIceServers",
 };
 
 static const struct
@@ -509,6 +510,8 @@ parse_fields (JsonObject * obj, RtcMessage * msg, GError ** error)
       return get_string (obj, &scope, "details", TRUE, &msg->details, error);
     case RTC_MESSAGE_ICE_SERVERS:
       return parse_ice_servers (obj, &scope, msg, error);
+    case RTC_MESSAGE_GET_ICE_SERVERS:
+      return TRUE;
     case RTC_MESSAGE_INVALID:
       break;
   }
@@ -1018,6 +1021,7 @@ add_fields (JsonBuilder * builder, const RtcMessage * msg)
         json_builder_end_array (builder);
       }
       break;
+    case RTC_MESSAGE_GET_ICE_SERVERS:
     case RTC_MESSAGE_INVALID:
       break;
   }

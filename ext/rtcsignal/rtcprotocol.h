@@ -40,6 +40,8 @@ typedef enum
   RTC_MESSAGE_ERROR,            /* "error" (both directions) */
   /* extension: server tells clients which ICE servers to use */
   RTC_MESSAGE_ICE_SERVERS,      /* "iceServers" */
+  /* extension: a client asks for iceServers (and for updates) */
+  RTC_MESSAGE_GET_ICE_SERVERS,  /* "getIceServers" */
 } RtcMessageType;
 
 /**
@@ -86,6 +88,7 @@ typedef struct
  * - endSession / endSessionV1_1: @session_id, @error (v1.1 only, nullable)
  * - error: @details
  * - iceServers: @ice_servers (a JSON array in RTCIceServer form)
+ * - getIceServers: nothing
  */
 typedef struct
 {

@@ -20,6 +20,40 @@
  * `401 Unauthorized` before the upgrade. The viewer page itself is public:
  * it holds no secret and passes its own `?token=` on to the WebSocket.
  *
+ * Limits (docs/protocol.md has the table): each is a property, applies to
+ * one connection or client address only, and says why when it bites.
+ * - #RtcSignallingServer:max-message-size: whole messages; the
+ *   permessage-deflate extension is refused so that the limit counts the
+ *   real bytes (close 1009). libsoup 3.2 checks it per frame: a message
+ *   split into many frames is not bounded by it (see docs/protocol.md);
+ *   the message rate and idle timeout bound how long such a client lasts.
+ * - #RtcSignallingServer:max-connections and
+ *   #RtcSignallingServer:max-connections-per-address: TCP connections
+ *   (HTTP and WebSocket), refused with 503; the total is also kept below
+ *   the process's file descriptor limit, and a listener that libsoup gave
+ *   up on (it stops accepting for good after EMFILE) is listened on again.
+ * - #RtcSignallingServer:max-sessions-per-peer,
+ *   #RtcSignallingServer:max-meta-size: answered with an `error`.
+ * - #RtcSignallingServer:message-rate / #RtcSignallingServer:message-burst:
+ *   a token bucket per connection; beyond it, close 1008.
+ * - #RtcSignallingServer:max-send-backlog: bytes queued for a peer whose
+ *   socket takes no more; beyond it, close 1008.
+ * - #RtcSignallingServer:handshake-timeout: the request headers must be
+ *   complete in time, or the socket is shut down (slowloris);
+ *   #RtcSignallingServer:idle-timeout: a socket silent that long (pongs
+ *   count) is dropped.
+ * - #RtcSignallingServer:allowed-origins: a browser's `Origin` must name
+ *   the same host:port as `Host` unless listed (`*`: any); 403.
+ * - HTTP: methods other than GET and HEAD get 405 and bodies over 4 KiB
+ *   get 413, both without storing the body and closing the connection.
+ *
+ * Sessions outlive the server's connections (issue 7.4): stop() closes
+ * every connection with 1001 and ends no session, a peer that drops
+ * without a close frame 1000/1001 keeps its sessions for
+ * #RtcSignallingServer:reconnect-grace, and a client that reconnects with
+ * `?meshrtc-peer=<id>&meshrtc-resume=<token>` gets its id and sessions
+ * back (#RtcSignalRouter). The token is never logged.
+ *
  * Everything runs in the thread-default #GMainContext of the thread that
  * called rtc_signalling_server_start().
  */
@@ -28,6 +62,9 @@
 #endif
 
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/resource.h>
 
 #include <gst/gst.h>
 #include <libsoup/soup.h>
@@ -46,6 +83,21 @@ GST_DEBUG_CATEGORY_STATIC (rtc_signalling_server_debug);
 #define DEFAULT_MAX_MESSAGE_SIZE (1024 * 1024)
 #define DEFAULT_PING_INTERVAL 30
 #define DEFAULT_SERVE_VIEWER TRUE
+#define DEFAULT_MAX_CONNECTIONS 1000
+#define DEFAULT_MAX_CONNECTIONS_PER_ADDRESS 50
+#define DEFAULT_MAX_SESSIONS_PER_PEER 64
+#define DEFAULT_MAX_META_SIZE 4096
+#define DEFAULT_MESSAGE_RATE 50
+#define DEFAULT_MESSAGE_BURST 200
+#define DEFAULT_MAX_SEND_BACKLOG (4 * 1024 * 1024)
+#define DEFAULT_HANDSHAKE_TIMEOUT 10
+#define DEFAULT_IDLE_TIMEOUT 75
+#define DEFAULT_RECONNECT_GRACE 10000
+
+/* plain HTTP requests carry no body we want */
+#define MAX_REQUEST_BODY 4096
+/* file descriptors kept free for everything else in the process */
+#define FD_RESERVE 64
 
 #define VIEWER_RESOURCE_PATH "/org/meshrtc/viewer/"
 
@@ -60,6 +112,17 @@ enum
   PROP_TLS_CERTIFICATE,
   PROP_SERVE_VIEWER,
   PROP_ICE_SERVERS,
+  PROP_MAX_CONNECTIONS,
+  PROP_MAX_CONNECTIONS_PER_ADDRESS,
+  PROP_MAX_SESSIONS_PER_PEER,
+  PROP_MAX_META_SIZE,
+  PROP_MESSAGE_RATE,
+  PROP_MESSAGE_BURST,
+  PROP_MAX_SEND_BACKLOG,
+  PROP_HANDSHAKE_TIMEOUT,
+  PROP_IDLE_TIMEOUT,
+  PROP_RECONNECT_GRACE,
+  PROP_ALLOWED_ORIGINS,
 };
 
 /* One WebSocket connection, and the peer it is on the router. */
@@ -68,6 +131,18 @@ typedef struct
   RtcSignallingServer *server;
   SoupWebsocketConnection *conn;
   gchar *peer_id;
+  GSocket *socket;
+  /* token bucket of the message rate limit */
+  gdouble tokens;
+  gint64 refilled_at;
+  /* bytes sent since the socket last took more */
+  gsize backlog;
+  /* the server closed it on purpose: the peer leaves at once */
+  gboolean kicked;
+  /* a resumed connection of the same peer took over */
+  gboolean replaced;
+  /* counted in the server's per-address table */
+  gchar *address;
 } Client;
 
 struct _RtcSignallingServer
@@ -84,6 +159,17 @@ struct _RtcSignallingServer
   GTlsCertificate *tls_certificate;
   gboolean serve_viewer;
   JsonArray *ice_servers;
+  guint max_connections;
+  guint max_connections_per_address;
+  guint max_sessions_per_peer;
+  guint max_meta_size;
+  guint message_rate;
+  guint message_burst;
+  guint max_send_backlog;
+  guint handshake_timeout;
+  guint idle_timeout;
+  guint reconnect_grace;
+  gchar **allowed_origins;
 
   /* from start to stop; touched only in @context */
   GMainContext *context;
@@ -94,10 +180,28 @@ struct _RtcSignallingServer
    * ends: set of SoupWebsocketConnection* (a reference each) */
   GHashTable *closing;
   guint bound_port;
+  /* every open TCP connection: GSocket* -> its address (weak refs) */
+  GHashTable *sockets;
+  /* address -> number of its open sockets (GUINT_TO_POINTER) */
+  GHashTable *per_address;
+  /* the total connection limit in force: max-connections, kept below the
+   * file descriptor limit */
+  guint connection_cap;
+  /* notices listeners libsoup stopped accepting on */
+  GSource *watchdog;
+  guint64 accepted;
+  guint64 accepted_at_check;
+  guint stuck_checks;
+  SoupServerListenOptions listen_options;
 };
 
 #define rtc_signalling_server_parent_class parent_class
 G_DEFINE_TYPE (RtcSignallingServer, rtc_signalling_server, G_TYPE_OBJECT);
+
+static void uncount_address (RtcSignallingServer * self,
+    const gchar * address);
+static gchar *adopt_socket (RtcSignallingServer * self, GSocket * socket);
+static guint n_open_connections (RtcSignallingServer * self);
 
 /* ------------------------------------------------------------------------ */
 /* Connections */
@@ -105,8 +209,24 @@ G_DEFINE_TYPE (RtcSignallingServer, rtc_signalling_server, G_TYPE_OBJECT);
 static void
 client_free (Client * client)
 {
+  uncount_address (client->server, client->address);
+  g_free (client->address);
+  g_clear_object (&client->socket);
   g_free (client->peer_id);
   g_free (client);
+}
+
+/* The server closes @client on purpose, saying why (RFC 6455 §7.4.1); its
+ * peer leaves at once when the close completes. */
+static void
+kick (Client * client, gushort code, const gchar * reason)
+{
+  GST_INFO_OBJECT (client->server, "closing peer %s: %s", client->peer_id,
+      reason);
+  client->kicked = TRUE;
+  if (soup_websocket_connection_get_state (client->conn) ==
+      SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (client->conn, code, reason);
 }
 
 static void
@@ -121,9 +241,52 @@ static void
 router_send (const gchar * peer_id, gpointer peer_data, const gchar * text,
     gpointer user_data)
 {
+  RtcSignallingServer *self = user_data;
   Client *client = peer_data;
+  guint max_backlog;
 
+  if (client->kicked || client->replaced)
+    return;
+
+  /* libsoup 3.2 has no buffered amount: count what is sent while the
+   * kernel's send buffer stays full, which is what libsoup queues */
+  if (client->socket
+      && (g_socket_condition_check (client->socket, G_IO_OUT) & G_IO_OUT))
+    client->backlog = 0;
+  client->backlog += strlen (text);
+
+  g_mutex_lock (&self->lock);
+  max_backlog = self->max_send_backlog;
+  g_mutex_unlock (&self->lock);
+  if (max_backlog > 0 && client->backlog > max_backlog) {
+    kick (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+        "send backlog exceeded");
+    return;
+  }
   send_text (client->conn, text);
+}
+
+/* Token bucket (rate per second, burst) for one more message. */
+static gboolean
+take_token (RtcSignallingServer * self, Client * client)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint rate, burst;
+
+  g_mutex_lock (&self->lock);
+  rate = self->message_rate;
+  burst = self->message_burst;
+  g_mutex_unlock (&self->lock);
+  if (rate == 0)
+    return TRUE;
+
+  client->tokens = MIN ((gdouble) MAX (burst, 1), client->tokens +
+      (now - client->refilled_at) * (gdouble) rate / G_USEC_PER_SEC);
+  client->refilled_at = now;
+  if (client->tokens < 1.0)
+    return FALSE;
+  client->tokens -= 1.0;
+  return TRUE;
 }
 
 static void
@@ -132,6 +295,14 @@ on_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
 {
   gsize size;
   const gchar *data = g_bytes_get_data (message, &size);
+
+  if (client->kicked || client->replaced)
+    return;
+  if (!take_token (client->server, client)) {
+    kick (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+        "message rate exceeded");
+    return;
+  }
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT) {
     g_autoptr (RtcMessage) msg =
@@ -166,11 +337,21 @@ static void
 on_closed (SoupWebsocketConnection * conn, Client * client)
 {
   RtcSignallingServer *self = client->server;
+  gushort code = soup_websocket_connection_get_close_code (conn);
 
   GST_INFO_OBJECT (self, "peer %s disconnected (close code %u)",
-      client->peer_id, soup_websocket_connection_get_close_code (conn));
+      client->peer_id, code);
 
-  rtc_signal_router_remove_peer (self->router, client->peer_id);
+  /* 1000 and 1001 from the client mean it really left; anything else
+   * (no close frame, 1006, a ping timeout) may be a network hiccup that
+   * must not end media between peers: the peer may resume */
+  if (client->replaced)
+    ;
+  else if (client->kicked || code == SOUP_WEBSOCKET_CLOSE_NORMAL
+      || code == SOUP_WEBSOCKET_CLOSE_GOING_AWAY)
+    rtc_signal_router_remove_peer (self->router, client->peer_id);
+  else
+    rtc_signal_router_drop_peer (self->router, client->peer_id);
   g_hash_table_remove (self->clients, client);
   g_signal_handlers_disconnect_by_data (conn, client);
   client_free (client);
@@ -182,7 +363,13 @@ on_websocket (SoupServer * soup, SoupServerMessage * msg, const gchar * path,
     SoupWebsocketConnection * conn, gpointer user_data)
 {
   RtcSignallingServer *self = user_data;
+  g_autoptr (GHashTable) params = NULL;
+  const gchar *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  gpointer replaced = NULL;
   Client *client;
+
+  if (query)
+    params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
 
   g_mutex_lock (&self->lock);
   soup_websocket_connection_set_max_incoming_payload_size (conn,
@@ -200,13 +387,35 @@ on_websocket (SoupServer * soup, SoupServerMessage * msg, const gchar * path,
   client = g_new0 (Client, 1);
   client->server = self;
   client->conn = g_object_ref (conn);
+  client->socket = g_object_get_data (G_OBJECT (msg), "meshrtc-socket");
+  if (client->socket) {
+    g_object_ref (client->socket);
+    client->address = adopt_socket (self, client->socket);
+  }
+  g_mutex_lock (&self->lock);
+  client->tokens = MAX (self->message_burst, 1);
+  g_mutex_unlock (&self->lock);
+  client->refilled_at = g_get_monotonic_time ();
   g_hash_table_add (self->clients, client);
 
   g_signal_connect (conn, "message", G_CALLBACK (on_message), client);
   g_signal_connect (conn, "error", G_CALLBACK (on_error), client);
   g_signal_connect (conn, "closed", G_CALLBACK (on_closed), client);
 
-  client->peer_id = rtc_signal_router_add_peer (self->router, client);
+  /* the resume token is a secret: never logged */
+  client->peer_id = rtc_signal_router_add_peer_resuming (self->router,
+      client, params ? g_hash_table_lookup (params, "meshrtc-peer") : NULL,
+      params ? g_hash_table_lookup (params, "meshrtc-resume") : NULL,
+      &replaced);
+  if (replaced) {
+    Client *old = replaced;
+
+    old->replaced = TRUE;
+    if (soup_websocket_connection_get_state (old->conn) ==
+        SOUP_WEBSOCKET_STATE_OPEN)
+      soup_websocket_connection_close (old->conn, SOUP_WEBSOCKET_CLOSE_NORMAL,
+          "replaced by a new connection of the same peer");
+  }
   GST_INFO_OBJECT (self, "peer %s connected from %s", client->peer_id,
       soup_server_message_get_remote_host (msg));
 }
@@ -284,6 +493,62 @@ serve_resource (SoupServerMessage * msg, const gchar * name,
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 }
 
+/* RFC 6454 §7: a browser says which page opened the WebSocket. By default
+ * it must be a page of this server (same host:port as the Host header);
+ * clients that send no Origin are not browsers and are let through. */
+static gboolean
+origin_allowed (RtcSignallingServer * self, SoupServerMessage * msg)
+{
+  SoupMessageHeaders *headers =
+      soup_server_message_get_request_headers (msg);
+  const gchar *origin = soup_message_headers_get_one (headers, "Origin");
+  const gchar *host = soup_message_headers_get_one (headers, "Host");
+  g_autoptr (GUri) uri = NULL;
+  g_autofree gchar *authority = NULL;
+  gboolean allowed = FALSE;
+  gint port;
+
+  if (!origin)
+    return TRUE;
+
+  g_mutex_lock (&self->lock);
+  if (self->allowed_origins && self->allowed_origins[0]) {
+    gchar **o;
+
+    for (o = self->allowed_origins; *o && !allowed; o++)
+      allowed = g_str_equal (*o, "*") || g_ascii_strcasecmp (*o, origin) == 0;
+    g_mutex_unlock (&self->lock);
+    return allowed;
+  }
+  g_mutex_unlock (&self->lock);
+
+  uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
+  if (!uri || !host || !g_uri_get_host (uri))
+    return FALSE;
+  port = g_uri_get_port (uri);
+  if (port < 0)
+    port = g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+  authority = g_strdup_printf ("%s:%d", g_uri_get_host (uri), port);
+  if (g_ascii_strcasecmp (host, authority) == 0)
+    return TRUE;
+  /* a Host without port means the scheme's default */
+  if ((port == 80 || port == 443) && !strchr (host, ':'))
+    return g_ascii_strcasecmp (host, g_uri_get_host (uri)) == 0;
+  return FALSE;
+}
+
+/* Counts the address's open connections, including this one. */
+static guint
+connections_from (RtcSignallingServer * self, SoupServerMessage * msg)
+{
+  GSocket *socket = g_object_get_data (G_OBJECT (msg), "meshrtc-socket");
+  const gchar *address = socket ? g_hash_table_lookup (self->sockets, socket)
+      : NULL;
+
+  return address ? GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address,
+          address)) : 0;
+}
+
 /* Runs before libsoup's WebSocket handshake: a status set here refuses the
  * upgrade, no status lets it proceed. */
 static void
@@ -297,8 +562,31 @@ on_http_request (SoupServer * soup, SoupServerMessage * msg,
   gboolean serve_viewer;
 
   if (soup_message_headers_header_contains (request, "Upgrade", "websocket")) {
+    guint per_address_limit, total_limit;
+
+    g_mutex_lock (&self->lock);
+    per_address_limit = self->max_connections_per_address;
+    g_mutex_unlock (&self->lock);
+    total_limit = self->connection_cap;
+
     if (!g_str_equal (path, "/")) {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+    } else if (total_limit > 0 && n_open_connections (self) > total_limit) {
+      GST_INFO_OBJECT (self, "refused a connection: %u connections open",
+          n_open_connections (self) - 1);
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+          "Too many connections");
+    } else if (per_address_limit > 0
+        && connections_from (self, msg) > per_address_limit) {
+      GST_INFO_OBJECT (self, "refused a connection from %s: over %u",
+          soup_server_message_get_remote_host (msg), per_address_limit);
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+          "Too many connections from this address");
+    } else if (!origin_allowed (self, msg)) {
+      GST_INFO_OBJECT (self, "refused a connection from origin %s",
+          soup_message_headers_get_one (request, "Origin"));
+      soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN,
+          "Origin not allowed");
     } else if (!is_authorized (self, msg, query)) {
       GST_INFO_OBJECT (self, "refused an unauthorized connection from %s",
           soup_server_message_get_remote_host (msg));
@@ -337,6 +625,267 @@ on_http_request (SoupServer * soup, SoupServerMessage * msg,
   } else {
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
   }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Every TCP connection: counting, timeouts, request bodies */
+
+/* Connections are counted per client address while a request is read or
+ * answered (self->sockets) and while they are WebSocket clients
+ * (Client.address). libsoup 3.2 may keep a socket object alive after its
+ * connection closed, so its finalisation cannot be the signal. */
+
+static gchar *
+socket_address (GSocket * socket)
+{
+  g_autoptr (GSocketAddress) remote = g_socket_get_remote_address (socket,
+      NULL);
+
+  if (remote && G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_inet_address_to_string (g_inet_socket_address_get_address
+        (G_INET_SOCKET_ADDRESS (remote)));
+  return g_strdup ("unknown");
+}
+
+static void
+count_address (RtcSignallingServer * self, const gchar * address)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address,
+          address));
+
+  g_hash_table_insert (self->per_address, g_strdup (address),
+      GUINT_TO_POINTER (n + 1));
+}
+
+static void
+uncount_address (RtcSignallingServer * self, const gchar * address)
+{
+  guint n;
+
+  if (!address)
+    return;
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address));
+  if (n <= 1)
+    g_hash_table_remove (self->per_address, address);
+  else
+    g_hash_table_insert (self->per_address, g_strdup (address),
+        GUINT_TO_POINTER (n - 1));
+}
+
+static void
+track_socket (RtcSignallingServer * self, GSocket * socket)
+{
+  gchar *address;
+
+  if (g_hash_table_contains (self->sockets, socket))
+    return;
+  address = socket_address (socket);
+  g_hash_table_insert (self->sockets, g_object_ref (socket), address);
+  count_address (self, address);
+  self->accepted++;
+}
+
+static void
+untrack_socket (RtcSignallingServer * self, GSocket * socket)
+{
+  gchar *address = NULL;
+  GSocket *key = NULL;
+
+  if (!g_hash_table_steal_extended (self->sockets, socket,
+          (gpointer *) & key, (gpointer *) & address))
+    return;
+  uncount_address (self, address);
+  g_free (address);
+  g_object_unref (key);
+}
+
+/* A WebSocket client takes over the count of its request's socket. */
+static gchar *
+adopt_socket (RtcSignallingServer * self, GSocket * socket)
+{
+  gchar *address = NULL;
+  GSocket *key = NULL;
+
+  if (g_hash_table_steal_extended (self->sockets, socket,
+          (gpointer *) & key, (gpointer *) & address)) {
+    g_object_unref (key);
+    return address;
+  }
+  address = socket_address (socket);
+  count_address (self, address);
+  return address;
+}
+
+static void
+on_request_done (SoupServer * soup, SoupServerMessage * msg,
+    RtcSignallingServer * self)
+{
+  GSocket *socket = g_object_get_data (G_OBJECT (msg), "meshrtc-socket");
+
+  if (socket)
+    untrack_socket (self, socket);
+}
+
+static guint
+n_open_connections (RtcSignallingServer * self)
+{
+  return g_hash_table_size (self->sockets) + g_hash_table_size (self->clients);
+}
+
+/* slowloris: the headers were not complete in time */
+static gboolean
+handshake_timed_out (gpointer data)
+{
+  GSocket *socket = data;
+
+  GST_INFO ("request headers not complete in time: connection shut down");
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+source_destroy_unref (gpointer data)
+{
+  g_source_destroy (data);
+  g_source_unref (data);
+}
+
+/* libsoup 3.2 reads a request body whole before the handler runs; a
+ * status set now is answered once it is read, and nothing of it is kept.
+ * The connection is closed after the answer. */
+static void
+on_got_headers (SoupServerMessage * msg, RtcSignallingServer * self)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response =
+      soup_server_message_get_response_headers (msg);
+  const gchar *method = soup_server_message_get_method (msg);
+  goffset length = soup_message_headers_get_content_length (request);
+  SoupEncoding encoding = soup_message_headers_get_encoding (request);
+
+  g_object_set_data (G_OBJECT (msg), "meshrtc-handshake-timer", NULL);
+
+  if (!g_str_equal (method, SOUP_METHOD_GET)
+      && !g_str_equal (method, SOUP_METHOD_HEAD)) {
+    soup_message_headers_replace (response, "Allow", "GET, HEAD");
+    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+        NULL);
+  } else if ((encoding == SOUP_ENCODING_CONTENT_LENGTH
+          && length > MAX_REQUEST_BODY) || encoding == SOUP_ENCODING_CHUNKED) {
+    soup_server_message_set_status (msg,
+        SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+  } else {
+    return;
+  }
+  soup_message_body_set_accumulate (soup_server_message_get_request_body
+      (msg), FALSE);
+  soup_message_headers_replace (response, "Connection", "close");
+}
+
+static void
+on_request_started (SoupServer * soup, SoupServerMessage * msg,
+    RtcSignallingServer * self)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  guint handshake_timeout, idle_timeout;
+  GSource *timer;
+
+  if (!socket)
+    return;
+  track_socket (self, socket);
+  g_object_set_data_full (G_OBJECT (msg), "meshrtc-socket",
+      g_object_ref (socket), g_object_unref);
+
+  g_mutex_lock (&self->lock);
+  handshake_timeout = self->handshake_timeout;
+  idle_timeout = self->idle_timeout;
+  g_mutex_unlock (&self->lock);
+
+  /* Reads and writes that wait longer fail with G_IO_ERROR_TIMED_OUT and
+   * libsoup drops the connection: a WebSocket whose client answers no
+   * ping, or an HTTP client that stops in the middle. */
+  g_socket_set_timeout (socket, idle_timeout);
+
+  /* above the connection cap, the socket goes at once: no fd for it */
+  if (self->connection_cap > 0
+      && n_open_connections (self) > self->connection_cap + 16) {
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+    return;
+  }
+
+  if (handshake_timeout > 0) {
+    timer = g_timeout_source_new_seconds (handshake_timeout);
+    g_source_set_callback (timer, handshake_timed_out, g_object_ref (socket),
+        g_object_unref);
+    g_source_attach (timer, self->context);
+    g_object_set_data_full (G_OBJECT (msg), "meshrtc-handshake-timer", timer,
+        source_destroy_unref);
+  }
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (on_got_headers),
+      self, 0);
+}
+
+/* libsoup 3.2 stops accepting on a listener for good when accept() fails
+ * (EMFILE): a listening socket that stays readable while nothing is
+ * accepted is listened on again, once a file descriptor is free. */
+static gboolean
+watchdog_check (gpointer data)
+{
+  RtcSignallingServer *self = data;
+  GSList *listeners, *l;
+  gboolean pending = FALSE;
+
+  if (!self->soup)
+    return G_SOURCE_REMOVE;
+  listeners = soup_server_get_listeners (self->soup);
+  for (l = listeners; l; l = l->next)
+    pending |= (g_socket_condition_check (l->data, G_IO_IN) & G_IO_IN) != 0;
+
+  if (!pending || self->accepted != self->accepted_at_check) {
+    self->stuck_checks = 0;
+  } else if (++self->stuck_checks >= 2) {
+    gint fd = dup (0);
+    GHashTable *seen = g_hash_table_new (NULL, NULL);
+
+    if (fd >= 0) {
+      close (fd);
+      GST_WARNING_OBJECT (self, "listeners stopped accepting (out of file "
+          "descriptors?): listening again");
+      for (l = listeners; l; l = l->next) {
+        g_autoptr (GError) error = NULL;
+        gint lfd = g_socket_get_fd (l->data);
+
+        /* an old, stopped listener object shares the fd: once per fd */
+        if (g_hash_table_contains (seen, GINT_TO_POINTER (lfd)))
+          continue;
+        g_hash_table_add (seen, GINT_TO_POINTER (lfd));
+        if (!soup_server_listen_socket (self->soup, l->data,
+                self->listen_options & SOUP_SERVER_LISTEN_HTTPS, &error))
+          GST_WARNING_OBJECT (self, "listening again: %s", error->message);
+      }
+      self->stuck_checks = 0;
+    }
+    g_hash_table_unref (seen);
+  }
+  self->accepted_at_check = self->accepted;
+  g_slist_free (listeners);
+  return G_SOURCE_CONTINUE;
+}
+
+/* max-connections, kept below the file descriptor limit */
+static guint
+connection_cap (guint max_connections)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur !=
+      RLIM_INFINITY && limit.rlim_cur > FD_RESERVE) {
+    guint fds = (guint) MIN (limit.rlim_cur - FD_RESERVE, G_MAXUINT);
+
+    if (max_connections == 0 || max_connections > fds)
+      return fds;
+  }
+  return max_connections;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -424,20 +973,40 @@ rtc_signalling_server_start (RtcSignallingServer * self, GError ** error)
     soup_server_set_tls_certificate (self->soup, certificate);
     options |= SOUP_SERVER_LISTEN_HTTPS;
   }
+  /* libsoup 3 offers permessage-deflate by default: then the message size
+   * limit would count compressed bytes and a small frame could inflate to
+   * anything. Signalling messages are small; no compression. */
+  soup_server_remove_websocket_extension (self->soup,
+      SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
   soup_server_add_handler (self->soup, "/", on_http_request, self, NULL);
   soup_server_add_websocket_handler (self->soup, "/", NULL, NULL,
       on_websocket, self, NULL);
+  g_signal_connect (self->soup, "request-started",
+      G_CALLBACK (on_request_started), self);
+  g_signal_connect (self->soup, "request-finished",
+      G_CALLBACK (on_request_done), self);
+  g_signal_connect (self->soup, "request-aborted",
+      G_CALLBACK (on_request_done), self);
 
   self->router = rtc_signal_router_new (router_send, self, NULL);
   g_mutex_lock (&self->lock);
   rtc_signal_router_set_ice_servers (self->router, self->ice_servers);
+  rtc_signal_router_set_limits (self->router, self->max_sessions_per_peer,
+      self->max_meta_size);
+  rtc_signal_router_set_reconnect_grace (self->router, self->reconnect_grace);
+  self->connection_cap = connection_cap (self->max_connections);
   g_mutex_unlock (&self->lock);
+  self->listen_options = options;
 
   if (!listen_on (self, host, port, options, error)) {
     GST_WARNING_OBJECT (self, "could not listen on %s:%u", host, port);
     rtc_signalling_server_stop (self);
     return FALSE;
   }
+
+  self->watchdog = g_timeout_source_new (500);
+  g_source_set_callback (self->watchdog, watchdog_check, self, NULL);
+  g_source_attach (self->watchdog, self->context);
 
   GST_INFO_OBJECT (self, "listening on %s://%s:%u/",
       certificate ? "wss" : "ws", host, self->bound_port);
@@ -451,20 +1020,15 @@ closing_done (SoupWebsocketConnection * conn, RtcSignallingServer * self)
   g_hash_table_remove (self->closing, conn);
 }
 
-/* Cleanly closes every connection: their peers leave the router first,
- * so partners still connected learn that their sessions ended. */
+/* Cleanly closes every connection with 1001 and ends no session: media
+ * between peers must never depend on the server being up (issue 7.4), and
+ * the clients will resume on the next server. */
 static void
 close_all (RtcSignallingServer * self)
 {
   GList *clients = g_hash_table_get_keys (self->clients), *l;
 
   g_hash_table_steal_all (self->clients);
-  for (l = clients; l; l = l->next) {
-    Client *client = l->data;
-
-    rtc_signal_router_remove_peer (self->router, client->peer_id);
-  }
-
   for (l = clients; l; l = l->next) {
     Client *client = l->data;
     SoupWebsocketConnection *conn = client->conn;
@@ -497,7 +1061,12 @@ stop_in_context (RtcSignallingServer * self)
       g_hash_table_size (self->clients));
 
   close_all (self);
+  if (self->watchdog) {
+    g_source_destroy (self->watchdog);
+    g_clear_pointer (&self->watchdog, g_source_unref);
+  }
   soup_server_disconnect (self->soup);
+  g_hash_table_remove_all (self->sockets);
   g_clear_object (&self->soup);
   g_clear_pointer (&self->router, rtc_signal_router_free);
   self->bound_port = 0;
@@ -528,8 +1097,10 @@ stop_invoked (gpointer data)
  * rtc_signalling_server_stop:
  * @self: the server
  *
- * Ends every session, closes every connection with 1001 "going away" and
- * stops listening. Idempotent. From a thread other than the server's, it
+ * Closes every connection with 1001 "server shutting down" and stops
+ * listening. No session is ended and no endSession is sent: media between
+ * peers does not depend on the server, and clients resume their peer ids
+ * and sessions on the next server. Idempotent. From a thread other than the server's, it
  * waits until the server's context has done it; the closing handshakes
  * complete as that context keeps running.
  */
@@ -713,6 +1284,40 @@ rtc_signalling_server_set_property (GObject * object, guint prop_id,
     case PROP_SERVE_VIEWER:
       self->serve_viewer = g_value_get_boolean (value);
       break;
+    case PROP_MAX_CONNECTIONS:
+      self->max_connections = g_value_get_uint (value);
+      break;
+    case PROP_MAX_CONNECTIONS_PER_ADDRESS:
+      self->max_connections_per_address = g_value_get_uint (value);
+      break;
+    case PROP_MAX_SESSIONS_PER_PEER:
+      self->max_sessions_per_peer = g_value_get_uint (value);
+      break;
+    case PROP_MAX_META_SIZE:
+      self->max_meta_size = g_value_get_uint (value);
+      break;
+    case PROP_MESSAGE_RATE:
+      self->message_rate = g_value_get_uint (value);
+      break;
+    case PROP_MESSAGE_BURST:
+      self->message_burst = g_value_get_uint (value);
+      break;
+    case PROP_MAX_SEND_BACKLOG:
+      self->max_send_backlog = g_value_get_uint (value);
+      break;
+    case PROP_HANDSHAKE_TIMEOUT:
+      self->handshake_timeout = g_value_get_uint (value);
+      break;
+    case PROP_IDLE_TIMEOUT:
+      self->idle_timeout = g_value_get_uint (value);
+      break;
+    case PROP_RECONNECT_GRACE:
+      self->reconnect_grace = g_value_get_uint (value);
+      break;
+    case PROP_ALLOWED_ORIGINS:
+      g_strfreev (self->allowed_origins);
+      self->allowed_origins = g_value_dup_boxed (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -745,6 +1350,39 @@ rtc_signalling_server_get_property (GObject * object, guint prop_id,
       break;
     case PROP_SERVE_VIEWER:
       g_value_set_boolean (value, self->serve_viewer);
+      break;
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, self->max_connections);
+      break;
+    case PROP_MAX_CONNECTIONS_PER_ADDRESS:
+      g_value_set_uint (value, self->max_connections_per_address);
+      break;
+    case PROP_MAX_SESSIONS_PER_PEER:
+      g_value_set_uint (value, self->max_sessions_per_peer);
+      break;
+    case PROP_MAX_META_SIZE:
+      g_value_set_uint (value, self->max_meta_size);
+      break;
+    case PROP_MESSAGE_RATE:
+      g_value_set_uint (value, self->message_rate);
+      break;
+    case PROP_MESSAGE_BURST:
+      g_value_set_uint (value, self->message_burst);
+      break;
+    case PROP_MAX_SEND_BACKLOG:
+      g_value_set_uint (value, self->max_send_backlog);
+      break;
+    case PROP_HANDSHAKE_TIMEOUT:
+      g_value_set_uint (value, self->handshake_timeout);
+      break;
+    case PROP_IDLE_TIMEOUT:
+      g_value_set_uint (value, self->idle_timeout);
+      break;
+    case PROP_RECONNECT_GRACE:
+      g_value_set_uint (value, self->reconnect_grace);
+      break;
+    case PROP_ALLOWED_ORIGINS:
+      g_value_set_boxed (value, self->allowed_origins);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -785,6 +1423,9 @@ rtc_signalling_server_finalize (GObject * object)
   g_free (self->auth_token);
   g_clear_object (&self->tls_certificate);
   g_clear_pointer (&self->ice_servers, json_array_unref);
+  g_strfreev (self->allowed_origins);
+  g_hash_table_unref (self->sockets);
+  g_hash_table_unref (self->per_address);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -883,9 +1524,9 @@ rtc_signalling_server_class_init (RtcSignallingServerClass * klass)
   /**
    * RtcSignallingServer:ice-servers:
    *
-   * RTCIceServer JSON (any form rtc_ice_config_parse() takes) handed to
-   * every client in an `iceServers` message after welcome, and to all
-   * connected clients when it changes. An invalid value is refused with a
+   * RTCIceServer JSON (any form rtc_ice_config_parse() takes) handed in an
+   * `iceServers` message to every client that asked with `getIceServers`
+   * and registered with setPeerStatus, and to those again when it changes. An invalid value is refused with a
    * warning; use rtc_signalling_server_set_ice_servers() to get the error.
    * Write-only: it holds TURN credentials.
    */
@@ -893,6 +1534,142 @@ rtc_signalling_server_class_init (RtcSignallingServerClass * klass)
       g_param_spec_string ("ice-servers", "ICE servers",
           "RTCIceServer JSON sent to clients (write-only)", NULL,
           G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS));
+
+#define UINT_PROP(id, name, nick, blurb, max, def) \
+  g_object_class_install_property (gobject_class, id, \
+      g_param_spec_uint (name, nick, blurb, 0, max, def, \
+          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS))
+
+  /**
+   * RtcSignallingServer:max-connections:
+   *
+   * Open TCP connections (HTTP and WebSocket) in total; a WebSocket upgrade
+   * beyond it is refused with `503 Too many connections`. Kept below the
+   * process's file descriptor limit (RLIMIT_NOFILE minus 64) whatever its
+   * value. 0: only that. Default: 1000. Takes effect at the next start.
+   */
+  UINT_PROP (PROP_MAX_CONNECTIONS, "max-connections", "Max connections",
+      "Open TCP connections in total (0 = file descriptor limit only)",
+      G_MAXUINT, DEFAULT_MAX_CONNECTIONS);
+
+  /**
+   * RtcSignallingServer:max-connections-per-address:
+   *
+   * Open TCP connections from one client IP address; a WebSocket upgrade
+   * beyond it is refused with `503 Too many connections from this
+   * address`. 0: no limit. Default: 50.
+   */
+  UINT_PROP (PROP_MAX_CONNECTIONS_PER_ADDRESS, "max-connections-per-address",
+      "Max connections per address",
+      "Open TCP connections from one IP address (0 = no limit)", G_MAXUINT,
+      DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+
+  /**
+   * RtcSignallingServer:max-sessions-per-peer:
+   *
+   * Sessions one peer may be in at once; a startSession beyond it (for
+   * either side) is answered with an `error`. 0: no limit. Default: 64.
+   * Takes effect at the next start.
+   */
+  UINT_PROP (PROP_MAX_SESSIONS_PER_PEER, "max-sessions-per-peer",
+      "Max sessions per peer", "Sessions a peer may be in (0 = no limit)",
+      G_MAXUINT, DEFAULT_MAX_SESSIONS_PER_PEER);
+
+  /**
+   * RtcSignallingServer:max-meta-size:
+   *
+   * Bytes of a peer's `meta` object, serialised; a setPeerStatus with a
+   * larger one is answered with an `error` and ignored. 0: no limit.
+   * Default: 4096. Takes effect at the next start.
+   */
+  UINT_PROP (PROP_MAX_META_SIZE, "max-meta-size", "Max meta size",
+      "Bytes of a peer's serialised meta (0 = no limit)", G_MAXUINT,
+      DEFAULT_MAX_META_SIZE);
+
+  /**
+   * RtcSignallingServer:message-rate:
+   *
+   * Messages per second a connection may send on average (a token bucket
+   * of #RtcSignallingServer:message-burst); beyond it the server closes
+   * the connection with 1008 "message rate exceeded". 0: no limit.
+   * Default: 50.
+   */
+  UINT_PROP (PROP_MESSAGE_RATE, "message-rate", "Message rate",
+      "Messages per second per connection (0 = no limit)", G_MAXUINT,
+      DEFAULT_MESSAGE_RATE);
+
+  /**
+   * RtcSignallingServer:message-burst:
+   *
+   * Messages a connection may send at once before
+   * #RtcSignallingServer:message-rate applies. Default: 200.
+   */
+  UINT_PROP (PROP_MESSAGE_BURST, "message-burst", "Message burst",
+      "Messages a connection may send at once", G_MAXUINT,
+      DEFAULT_MESSAGE_BURST);
+
+  /**
+   * RtcSignallingServer:max-send-backlog:
+   *
+   * Bytes the server may have queued for a peer whose socket takes no
+   * more (counted from the moment its kernel send buffer is full); beyond
+   * it the slow peer is closed with 1008 "send backlog exceeded".
+   * 0: no limit. Default: 4194304 (4 MiB).
+   */
+  UINT_PROP (PROP_MAX_SEND_BACKLOG, "max-send-backlog", "Max send backlog",
+      "Bytes queued for a slow peer before it is closed (0 = no limit)",
+      G_MAXUINT, DEFAULT_MAX_SEND_BACKLOG);
+
+  /**
+   * RtcSignallingServer:handshake-timeout:
+   *
+   * Seconds a new request has to send its complete headers (WebSocket
+   * upgrade or HTTP); then the socket is shut down without an answer.
+   * 0: no limit. Default: 10.
+   */
+  UINT_PROP (PROP_HANDSHAKE_TIMEOUT, "handshake-timeout",
+      "Handshake timeout", "Seconds to send request headers (0 = none)",
+      G_MAXUINT, DEFAULT_HANDSHAKE_TIMEOUT);
+
+  /**
+   * RtcSignallingServer:idle-timeout:
+   *
+   * Seconds a connection may stay silent (no byte read, pongs included,
+   * or no byte written when it has something to write) before it is
+   * dropped; keep it above #RtcSignallingServer:ping-interval. A dropped
+   * peer keeps its sessions for #RtcSignallingServer:reconnect-grace.
+   * 0: no limit. Default: 75.
+   */
+  UINT_PROP (PROP_IDLE_TIMEOUT, "idle-timeout", "Idle timeout",
+      "Seconds a connection may stay silent (0 = no limit)", G_MAXUINT,
+      DEFAULT_IDLE_TIMEOUT);
+
+  /**
+   * RtcSignallingServer:reconnect-grace:
+   *
+   * Milliseconds a peer whose connection dropped without a close frame
+   * 1000 or 1001 keeps its sessions, waiting for it to resume (see
+   * docs/protocol.md); messages for it meanwhile are dropped. Then its
+   * sessions end and listeners are told it left. 0: at once.
+   * Default: 10000. Takes effect at the next start.
+   */
+  UINT_PROP (PROP_RECONNECT_GRACE, "reconnect-grace", "Reconnect grace",
+      "Milliseconds a dropped peer keeps its sessions", G_MAXUINT,
+      DEFAULT_RECONNECT_GRACE);
+
+  /**
+   * RtcSignallingServer:allowed-origins:
+   *
+   * Origins (e.g. `https://example.org:8443`) whose pages may open a
+   * WebSocket; `*` allows any. %NULL or empty (the default): a browser's
+   * `Origin` must name the same host and port as its `Host` header.
+   * Requests without `Origin` (not from a browser) are always allowed.
+   * Others are refused with 403.
+   */
+  g_object_class_install_property (gobject_class, PROP_ALLOWED_ORIGINS,
+      g_param_spec_boxed ("allowed-origins", "Allowed origins",
+          "Origins whose pages may connect (* = any; default: same host)",
+          G_TYPE_STRV, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   GST_DEBUG_CATEGORY_INIT (rtc_signalling_server_debug, "rtcsignallingserver",
       0, "signalling server");
@@ -904,4 +1681,7 @@ rtc_signalling_server_init (RtcSignallingServer * self)
   g_mutex_init (&self->lock);
   self->clients = g_hash_table_new (NULL, NULL);
   self->closing = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->sockets = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
+  self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
 }

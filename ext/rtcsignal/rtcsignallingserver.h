@@ -27,8 +27,16 @@ G_BEGIN_DECLS
  * - "tls-certificate" (GTlsCertificate*, default NULL): serve wss/https
  * - "serve-viewer" (gboolean, default TRUE): answer plain HTTP GET on `/`
  *   with the embedded viewer page
- * - "ice-servers" (gchar*, default NULL): RTCIceServer JSON array handed to
- *   every client after welcome in an `iceServers` message (extension)
+ * - "ice-servers" (gchar*, default NULL): RTCIceServer JSON array handed in
+ *   an `iceServers` message to registered clients that asked for it with
+ *   `getIceServers` (extension)
+ * - limits (see the .c file and docs/protocol.md): "max-connections"
+ *   (1000), "max-connections-per-address" (50), "max-sessions-per-peer"
+ *   (64), "max-meta-size" (4096 bytes), "message-rate" (50/s),
+ *   "message-burst" (200), "max-send-backlog" (4 MiB), "handshake-timeout"
+ *   (10 s), "idle-timeout" (75 s), "allowed-origins" (NULL: same host)
+ * - "reconnect-grace" (guint, ms, default 10000): how long a peer that
+ *   dropped keeps its sessions for a resume
  */
 #define RTC_TYPE_SIGNALLING_SERVER (rtc_signalling_server_get_type ())
 G_DECLARE_FINAL_TYPE (RtcSignallingServer, rtc_signalling_server, RTC, SIGNALLING_SERVER, GObject)
@@ -39,7 +47,8 @@ RtcSignallingServer * rtc_signalling_server_new (const gchar * host, guint port)
  * the caller. Errors: G_IO_ERROR_* from binding. */
 gboolean rtc_signalling_server_start (RtcSignallingServer * self, GError ** error);
 
-/* Closes every connection and stops listening. Idempotent. */
+/* Closes every connection with 1001, ends no session, and stops
+ * listening. Idempotent. */
 void     rtc_signalling_server_stop (RtcSignallingServer * self);
 
 guint    rtc_signalling_server_get_port (RtcSignallingServer * self);

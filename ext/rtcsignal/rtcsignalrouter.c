@@ -13,7 +13,22 @@
  * nothing about other rooms leaks.
  *
  * Where the reference server stays silent on bad input (unparseable JSON,
- * unknown session ids), we answer {"type":"error"} and keep the peer.
+ * unknown session ids in `peer`), we answer {"type":"error"} and keep the
+ * peer. An endSession for an unknown session is the exception: it is only
+ * logged, as the reference server does, because gstwebrtc-api answers
+ * every endSession it receives with its own, for a session that has just
+ * ended.
+ *
+ * Media between peers must never depend on the server (issue 7.4): a peer
+ * whose connection drops without a close frame keeps its sessions for the
+ * reconnect grace period, during which messages for it are dropped, and a
+ * new connection that presents the same peer id and resume token takes
+ * them over (rtc_signal_router_add_peer_resuming()).
+ *
+ * TURN credentials (iceServers) go only to peers that asked with
+ * getIceServers and registered with setPeerStatus. The server admits only
+ * authenticated connections when it has an auth token (401 otherwise), so
+ * every peer the router knows is on one.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -42,6 +57,13 @@ typedef struct
   gboolean v1_1;
   /* session id -> Session*, owned by the router's table */
   GHashTable *sessions;
+  /* asked for iceServers with getIceServers */
+  gboolean wants_ice_servers;
+  /* SHA-256 of the resume token the client presented, or NULL: the token
+   * itself is never kept nor logged */
+  gchar *token_digest;
+  /* the connection dropped: waiting for a resume until this fires */
+  GSource *grace;
 } Peer;
 
 typedef struct
@@ -60,11 +82,22 @@ struct _RtcSignalRouter
   GHashTable *peers;            /* id -> Peer* (owned) */
   GHashTable *sessions;         /* id -> Session* (owned) */
   JsonArray *ice_servers;
+
+  guint max_sessions_per_peer;  /* 0: no limit */
+  gsize max_meta_size;          /* serialised bytes, 0: no limit */
+  guint reconnect_grace_ms;
 };
+
+#define DEFAULT_RECONNECT_GRACE_MS 10000
 
 static void
 peer_free (Peer * peer)
 {
+  if (peer->grace) {
+    g_source_destroy (peer->grace);
+    g_source_unref (peer->grace);
+  }
+  g_free (peer->token_digest);
   g_free (peer->id);
   g_clear_pointer (&peer->meta, json_object_unref);
   g_hash_table_unref (peer->sessions);
@@ -96,8 +129,14 @@ peer_in_scope (Peer * peer, const gchar * room)
 static void
 send_message (RtcSignalRouter * router, Peer * to, const RtcMessage * msg)
 {
-  g_autofree gchar *text = rtc_message_to_json (msg);
+  g_autofree gchar *text = NULL;
 
+  if (to->grace) {
+    GST_DEBUG ("peer %s is away: %s dropped", to->id,
+        rtc_message_type_to_string (msg->type));
+    return;
+  }
+  text = rtc_message_to_json (msg);
   GST_LOG ("to %s: %s (%" G_GSIZE_FORMAT " bytes)", to->id,
       rtc_message_type_to_string (msg->type), strlen (text));
   router->send_func (to->id, to->data, text, router->user_data);
@@ -126,8 +165,10 @@ send_ice_servers (RtcSignalRouter * router, Peer * to)
 {
   g_autoptr (RtcMessage) msg = rtc_message_new (RTC_MESSAGE_ICE_SERVERS);
 
-  /* carries TURN credentials: never logged beyond its type */
-  msg->ice_servers = json_array_ref (router->ice_servers);
+  /* carries TURN credentials: never logged beyond its type; an empty list
+   * when there are none, so that a client waiting for it goes on */
+  if (router->ice_servers)
+    msg->ice_servers = json_array_ref (router->ice_servers);
   send_message (router, to, msg);
 }
 
@@ -254,6 +295,19 @@ handle_set_peer_status (RtcSignalRouter * router, Peer * peer,
 {
   g_autofree gchar *old_room = g_strdup (peer_room (peer));
   RtcRoles dropped = peer->roles & ~msg->roles;
+  gboolean was_registered = peer->registered;
+
+  if (msg->meta && router->max_meta_size > 0) {
+    g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (),
+        msg->meta);
+    g_autofree gchar *text = json_to_string (node, FALSE);
+
+    if (strlen (text) > router->max_meta_size) {
+      send_error (router, peer, "meta is larger than %" G_GSIZE_FORMAT
+          " bytes", router->max_meta_size);
+      return;
+    }
+  }
 
   if (peer->registered && peer->roles == msg->roles
       && meta_equal (peer->meta, msg->meta)) {
@@ -280,6 +334,9 @@ handle_set_peer_status (RtcSignalRouter * router, Peer * peer,
 
   /* The peer id a client sends is ignored: notify_listeners() uses ours. */
   notify_listeners (router, peer, peer->roles, peer_room (peer));
+
+  if (!was_registered && peer->wants_ice_servers)
+    send_ice_servers (router, peer);
 }
 
 static gint
@@ -337,6 +394,19 @@ handle_start_session (RtcSignalRouter * router, Peer * peer,
   }
   if (target == peer) {
     send_error (router, peer, "Cannot start a session with oneself");
+    return;
+  }
+  /* a peer that dropped keeps its sessions, but takes no new one */
+  if (target->grace) {
+    send_error (router, peer, "Peer with ID '%s' not found", msg->peer_id);
+    return;
+  }
+  if (router->max_sessions_per_peer > 0
+      && (g_hash_table_size (peer->sessions) >= router->max_sessions_per_peer
+          || g_hash_table_size (target->sessions) >=
+          router->max_sessions_per_peer)) {
+    send_error (router, peer, "Too many sessions: a peer may have at most "
+        "%u", router->max_sessions_per_peer);
     return;
   }
 
@@ -399,9 +469,24 @@ handle_end_session (RtcSignalRouter * router, Peer * peer, RtcMessage * msg)
         "v1_1, selected with setProtocolVersion");
     return;
   }
-  session = lookup_session (router, peer, msg->session_id);
-  if (session)
-    end_session (router, session, peer, msg->error);
+  /* gstwebrtc-api answers every endSession with its own for the session
+   * that has just ended: an error here would only be noise (issue 11.3) */
+  session = g_hash_table_lookup (peer->sessions, msg->session_id);
+  if (!session) {
+    GST_WARNING ("peer %s ended unknown session %s", peer->id,
+        msg->session_id);
+    return;
+  }
+  end_session (router, session, peer, msg->error);
+}
+
+static void
+handle_get_ice_servers (RtcSignalRouter * router, Peer * peer)
+{
+  peer->wants_ice_servers = TRUE;
+  /* unregistered peers are answered when they register */
+  if (peer->registered)
+    send_ice_servers (router, peer);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -438,6 +523,7 @@ rtc_signal_router_new (RtcSignalRouterSendFunc send_func, gpointer user_data,
       (GDestroyNotify) peer_free);
   router->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) session_free);
+  router->reconnect_grace_ms = DEFAULT_RECONNECT_GRACE_MS;
   return router;
 }
 
@@ -462,30 +548,150 @@ rtc_signal_router_free (RtcSignalRouter * router)
   g_free (router);
 }
 
-gchar *
-rtc_signal_router_add_peer (RtcSignalRouter * router, gpointer peer_data)
+static gchar *
+token_digest (const gchar * token)
 {
-  g_autoptr (RtcMessage) welcome = rtc_message_new (RTC_MESSAGE_WELCOME);
-  Peer *peer;
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+}
 
-  g_return_val_if_fail (router != NULL, NULL);
+static Peer *
+peer_new (RtcSignalRouter * router, const gchar * id, gpointer peer_data)
+{
+  Peer *peer = g_new0 (Peer, 1);
 
-  peer = g_new0 (Peer, 1);
-  peer->id = g_uuid_string_random ();
+  peer->id = id ? g_strdup (id) : g_uuid_string_random ();
   peer->data = peer_data;
   peer->sessions = g_hash_table_new (g_str_hash, g_str_equal);
   g_hash_table_insert (router->peers, peer->id, peer);
+  return peer;
+}
 
-  GST_INFO ("peer %s joined", peer->id);
+static void
+send_welcome (RtcSignalRouter * router, Peer * peer)
+{
+  g_autoptr (RtcMessage) welcome = rtc_message_new (RTC_MESSAGE_WELCOME);
 
   welcome->peer_id = g_strdup (peer->id);
   send_message (router, peer, welcome);
-  if (router->ice_servers)
-    send_ice_servers (router, peer);
+}
 
+/**
+ * rtc_signal_router_add_peer:
+ * @router: the router
+ * @peer_data: handed to the send function with every message for the peer
+ *
+ * A new connection without a resume token: sends `welcome` with a fresh
+ * UUID v4.
+ *
+ * Returns: (transfer full): the peer id.
+ */
+gchar *
+rtc_signal_router_add_peer (RtcSignalRouter * router, gpointer peer_data)
+{
+  return rtc_signal_router_add_peer_resuming (router, peer_data, NULL, NULL,
+      NULL);
+}
+
+/**
+ * rtc_signal_router_add_peer_resuming:
+ * @router: the router
+ * @peer_data: handed to the send function with every message for the peer
+ * @peer_id: (nullable): the id the client had before (`meshrtc-peer`)
+ * @token: (nullable): the client's resume token (`meshrtc-resume`)
+ * @replaced_data: (out) (optional): set to the peer data of a connection
+ *   this one replaces (close it without removing the peer), else %NULL
+ *
+ * A new connection. With @token and @peer_id:
+ * - @peer_id is in its reconnect grace period, or still connected (the
+ *   server had not noticed the drop yet), and was registered with the same
+ *   token: the new connection takes it over with its sessions; nobody
+ *   else is told anything.
+ * - @peer_id is unknown (e.g. the server restarted) and a well-formed
+ *   UUID: the peer gets that id back.
+ * - otherwise: a fresh id.
+ * The token is kept as a digest for the next resume; it is never logged.
+ * `welcome` carries the id either way.
+ *
+ * Returns: (transfer full): the peer id.
+ */
+gchar *
+rtc_signal_router_add_peer_resuming (RtcSignalRouter * router,
+    gpointer peer_data, const gchar * peer_id, const gchar * token,
+    gpointer * replaced_data)
+{
+  g_autofree gchar *digest = NULL;
+  Peer *peer = NULL;
+
+  g_return_val_if_fail (router != NULL, NULL);
+
+  if (replaced_data)
+    *replaced_data = NULL;
+  if (token && *token)
+    digest = token_digest (token);
+
+  if (digest && peer_id) {
+    Peer *old = g_hash_table_lookup (router->peers, peer_id);
+
+    if (old && old->token_digest && g_str_equal (old->token_digest, digest)) {
+      peer = old;
+      if (peer->grace) {
+        g_source_destroy (peer->grace);
+        g_clear_pointer (&peer->grace, g_source_unref);
+        GST_INFO ("peer %s resumed within the grace period", peer->id);
+      } else {
+        GST_INFO ("peer %s resumed on a new connection; the old one is "
+            "replaced", peer->id);
+        if (replaced_data)
+          *replaced_data = peer->data;
+      }
+      peer->data = peer_data;
+      /* a new connection: setProtocolVersion may come first again, and
+       * iceServers must be asked for again */
+      peer->got_message = FALSE;
+      peer->v1_1 = FALSE;
+      peer->wants_ice_servers = FALSE;
+    } else if (!old && g_uuid_string_is_valid (peer_id)) {
+      peer = peer_new (router, peer_id, peer_data);
+      GST_INFO ("peer %s joined again with its former id", peer->id);
+    } else {
+      GST_INFO ("peer id %s not resumable: a fresh id is given", peer_id);
+    }
+  }
+
+  if (!peer) {
+    peer = peer_new (router, NULL, peer_data);
+    GST_INFO ("peer %s joined", peer->id);
+  }
+  if (digest) {
+    g_free (peer->token_digest);
+    peer->token_digest = g_steal_pointer (&digest);
+  }
+
+  send_welcome (router, peer);
   return g_strdup (peer->id);
 }
 
+static void
+remove_now (RtcSignalRouter * router, Peer * peer)
+{
+  end_sessions_of (router, peer, RTC_ROLE_PRODUCER | RTC_ROLE_CONSUMER);
+  g_hash_table_steal (router->peers, peer->id);
+  if (peer->registered)
+    notify_listeners (router, peer, RTC_ROLE_NONE, peer_room (peer));
+  peer_free (peer);
+}
+
+/**
+ * rtc_signal_router_remove_peer:
+ * @router: the router
+ * @peer_id: a peer id
+ *
+ * The peer left for good (a close frame 1000 or 1001, or the server's
+ * decision): ends its sessions at once (the other side gets endSession,
+ * or endSessionV1_1 if it selected v1_1) and, if it had registered, tells
+ * the listeners of its scope with peerStatusChanged and roles []. A peer
+ * in its grace period is removed the same way. Unknown ids are ignored.
+ */
 void
 rtc_signal_router_remove_peer (RtcSignalRouter * router,
     const gchar * peer_id)
@@ -500,12 +706,113 @@ rtc_signal_router_remove_peer (RtcSignalRouter * router,
     return;
 
   GST_INFO ("peer %s left", peer->id);
+  remove_now (router, peer);
+}
 
-  end_sessions_of (router, peer, RTC_ROLE_PRODUCER | RTC_ROLE_CONSUMER);
-  g_hash_table_steal (router->peers, peer->id);
-  if (peer->registered)
-    notify_listeners (router, peer, RTC_ROLE_NONE, peer_room (peer));
-  peer_free (peer);
+typedef struct
+{
+  RtcSignalRouter *router;
+  gchar *peer_id;
+} GraceExpiry;
+
+static void
+grace_expiry_free (GraceExpiry * expiry)
+{
+  g_free (expiry->peer_id);
+  g_free (expiry);
+}
+
+static gboolean
+grace_expired (gpointer data)
+{
+  GraceExpiry *expiry = data;
+  Peer *peer = g_hash_table_lookup (expiry->router->peers, expiry->peer_id);
+
+  if (peer && peer->grace) {
+    GST_INFO ("peer %s did not come back in time", peer->id);
+    /* peer_free() must not destroy the source that is running */
+    g_clear_pointer (&peer->grace, g_source_unref);
+    remove_now (expiry->router, peer);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * rtc_signal_router_drop_peer:
+ * @router: the router
+ * @peer_id: a peer id
+ *
+ * The peer's connection dropped without a close frame (or with an
+ * unexpected code, or a ping timeout): a peer that presented a resume
+ * token keeps its sessions for the reconnect grace period, in which
+ * messages for it are dropped and nobody is told anything; if it does not
+ * come back (rtc_signal_router_add_peer_resuming()), it is removed as by
+ * rtc_signal_router_remove_peer() then. A peer without a token cannot
+ * come back and is removed at once. The timer runs in the thread-default
+ * main context.
+ */
+void
+rtc_signal_router_drop_peer (RtcSignalRouter * router, const gchar * peer_id)
+{
+  GraceExpiry *expiry;
+  Peer *peer;
+
+  g_return_if_fail (router != NULL);
+  g_return_if_fail (peer_id != NULL);
+
+  peer = g_hash_table_lookup (router->peers, peer_id);
+  if (!peer || peer->grace)
+    return;
+
+  if (!peer->token_digest || router->reconnect_grace_ms == 0) {
+    GST_INFO ("peer %s dropped and cannot resume", peer->id);
+    remove_now (router, peer);
+    return;
+  }
+
+  GST_INFO ("peer %s dropped; its sessions are kept for %u ms", peer->id,
+      router->reconnect_grace_ms);
+  expiry = g_new0 (GraceExpiry, 1);
+  expiry->router = router;
+  expiry->peer_id = g_strdup (peer->id);
+  peer->data = NULL;
+  peer->grace = g_timeout_source_new (router->reconnect_grace_ms);
+  g_source_set_callback (peer->grace, grace_expired, expiry,
+      (GDestroyNotify) grace_expiry_free);
+  g_source_attach (peer->grace, g_main_context_get_thread_default ());
+}
+
+/**
+ * rtc_signal_router_set_reconnect_grace:
+ * @router: the router
+ * @grace_ms: how long a dropped peer keeps its sessions, in milliseconds;
+ *   0 ends them at once
+ *
+ * Applies to drops from now on. Default: 10000.
+ */
+void
+rtc_signal_router_set_reconnect_grace (RtcSignalRouter * router,
+    guint grace_ms)
+{
+  g_return_if_fail (router != NULL);
+  router->reconnect_grace_ms = grace_ms;
+}
+
+/**
+ * rtc_signal_router_set_limits:
+ * @router: the router
+ * @max_sessions_per_peer: sessions a peer may be in at once, 0 for no
+ *   limit; a startSession beyond it is answered with an error
+ * @max_meta_size: bytes of a peer's serialised meta, 0 for no limit; a
+ *   setPeerStatus with a larger meta is answered with an error and ignored
+ */
+void
+rtc_signal_router_set_limits (RtcSignalRouter * router,
+    guint max_sessions_per_peer, gsize max_meta_size)
+{
+  g_return_if_fail (router != NULL);
+  router->max_sessions_per_peer = max_sessions_per_peer;
+  router->max_meta_size = max_meta_size;
 }
 
 void
@@ -522,7 +829,7 @@ rtc_signal_router_handle_text (RtcSignalRouter * router,
   g_return_if_fail (text != NULL || length == 0);
 
   peer = g_hash_table_lookup (router->peers, peer_id);
-  if (!peer) {
+  if (!peer || peer->grace) {
     GST_WARNING ("message from unknown peer %s dropped", peer_id);
     return;
   }
@@ -561,6 +868,9 @@ rtc_signal_router_handle_text (RtcSignalRouter * router,
     case RTC_MESSAGE_END_SESSION_V1_1:
       handle_end_session (router, peer, msg);
       break;
+    case RTC_MESSAGE_GET_ICE_SERVERS:
+      handle_get_ice_servers (router, peer);
+      break;
     default:
       send_error (router, peer, "Unexpected message type '%s' from a peer",
           rtc_message_type_to_string (msg->type));
@@ -583,12 +893,12 @@ rtc_signal_router_set_ice_servers (RtcSignalRouter * router,
     ice_servers = NULL;
   g_clear_pointer (&router->ice_servers, json_array_unref);
   router->ice_servers = ice_servers;
-  if (!ice_servers)
-    return;
 
   g_hash_table_iter_init (&iter, router->peers);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & peer))
-    send_ice_servers (router, peer);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & peer)) {
+    if (peer->wants_ice_servers && peer->registered)
+      send_ice_servers (router, peer);
+  }
 }
 
 guint

@@ -383,6 +383,8 @@ GST_START_TEST (test_disconnect_ends_session_for_the_other_side)
   started = client_expect (consumer, RTC_MESSAGE_SESSION_STARTED);
   rtc_message_free (client_expect (producer, RTC_MESSAGE_START_SESSION));
 
+  /* a close frame 1000: the producer really left, so its sessions end at
+   * once (an abrupt drop would keep them for the reconnect grace) */
   soup_websocket_connection_close (producer->conn,
       SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   end = client_expect (consumer, RTC_MESSAGE_END_SESSION);
@@ -470,8 +472,9 @@ GST_START_TEST (test_bad_input_is_answered_and_others_are_still_served)
   client_send (bad, "{\"type\":\"peer\",\"sessionId\":\"no-such\","
       "\"ice\":{\"candidate\":\"\",\"sdpMLineIndex\":0}}");
   client_expect_error (bad, "Session with ID 'no-such' not found");
+  /* not answered (issue 11.3): gstwebrtc-api answers every endSession
+   * with its own; the next answer is the binary message's */
   client_send (bad, "{\"type\":\"endSession\",\"sessionId\":\"no-such\"}");
-  client_expect_error (bad, "Session with ID 'no-such' not found");
   soup_websocket_connection_send_binary (bad->conn,
       g_bytes_get_data (binary, NULL), g_bytes_get_size (binary));
   client_expect_error (bad, "binary messages are not supported");
@@ -634,19 +637,31 @@ GST_START_TEST (test_viewer_page_is_served_over_plain_http)
 
 GST_END_TEST;
 
-GST_START_TEST (test_ice_servers_sent_after_welcome_and_on_change)
+/* iceServers (TURN credentials) only to a registered client that asked
+ * with getIceServers: unknown clients never see them, and gstwebrtc-api
+ * is not sent a message it logs as an error (issue 11.4). */
+GST_START_TEST (test_ice_servers_only_on_request_after_registering)
 {
   RtcSignallingServer *server = start_server ("ice-servers",
       "{\"iceServers\":[{\"urls\":\"stun:127.0.0.1:3478\"}]}", NULL);
   guint port = rtc_signalling_server_get_port (server);
-  g_autoptr (Client) client = client_try_connect (port, NULL, NULL);
-  g_autoptr (RtcMessage) welcome = NULL;
+  g_autoptr (Client) client = client_connect (port);
+  g_autoptr (Client) stranger = client_connect (port);
   g_autoptr (RtcMessage) initial = NULL;
   g_autoptr (RtcMessage) changed = NULL;
   GError *error = NULL;
   JsonObject *entry;
 
-  welcome = client_expect (client, RTC_MESSAGE_WELCOME);
+  /* nothing after welcome; asking before registering gives nothing yet */
+  client_send (client, "{\"type\":\"getIceServers\"}");
+  client_send (stranger, "{\"type\":\"getIceServers\"}");
+  settle ();
+  fail_unless (g_queue_is_empty (&client->received));
+  fail_unless (g_queue_is_empty (&stranger->received));
+
+  client_send (client, "{\"type\":\"setPeerStatus\",\"roles\":"
+      "[\"listener\"]}");
+  rtc_message_free (client_expect (client, RTC_MESSAGE_PEER_STATUS_CHANGED));
   initial = client_expect (client, RTC_MESSAGE_ICE_SERVERS);
   fail_unless_equals_int (json_array_get_length (initial->ice_servers), 1);
 
@@ -666,13 +681,18 @@ GST_START_TEST (test_ice_servers_sent_after_welcome_and_on_change)
   g_clear_error (&error);
   settle ();
   fail_unless (g_queue_is_empty (&client->received));
+  /* the unregistered one never saw any of it */
+  fail_unless (g_queue_is_empty (&stranger->received));
 
   stop_server (server);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_stop_ends_sessions_and_closes_cleanly)
+/* Issue 7.4: media must not depend on the server. stop() used to end
+ * every session (one side got endSession); now it ends none and closes
+ * every connection with 1001, so the clients resume on the next server. */
+GST_START_TEST (test_stop_ends_no_session_and_closes_cleanly)
 {
   RtcSignallingServer *server = start_server (NULL);
   guint port = rtc_signalling_server_get_port (server);
@@ -692,21 +712,239 @@ GST_START_TEST (test_stop_ends_sessions_and_closes_cleanly)
 
   rtc_signalling_server_stop (server);
   fail_unless_equals_int (rtc_signalling_server_get_port (server), 0);
-  /* exactly one side gets endSession before the close frame: whichever
-   * the server removed second had no session left */
   fail_unless (wait_for (&producer->closed));
   fail_unless (wait_for (&consumer->closed));
   fail_unless_equals_int (producer->close_code,
       SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
   fail_unless_equals_int (consumer->close_code,
       SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+  /* no endSession, nor anything else */
   fail_unless_equals_int (g_queue_get_length (&producer->received) +
-      g_queue_get_length (&consumer->received), 1);
+      g_queue_get_length (&consumer->received), 0);
 
   /* it can start again, and stop is idempotent */
   rtc_signalling_server_stop (server);
   fail_unless (rtc_signalling_server_start (server, &error));
   full_exchange (rtc_signalling_server_get_port (server), NULL, NULL);
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+/* Drops @client's TCP connection without a close frame. */
+static void
+client_drop (Client * client)
+{
+  GIOStream *stream = soup_websocket_connection_get_io_stream (client->conn);
+
+  g_signal_handlers_disconnect_by_data (client->conn, client);
+  g_io_stream_close (stream, NULL, NULL);
+  g_clear_object (&client->conn);
+}
+
+/* A producer in a session with a consumer; the producer connected with
+ * @query (resume parameters). Returns the session id. */
+static gchar *
+producer_in_session (Client * producer, Client * consumer)
+{
+  g_autoptr (RtcMessage) started = NULL;
+
+  client_send (producer, "{\"type\":\"setPeerStatus\",\"roles\":"
+      "[\"producer\"]}");
+  settle ();
+  client_send (consumer, "{\"type\":\"startSession\",\"peerId\":\"%s\"}",
+      producer->peer_id);
+  started = client_expect (consumer, RTC_MESSAGE_SESSION_STARTED);
+  rtc_message_free (client_expect (producer, RTC_MESSAGE_START_SESSION));
+  return g_strdup (started->session_id);
+}
+
+GST_START_TEST (test_abrupt_drop_and_resume_keeps_the_session)
+{
+  RtcSignallingServer *server = start_server ("reconnect-grace", 5000, NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) producer = client_connect_with (port,
+      "/?meshrtc-resume=tok-1", NULL);
+  g_autoptr (Client) consumer = client_connect (port);
+  g_autoptr (Client) again = NULL;
+  g_autoptr (Client) thief = NULL;
+  g_autoptr (RtcMessage) relayed = NULL;
+  g_autofree gchar *session = producer_in_session (producer, consumer);
+  g_autofree gchar *query = NULL;
+
+  client_drop (producer);
+  settle ();
+  /* the partner is told nothing */
+  fail_unless (g_queue_is_empty (&consumer->received));
+
+  /* a wrong token does not resume */
+  query = g_strdup_printf ("/?meshrtc-peer=%s&meshrtc-resume=bad",
+      producer->peer_id);
+  thief = client_connect_with (port, query, NULL);
+  fail_if (g_str_equal (thief->peer_id, producer->peer_id));
+
+  g_free (query);
+  query = g_strdup_printf ("/?meshrtc-peer=%s&meshrtc-resume=tok-1",
+      producer->peer_id);
+  again = client_connect_with (port, query, NULL);
+  fail_unless_equals_string (again->peer_id, producer->peer_id);
+  settle ();
+  fail_unless (g_queue_is_empty (&consumer->received));
+
+  /* the session goes on */
+  client_send (consumer, "{\"type\":\"peer\",\"sessionId\":\"%s\","
+      "\"ice\":{\"candidate\":\"c\",\"sdpMLineIndex\":0}}", session);
+  relayed = client_expect (again, RTC_MESSAGE_PEER);
+  fail_unless_equals_string (relayed->session_id, session);
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_abrupt_drop_without_return_ends_after_grace)
+{
+  RtcSignallingServer *server = start_server ("reconnect-grace", 300, NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) producer = client_connect_with (port,
+      "/?meshrtc-resume=tok-2", NULL);
+  g_autoptr (Client) consumer = client_connect (port);
+  g_autoptr (RtcMessage) end = NULL;
+  g_autofree gchar *session = producer_in_session (producer, consumer);
+  gint64 dropped_at;
+
+  client_drop (producer);
+  dropped_at = g_get_monotonic_time ();
+  end = client_expect (consumer, RTC_MESSAGE_END_SESSION);
+  fail_unless_equals_string (end->session_id, session);
+  /* not at once: after the grace */
+  fail_unless (g_get_monotonic_time () - dropped_at >= 250 * 1000);
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+/* A clean close (1000) is a peer that left: its sessions end at once,
+ * grace or not. */
+GST_START_TEST (test_clean_close_ends_sessions_at_once)
+{
+  RtcSignallingServer *server = start_server ("reconnect-grace", 60000,
+      NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) producer = client_connect_with (port,
+      "/?meshrtc-resume=tok-3", NULL);
+  g_autoptr (Client) consumer = client_connect (port);
+  g_autoptr (RtcMessage) end = NULL;
+  g_autofree gchar *session = producer_in_session (producer, consumer);
+
+  soup_websocket_connection_close (producer->conn,
+      SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  end = client_expect (consumer, RTC_MESSAGE_END_SESSION);
+  fail_unless_equals_string (end->session_id, session);
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_message_rate_limit_closes_only_the_flooder)
+{
+  RtcSignallingServer *server = start_server ("message-rate", 5,
+      "message-burst", 10, NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) flooder = client_connect (port);
+  g_autoptr (Client) bystander = client_connect (port);
+  guint i;
+
+  for (i = 0; i < 50; i++)
+    client_send (flooder, "{\"type\":\"list\"}");
+  fail_unless (wait_for (&flooder->closed), "not closed");
+  fail_unless_equals_int (flooder->close_code,
+      SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+  fail_unless (g_queue_get_length (&flooder->received) <= 10);
+
+  client_send (bystander, "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (bystander, RTC_MESSAGE_LIST));
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+static Client *
+client_try_connect_origin (guint port, const gchar * origin)
+{
+  Client *client = g_new0 (Client, 1);
+  g_autofree gchar *uri = g_strdup_printf ("ws://127.0.0.1:%u/", port);
+  g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, uri);
+
+  g_queue_init (&client->received);
+  soup_session_websocket_connect_async (session, msg, origin, NULL,
+      G_PRIORITY_DEFAULT, NULL, connected_cb, client);
+  fail_unless (wait_for (&client->connect_done), "connect timed out");
+  return client;
+}
+
+GST_START_TEST (test_browser_origin_must_match_host)
+{
+  RtcSignallingServer *server = start_server (NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autofree gchar *same = g_strdup_printf ("http://127.0.0.1:%u", port);
+  g_autoptr (Client) good = client_try_connect_origin (port, same);
+  g_autoptr (Client) evil = client_try_connect_origin (port,
+      "https://evil.example");
+  g_autoptr (Client) no_origin = client_try_connect_origin (port, NULL);
+  const gchar *any[] = { "*", NULL };
+  g_autoptr (Client) allowed = NULL;
+
+  fail_unless (good->conn != NULL, "HTTP %u", good->http_status);
+  fail_unless (evil->conn == NULL);
+  fail_unless_equals_int (evil->http_status, SOUP_STATUS_FORBIDDEN);
+  fail_unless (no_origin->conn != NULL);
+
+  g_object_set (server, "allowed-origins", any, NULL);
+  allowed = client_try_connect_origin (port, "https://evil.example");
+  fail_unless (allowed->conn != NULL);
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_connections_per_address_are_limited)
+{
+  RtcSignallingServer *server = start_server ("max-connections-per-address",
+      3, NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  Client *clients[3];
+  g_autoptr (Client) refused = NULL;
+  g_autoptr (Client) later = NULL;
+  guint i;
+
+  for (i = 0; i < 3; i++)
+    clients[i] = client_connect (port);
+  refused = client_try_connect (port, NULL, NULL);
+  fail_unless (refused->conn == NULL);
+  fail_unless_equals_int (refused->http_status,
+      SOUP_STATUS_SERVICE_UNAVAILABLE);
+
+  /* the others are still served; a freed slot can be taken again */
+  client_send (clients[0], "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (clients[0], RTC_MESSAGE_LIST));
+  for (i = 0; i < 3; i++)
+    client_free (clients[i]);
+  {
+    gboolean done = FALSE;
+    guint id = g_timeout_add (WAIT_MS, timeout_cb, &done);
+
+    while (!done && rtc_signalling_server_get_n_connections (server) > 0)
+      g_main_context_iteration (NULL, TRUE);
+    if (!done)
+      g_source_remove (id);
+  }
+  settle ();
+  later = client_connect (port);
+
   stop_server (server);
 }
 
@@ -941,8 +1179,14 @@ signallingserver_suite (void)
   tcase_add_test (tc, test_bad_input_is_answered_and_others_are_still_served);
   tcase_add_test (tc, test_auth_token_is_required);
   tcase_add_test (tc, test_viewer_page_is_served_over_plain_http);
-  tcase_add_test (tc, test_ice_servers_sent_after_welcome_and_on_change);
-  tcase_add_test (tc, test_stop_ends_sessions_and_closes_cleanly);
+  tcase_add_test (tc, test_ice_servers_only_on_request_after_registering);
+  tcase_add_test (tc, test_stop_ends_no_session_and_closes_cleanly);
+  tcase_add_test (tc, test_abrupt_drop_and_resume_keeps_the_session);
+  tcase_add_test (tc, test_abrupt_drop_without_return_ends_after_grace);
+  tcase_add_test (tc, test_clean_close_ends_sessions_at_once);
+  tcase_add_test (tc, test_message_rate_limit_closes_only_the_flooder);
+  tcase_add_test (tc, test_browser_origin_must_match_host);
+  tcase_add_test (tc, test_connections_per_address_are_limited);
   tcase_add_test (tc, test_start_reports_a_port_in_use);
   tcase_add_test (tc, test_wss_with_tls_certificate);
   tcase_add_test (tc,

@@ -214,16 +214,18 @@ GST_START_TEST (test_new_peer_gets_welcome_with_fresh_uuid)
 
 GST_END_TEST;
 
-GST_START_TEST (test_ice_servers_follow_welcome_and_changes)
+/* TURN credentials go only to registered peers that asked for them with
+ * getIceServers; gst-plugins-rs' gstwebrtc-api logs an error for every
+ * iceServers it gets unasked (issue 11.4). */
+GST_START_TEST (test_ice_servers_only_to_registered_peers_that_asked)
 {
   g_autoptr (RtcSignalRouter) router = new_router ();
   g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autofree gchar *a = NULL;
-  g_autofree gchar *b = NULL;
+  g_autofree gchar *asker = NULL;
+  g_autofree gchar *early = NULL;
+  g_autofree gchar *silent = NULL;
+  g_autofree gchar *unregistered = NULL;
   Sent *sent;
-
-  a = join (router);
-  expect_nothing ();
 
   fail_unless (json_parser_load_from_data (parser,
           "[{\"urls\":\"stun:127.0.0.1:3478\"},{\"urls\":[\"turn:127.0.0.1"
@@ -232,15 +234,18 @@ GST_START_TEST (test_ice_servers_follow_welcome_and_changes)
   rtc_signal_router_set_ice_servers (router,
       json_node_get_array (json_parser_get_root (parser)));
 
-  /* already connected peers are told at once */
-  sent = pop_for (a, RTC_MESSAGE_ICE_SERVERS);
-  fail_unless_equals_int (json_array_get_length (sent->msg->ice_servers), 2);
-  sent_free (sent);
+  /* nothing after welcome, to anyone */
+  asker = join (router);
+  early = join (router);
+  silent = join (router);
+  unregistered = join (router);
+  expect_nothing ();
 
-  /* new peers right after welcome */
-  b = rtc_signal_router_add_peer (router, &outbox);
-  sent_free (pop_for (b, RTC_MESSAGE_WELCOME));
-  sent = pop_for (b, RTC_MESSAGE_ICE_SERVERS);
+  /* registered, then asks: answered at once */
+  register_peer (router, asker, "\"listener\"", NULL);
+  drain ();
+  sendf (router, asker, "{\"type\":\"getIceServers\"}");
+  sent = pop_for (asker, RTC_MESSAGE_ICE_SERVERS);
   fail_unless_equals_string (sent->text, "{\"type\":\"iceServers\","
       "\"iceServers\":[{\"urls\":\"stun:127.0.0.1:3478\"},{\"urls\":"
       "[\"turn:127.0.0.1:3478\"],\"username\":\"1:u\",\"credential\":"
@@ -248,8 +253,26 @@ GST_START_TEST (test_ice_servers_follow_welcome_and_changes)
   sent_free (sent);
   expect_nothing ();
 
+  /* asks first: answered when it registers */
+  sendf (router, early, "{\"type\":\"getIceServers\"}");
+  expect_nothing ();
+  register_peer (router, early, "\"consumer\"", NULL);
+  sent_free (pop_for (early, RTC_MESSAGE_ICE_SERVERS));
+  drain ();
+
+  /* never asks, or never registers: never sees them */
+  register_peer (router, silent, "\"producer\"", NULL);
+  sendf (router, unregistered, "{\"type\":\"getIceServers\"}");
+  drain ();
+
+  /* a change goes to the two that asked and registered, an empty list
+   * when there are none left */
   rtc_signal_router_set_ice_servers (router, NULL);
-  g_free (join (router));
+  sent = pop_for (asker, RTC_MESSAGE_ICE_SERVERS);
+  fail_unless_equals_string (sent->text,
+      "{\"type\":\"iceServers\",\"iceServers\":[]}");
+  sent_free (sent);
+  sent_free (pop_for (early, RTC_MESSAGE_ICE_SERVERS));
   expect_nothing ();
 }
 
@@ -487,11 +510,16 @@ GST_START_TEST (test_end_session_tells_the_other_side)
   fail_unless_equals_int (rtc_signal_router_get_n_sessions (router), 0);
   expect_nothing ();
 
-  /* ended is gone: a second end and late ICE are errors */
+  /* ended is gone: a second end is not answered (gstwebrtc-api answers
+   * every endSession with its own, issue 11.3, as the reference server
+   * only logs it), late ICE is an error */
   sendf (router, producer, "{\"type\":\"endSession\",\"sessionId\":\"%s\"}",
       session);
+  expect_nothing ();
+  sendf (router, producer, "{\"type\":\"endSession\",\"sessionId\":"
+      "\"never-existed\"}");
+  expect_nothing ();
   details = g_strdup_printf ("Session with ID '%s' not found", session);
-  expect_error (producer, details);
   sendf (router, consumer, "{\"type\":\"peer\",\"sessionId\":\"%s\","
       "\"ice\":{\"candidate\":\"\",\"sdpMLineIndex\":0}}", session);
   expect_error (consumer, details);
@@ -860,6 +888,234 @@ GST_START_TEST (test_bad_input_gets_an_error_and_the_peer_stays)
 
 GST_END_TEST;
 
+/* Resumable peers: join with a token, as rtcsignaller does. */
+static gchar *
+join_resumable (RtcSignalRouter * router, const gchar * peer_id,
+    const gchar * token)
+{
+  gpointer replaced = NULL;
+  gchar *id = rtc_signal_router_add_peer_resuming (router, &outbox, peer_id,
+      token, &replaced);
+  Sent *welcome = pop_for (id, RTC_MESSAGE_WELCOME);
+
+  fail_unless (replaced == NULL);
+  sent_free (welcome);
+  return id;
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_for_ms (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Issue 7.4: media must not depend on the server, so an abrupt drop keeps
+ * the sessions for the grace period and a resume takes them over without
+ * anyone being told anything. */
+GST_START_TEST (test_dropped_peer_resumes_within_grace_silently)
+{
+  g_autoptr (RtcSignalRouter) router = new_router ();
+  g_autofree gchar *listener = join (router);
+  g_autofree gchar *producer = join_resumable (router, NULL, "secret-1");
+  g_autofree gchar *consumer = join (router);
+  g_autofree gchar *again = NULL;
+  g_autofree gchar *session = NULL;
+  Sent *sent;
+
+  register_peer (router, listener, "\"listener\"", NULL);
+  register_peer (router, producer, "\"producer\"", NULL);
+  drain ();
+  session = start_session (router, consumer, producer, producer, consumer);
+
+  rtc_signal_router_set_reconnect_grace (router, 60000);
+  rtc_signal_router_drop_peer (router, producer);
+  expect_nothing ();
+  fail_unless_equals_int (rtc_signal_router_get_n_sessions (router), 1);
+
+  /* messages for the absent peer are dropped, not errors */
+  sendf (router, consumer, "{\"type\":\"peer\",\"sessionId\":\"%s\","
+      "\"ice\":{\"candidate\":\"c\",\"sdpMLineIndex\":0}}", session);
+  expect_nothing ();
+  /* ... and it takes no new session meanwhile */
+  sendf (router, listener, "{\"type\":\"startSession\",\"peerId\":\"%s\"}",
+      producer);
+  sent_free (pop_for (listener, RTC_MESSAGE_ERROR));
+
+  again = join_resumable (router, producer, "secret-1");
+  fail_unless_equals_string (again, producer);
+  /* a new connection may select its protocol version again */
+  sendf (router, producer, "{\"type\":\"setProtocolVersion\",\"version\":"
+      "\"v1_1\"}");
+  register_peer (router, producer, "\"producer\"", NULL);
+  expect_nothing ();
+
+  /* the session lives on in both directions */
+  sendf (router, producer, "{\"type\":\"peer\",\"sessionId\":\"%s\","
+      "\"ice\":{\"candidate\":\"c\",\"sdpMLineIndex\":0}}", session);
+  sent_free (pop_for (consumer, RTC_MESSAGE_PEER));
+  sendf (router, consumer, "{\"type\":\"peer\",\"sessionId\":\"%s\","
+      "\"ice\":{\"candidate\":\"c\",\"sdpMLineIndex\":0}}", session);
+  sent = pop_for (producer, RTC_MESSAGE_PEER);
+  sent_free (sent);
+  expect_nothing ();
+  fail_unless_equals_int (rtc_signal_router_get_n_sessions (router), 1);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_dropped_peer_that_does_not_return_ends_after_grace)
+{
+  g_autoptr (RtcSignalRouter) router = new_router ();
+  g_autofree gchar *listener = join (router);
+  g_autofree gchar *producer = join_resumable (router, NULL, "secret-2");
+  g_autofree gchar *consumer = join (router);
+  g_autofree gchar *session = NULL;
+  g_autofree gchar *text = NULL;
+
+  register_peer (router, listener, "\"listener\"", NULL);
+  register_peer (router, producer, "\"producer\"", NULL);
+  drain ();
+  session = start_session (router, consumer, producer, producer, consumer);
+
+  rtc_signal_router_set_reconnect_grace (router, 100);
+  rtc_signal_router_drop_peer (router, producer);
+  expect_nothing ();
+  run_for_ms (300);
+
+  text = g_strdup_printf ("{\"type\":\"endSession\",\"sessionId\":\"%s\"}",
+      session);
+  expect_text (consumer, text);
+  g_free (text);
+  text = g_strdup_printf ("{\"type\":\"peerStatusChanged\",\"roles\":[],"
+      "\"meta\":null,\"peerId\":\"%s\"}", producer);
+  expect_text (listener, text);
+  expect_nothing ();
+  fail_unless_equals_int (rtc_signal_router_get_n_sessions (router), 0);
+  fail_unless_equals_int (rtc_signal_router_get_n_peers (router), 2);
+
+  /* too late: the id comes back (it is a free UUID), the session not */
+  g_free (join_resumable (router, producer, "secret-2"));
+  fail_unless_equals_int (rtc_signal_router_get_n_sessions (router), 0);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_resume_needs_the_same_token)
+{
+  g_autoptr (RtcSignalRouter) router = new_router ();
+  g_autofree gchar *producer = join_resumable (router, NULL, "right");
+  g_autofree gchar *consumer = join (router);
+  g_autofree gchar *thief = NULL;
+  g_autofree gchar *plain = NULL;
+  g_autofree gchar *session = NULL;
+
+  register_peer (router, producer, "\"producer\"", NULL);
+  session = start_session (router, consumer, producer, producer, consumer);
+  rtc_signal_router_set_reconnect_grace (router, 60000);
+  rtc_signal_router_drop_peer (router, producer);
+
+  thief = join_resumable (router, producer, "wrong");
+  fail_if (g_str_equal (thief, producer));
+  plain = join_resumable (router, producer, NULL);
+  fail_if (g_str_equal (plain, producer));
+  expect_nothing ();
+  fail_unless_equals_int (rtc_signal_router_get_n_sessions (router), 1);
+
+  /* a peer that never presented a token cannot resume: dropped, it ends
+   * at once */
+  rtc_signal_router_remove_peer (router, producer);
+  drain ();
+  g_free (session);
+  register_peer (router, thief, "\"producer\"", NULL);
+  session = start_session (router, plain, thief, thief, plain);
+  rtc_signal_router_drop_peer (router, plain);
+  sent_free (pop_for (thief, RTC_MESSAGE_END_SESSION));
+  expect_nothing ();
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_resume_replaces_a_connection_not_yet_noticed_dropped)
+{
+  g_autoptr (RtcSignalRouter) router = new_router ();
+  g_autofree gchar *producer = join_resumable (router, NULL, "tok");
+  g_autofree gchar *consumer = join (router);
+  g_autofree gchar *session = NULL;
+  g_autofree gchar *again = NULL;
+  gpointer replaced = NULL;
+
+  register_peer (router, producer, "\"producer\"", NULL);
+  session = start_session (router, consumer, producer, producer, consumer);
+
+  again = rtc_signal_router_add_peer_resuming (router, &outbox, producer,
+      "tok", &replaced);
+  fail_unless_equals_string (again, producer);
+  fail_unless (replaced == &outbox);
+  sent_free (pop_for (producer, RTC_MESSAGE_WELCOME));
+  expect_nothing ();
+  fail_unless_equals_int (rtc_signal_router_get_n_sessions (router), 1);
+}
+
+GST_END_TEST;
+
+/* After a server restart the client presents an id the server never saw:
+ * a well-formed UUID not in use is given back, anything else is not. */
+GST_START_TEST (test_unknown_former_id_is_given_back_if_free)
+{
+  g_autoptr (RtcSignalRouter) router = new_router ();
+  const gchar *former = "0b6f4d3c-1c2e-4b8a-9f7d-2a5e8c1d3f40";
+  g_autofree gchar *back = join_resumable (router, former, "t");
+  g_autofree gchar *taken = join_resumable (router, former, "other");
+  g_autofree gchar *bogus = join_resumable (router, "not-a-uuid", "t");
+
+  fail_unless_equals_string (back, former);
+  fail_if (g_str_equal (taken, former));
+  fail_unless (g_uuid_string_is_valid (bogus));
+  expect_nothing ();
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_session_and_meta_limits)
+{
+  g_autoptr (RtcSignalRouter) router = new_router ();
+  g_autofree gchar *producer = join (router);
+  g_autofree gchar *consumer = join (router);
+  g_autofree gchar *big = g_strnfill (200, 'x');
+  guint i;
+
+  rtc_signal_router_set_limits (router, 2, 100);
+  register_peer (router, producer, "\"producer\"", NULL);
+  for (i = 0; i < 2; i++)
+    g_free (start_session (router, consumer, producer, producer, consumer));
+  sendf (router, consumer, "{\"type\":\"startSession\",\"peerId\":\"%s\"}",
+      producer);
+  expect_error (consumer, "Too many sessions: a peer may have at most 2");
+  fail_unless_equals_int (rtc_signal_router_get_n_sessions (router), 2);
+
+  sendf (router, consumer, "{\"type\":\"setPeerStatus\",\"roles\":"
+      "[\"listener\"],\"meta\":{\"name\":\"%s\"}}", big);
+  expect_error (consumer, "meta is larger than 100 bytes");
+  /* ignored: it is not registered */
+  sendf (router, producer, "{\"type\":\"startSession\",\"peerId\":\"%s\"}",
+      consumer);
+  sent_free (pop_for (producer, RTC_MESSAGE_ERROR));
+  expect_nothing ();
+}
+
+GST_END_TEST;
+
 static void
 count_notify (gpointer data)
 {
@@ -899,7 +1155,7 @@ signalrouter_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_checked_fixture (tc, NULL, teardown);
   tcase_add_test (tc, test_new_peer_gets_welcome_with_fresh_uuid);
-  tcase_add_test (tc, test_ice_servers_follow_welcome_and_changes);
+  tcase_add_test (tc, test_ice_servers_only_to_registered_peers_that_asked);
   tcase_add_test (tc,
       test_set_peer_status_notifies_listeners_with_server_peer_id);
   tcase_add_test (tc, test_list_and_list_consumers_answer_sorted_with_meta);
@@ -915,6 +1171,12 @@ signalrouter_suite (void)
   tcase_add_test (tc, test_mesh_of_three_makes_one_session_per_pair);
   tcase_add_test (tc, test_bad_input_gets_an_error_and_the_peer_stays);
   tcase_add_test (tc, test_free_releases_user_data_and_state);
+  tcase_add_test (tc, test_dropped_peer_resumes_within_grace_silently);
+  tcase_add_test (tc, test_dropped_peer_that_does_not_return_ends_after_grace);
+  tcase_add_test (tc, test_resume_needs_the_same_token);
+  tcase_add_test (tc, test_resume_replaces_a_connection_not_yet_noticed_dropped);
+  tcase_add_test (tc, test_unknown_former_id_is_given_back_if_free);
+  tcase_add_test (tc, test_session_and_meta_limits);
   return s;
 }
 
