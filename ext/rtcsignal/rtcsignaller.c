@@ -21,6 +21,9 @@ GST_DEBUG_CATEGORY_STATIC (rtc_signaller_debug);
 /* reconnection backoff: doubles from the first to the cap (ms) */
 #define BACKOFF_INITIAL_MS 100
 #define BACKOFF_MAX_MS 5000
+/* no message of the protocol comes near this; a malicious server cannot
+ * make the client buffer more (RFC 6455 close 1009) */
+#define MAX_INCOMING_MESSAGE_SIZE (1024 * 1024)
 
 struct _RtcSignaller
 {
@@ -39,6 +42,10 @@ struct _RtcSignaller
   gboolean running;
   gchar *peer_id;
   guint backoff_ms;             /* next retry delay */
+  /* resume (docs/protocol.md): a secret made once per signaller and the
+   * last peer id the server gave; neither is cleared on a drop */
+  gchar *resume_token;
+  gchar *last_peer_id;
 };
 
 enum
@@ -167,6 +174,8 @@ on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * bytes,
   if (msg->type == RTC_MESSAGE_WELCOME) {
     g_free (self->peer_id);
     self->peer_id = g_strdup (msg->peer_id);
+    g_free (self->last_peer_id);
+    self->last_peer_id = g_strdup (msg->peer_id);
     self->backoff_ms = BACKOFF_INITIAL_MS;
     GST_INFO ("registered with %s as peer %s", self->uri, self->peer_id);
     send_status (self);
@@ -222,6 +231,8 @@ on_connected (GObject * source, GAsyncResult * res, gpointer user_data)
   }
   self->ws = ws;
   soup_websocket_connection_set_keepalive_interval (ws, 15);
+  soup_websocket_connection_set_max_incoming_payload_size (ws,
+      MAX_INCOMING_MESSAGE_SIZE);
   g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), self);
   g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), self);
   g_signal_connect (ws, "error", G_CALLBACK (on_ws_error), self);
@@ -235,15 +246,45 @@ on_connected (GObject * source, GAsyncResult * res, gpointer user_data)
   g_object_unref (self);
 }
 
+/* The URI with the resume parameters added to its query: the token on
+ * every connect, the former peer id once there was one. */
+static GUri *
+resume_uri (RtcSignaller * self)
+{
+  g_autoptr (GUri) base = g_uri_parse (self->uri, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr (GString) query = NULL;
+  g_autofree gchar *token = NULL;
+
+  if (!base)
+    return NULL;
+  query = g_string_new (g_uri_get_query (base));
+  token = g_uri_escape_string (self->resume_token, NULL, FALSE);
+  if (query->len > 0)
+    g_string_append_c (query, '&');
+  g_string_append_printf (query, "meshrtc-resume=%s", token);
+  if (self->last_peer_id) {
+    g_autofree gchar *peer = g_uri_escape_string (self->last_peer_id, NULL,
+        FALSE);
+
+    g_string_append_printf (query, "&meshrtc-peer=%s", peer);
+  }
+  return g_uri_build (g_uri_get_flags (base), g_uri_get_scheme (base),
+      g_uri_get_userinfo (base), g_uri_get_host (base), g_uri_get_port (base),
+      g_uri_get_path (base), query->str, g_uri_get_fragment (base));
+}
+
 static void
 connect_now (RtcSignaller * self)
 {
   SoupMessage *msg;
 
+  g_autoptr (GUri) uri = NULL;
+
   g_clear_pointer (&self->retry, g_source_unref);
   if (!self->running)
     return;
-  msg = soup_message_new (SOUP_METHOD_GET, self->uri);
+  uri = resume_uri (self);
+  msg = uri ? soup_message_new_from_uri (SOUP_METHOD_GET, uri) : NULL;
   if (!msg) {
     GError *err = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
         "invalid signalling URI");
@@ -257,6 +298,7 @@ connect_now (RtcSignaller * self)
         "Authorization", value);
     g_free (value);
   }
+  /* self->uri, not the message's: that one carries the resume token */
   GST_DEBUG ("connecting to %s", self->uri);
   soup_session_websocket_connect_async (self->session, msg, NULL, NULL,
       G_PRIORITY_DEFAULT, self->cancellable, on_connected,
@@ -296,6 +338,9 @@ rtc_signaller_start (RtcSignaller * self)
   self->context = g_main_context_ref_thread_default ();
   self->cancellable = g_cancellable_new ();
   self->session = soup_session_new_with_options ("timeout", 10, NULL);
+  /* no permessage-deflate: the size limit must count real bytes */
+  soup_session_remove_feature_by_type (self->session,
+      SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
   self->backoff_ms = BACKOFF_INITIAL_MS;
   connect_now (self);
 }
@@ -350,12 +395,15 @@ rtc_signaller_finalize (GObject * object)
   g_clear_pointer (&self->meta, json_object_unref);
   g_free (self->uri);
   g_free (self->auth_token);
+  g_free (self->resume_token);
+  g_free (self->last_peer_id);
   G_OBJECT_CLASS (rtc_signaller_parent_class)->finalize (object);
 }
 
 static void
 rtc_signaller_init (RtcSignaller * self)
 {
+  self->resume_token = g_uuid_string_random ();
 }
 
 static void

@@ -18,7 +18,14 @@ G_BEGIN_DECLS
  * rtc_signaller_start() is called, and every signal is emitted there.
  *
  * It reconnects by itself with capped exponential backoff and re-registers
- * (setProtocolVersion, setPeerStatus) after every reconnect.
+ * (setProtocolVersion, setPeerStatus) after every reconnect. Every connect
+ * carries `meshrtc-resume=<token>` (a random secret made once per
+ * signaller, never logged) and, once it had one, `meshrtc-peer=<former
+ * peer id>` in the URI query: a gst-meshrtc server then gives the same
+ * peer id back, with its sessions if it still has them, and "connected"
+ * is emitted with the same id as before (a resumed registration).
+ * Incoming messages are parsed with rtc_json_parse() and limited to
+ * 1 MiB; permessage-deflate is not offered.
  *
  * Signals:
  * - "connected" (const gchar *peer_id): welcome received and status sent

@@ -19,6 +19,7 @@
 
 #include "rtcprotocol.h"
 #include "rtcsignallingserver.h"
+#include "rtcsignaller.h"
 #include "rtcviewerresources.h"
 
 /* every wait is bounded by this */
@@ -950,6 +951,59 @@ GST_START_TEST (test_connections_per_address_are_limited)
 
 GST_END_TEST;
 
+static void
+on_signaller_connected (RtcSignaller * signaller, const gchar * peer_id,
+    gchar ** out)
+{
+  g_free (*out);
+  *out = g_strdup (peer_id);
+}
+
+/* The client signaller presents its resume token and former peer id: a
+ * restarted server gives the same id back, so elements can tell a resumed
+ * registration from a new one. */
+GST_START_TEST (test_signaller_gets_its_peer_id_back_after_a_restart)
+{
+  RtcSignallingServer *server = start_server (NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autofree gchar *uri = g_strdup_printf ("ws://127.0.0.1:%u/", port);
+  RtcSignaller *signaller = rtc_signaller_new (uri, NULL);
+  gchar *first = NULL, *second = NULL;
+  gboolean timed_out = FALSE;
+  GError *error = NULL;
+  guint id;
+
+  g_signal_connect (signaller, "connected",
+      G_CALLBACK (on_signaller_connected), &first);
+  rtc_signaller_start (signaller);
+  id = g_timeout_add (WAIT_MS, timeout_cb, &timed_out);
+  while (!first && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  fail_unless (first != NULL, "signaller did not connect");
+  g_source_remove (id);
+  g_signal_handlers_disconnect_by_data (signaller, &first);
+
+  g_signal_connect (signaller, "connected",
+      G_CALLBACK (on_signaller_connected), &second);
+  rtc_signalling_server_stop (server);
+  g_object_set (server, "port", port, NULL);
+  fail_unless (rtc_signalling_server_start (server, &error));
+  id = g_timeout_add (WAIT_MS, timeout_cb, &timed_out);
+  while (!second && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  fail_unless (second != NULL, "signaller did not reconnect");
+  g_source_remove (id);
+  fail_unless_equals_string (second, first);
+
+  rtc_signaller_stop (signaller);
+  g_object_unref (signaller);
+  g_free (first);
+  g_free (second);
+  stop_server (server);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_start_reports_a_port_in_use)
 {
   RtcSignallingServer *first = start_server (NULL);
@@ -1187,6 +1241,7 @@ signallingserver_suite (void)
   tcase_add_test (tc, test_message_rate_limit_closes_only_the_flooder);
   tcase_add_test (tc, test_browser_origin_must_match_host);
   tcase_add_test (tc, test_connections_per_address_are_limited);
+  tcase_add_test (tc, test_signaller_gets_its_peer_id_back_after_a_restart);
   tcase_add_test (tc, test_start_reports_a_port_in_use);
   tcase_add_test (tc, test_wss_with_tls_certificate);
   tcase_add_test (tc,
