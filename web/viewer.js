@@ -159,7 +159,8 @@
         else
           registerListener();
         break;
-      case 'iceServers': /* gst-meshrtc extension; used by the next connection */
+      case 'iceServers': /* gst-meshrtc extension, the answer to getIceServers;
+                          * used by the next RTCPeerConnection */
         m.iceServers = Array.isArray(msg.iceServers) ? msg.iceServers : [];
         break;
       case 'list':
@@ -215,6 +216,10 @@
 
   function registerListener() {
     send({ type: 'setPeerStatus', roles: ['listener'], meta: room ? roomMeta({}) : null });
+    /* gst-meshrtc extension: TURN credentials only go to registered peers
+     * that ask. Our server answers in order, so they are here before the
+     * list answer, hence before any RTCPeerConnection is made. */
+    send({ type: 'getIceServers' });
     send({ type: 'list' });
     if (m.sessionId)
       setState(m.state, 'signalling restored');
@@ -331,6 +336,7 @@
       if (!video.srcObject)
         video.srcObject = stream;
       send({ type: 'setPeerStatus', roles: ['producer'], meta: roomMeta({ name: name || 'browser' }) });
+      send({ type: 'getIceServers' }); /* see registerListener() */
       setState('waiting', 'published, waiting for consumers');
     }, (err) => {
       mediaPromise = null;
