@@ -63,7 +63,7 @@ GST_DEBUG_CATEGORY_EXTERN (meshrtc_debug);
 #define GST_CAT_DEFAULT meshrtc_debug
 
 #define DEFAULT_RUN_SIGNALLING_SERVER FALSE
-#define DEFAULT_MAX_PEERS 0
+#define DEFAULT_MAX_PEERS 64
 
 enum
 {
@@ -377,7 +377,10 @@ gst_rtc_mesh_fanout_class_init (GstRtcMeshFanoutClass * klass)
    * GstRtcMeshFanout:max-peers:
    *
    * Sessions beyond this many are refused: the consumer gets
-   * `endSessionV1_1` with the reason. 0 means no limit.
+   * `endSessionV1_1` with the reason. Every peer costs an encoder branch
+   * and a DTLS/SRTP context, so the default keeps one element from
+   * exhausting the machine. 0 means no limit. Range 0 to G_MAXUINT,
+   * default 64.
    */
   g_object_class_install_property (gobject_class, PROP_MAX_PEERS,
       g_param_spec_uint ("max-peers", "Maximum peers",
