@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { requireElements } from './lib/gst.mjs';
 import { createHarness, freePort } from './lib/harness.mjs';
 import { pageState, waitForFramesDecoded, waitForSmpteBars } from './lib/playback.mjs';
-import { PageClient, analyseTone, serveClientPages } from './lib/protocol-client.mjs';
+import { PageClient, analyseTone, openClientPage } from './lib/protocol-client.mjs';
 
 const TONE_HZ = 440;
 
@@ -108,7 +108,7 @@ for (const offer of [false, true]) {
     const server = await h.startSignallingServer();
     const producer = h.gstLaunch('gst-producer', `${sources('b')} rtcsignalbin name=b ` +
       `uri=${server.wsUrl} peer-name=gst-cam ice-local-addresses=127.0.0.1`);
-    const page = await h.openPage(await serveClientPages(t), { label: 'consumer' });
+    const page = await openClientPage(h, server.httpUrl, { label: 'consumer' });
     const c = await PageClient.create(page, 'viewer', server.wsUrl);
     const transcript = async () => c.transcript();
     await c.run((x) => x.register(['listener']));

@@ -18,7 +18,7 @@ import { FAKESINK_CHAIN, requireElements } from './lib/gst.mjs';
 import { createHarness, freePort } from './lib/harness.mjs';
 import { waitForSmpteBars, waitForGreenPicture } from './lib/playback.mjs';
 import {
-  ICE_SERVERS_REQUEST, PageClient, SignallingClient, serveClientPages,
+  ICE_SERVERS_REQUEST, PageClient, SignallingClient, openClientPage,
 } from './lib/protocol-client.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -91,12 +91,9 @@ class Clients {
   }
 }
 
-const pageUrls = new WeakMap(); // harness -> URL of the client page
-
-export async function clientPage(h, label, { context = null } = {}) {
-  if (!pageUrls.has(h))
-    pageUrls.set(h, await serveClientPages(h.t));
-  return h.openPage(pageUrls.get(h), { context, label });
+// A client page on the origin of the server at @httpUrl.
+function clientPage(h, httpUrl, label) {
+  return openClientPage(h, httpUrl, { label });
 }
 
 // rtcmeshfanout with its embedded server, videotestsrc (and a 440 Hz sine
@@ -159,9 +156,25 @@ async function assertStillDecoding(h, clients, c, ms = 1000) {
     .catch(async (err) => { throw await clients.error(err.message.split('\n')[0]); });
 }
 
-async function showCurrentSession(c) {
-  await c.run((x, s) => window.proto.showStream(s.streams[0] ||
-    new MediaStream(s.tracks.filter((t) => t.kind === 'video'))));
+// Shows the session's received video in the page's <video> and waits
+// until it has a picture size.
+async function showCurrentSession(h, clients, c) {
+  const look = () => c.run((x, s) => {
+    const v = document.getElementById('video');
+    return {
+      width: v.videoWidth, readyState: v.readyState, paused: v.paused,
+      tracks: s.tracks.map((t) => `${t.kind}:${t.readyState}:${t.muted ? 'muted' : 'unmuted'}`),
+      streams: s.streams.length,
+    };
+  });
+  await c.run((x, s) => window.proto.showStream(new MediaStream(s.tracks.filter((t) => t.kind === 'video'))));
+  let last = null;
+  await h.waitFor(`${c.name}'s <video> plays the received track`, async () => {
+    last = await look();
+    return last.width > 0;
+  }, { detail: () => JSON.stringify(last) }).catch(async (err) => {
+    throw await clients.error(err.message.split('\n')[0]);
+  });
 }
 
 // The SDP messages the client received in its current session, in order.
@@ -183,7 +196,7 @@ async function consumerOffers(h, clients, c, producerId, label) {
     throw await clients.error(`${label}: the producer sent ${JSON.stringify(types)} in reply to the ` +
       'consumer\'s offer in startSession; it must answer it (docs/protocol.md, Sessions)');
   await waitDecoding(h, clients, c);
-  await showCurrentSession(c);
+  await showCurrentSession(h, clients, c);
   await waitForSmpteBars(h, c.page);
   await clients.assertClean(label);
   return sessionId;
@@ -395,7 +408,7 @@ test('rtcmeshfanout: a consumer that offers in startSession gets an answer and p
   const h = createHarness(t);
   const clients = new Clients(h);
   const fanout = await startFanout(h);
-  const page = await clientPage(h, 'offering-consumer');
+  const page = await clientPage(h, fanout.httpUrl, 'offering-consumer');
   const c = await clients.page(page, 'viewer', fanout.wsUrl);
   await c.run((x) => x.register(['listener']));
   const producerId = await findProducer(h, c, 'gst-cam');
@@ -424,14 +437,14 @@ test('rtcmeshfanout: producer-offered session, browser renegotiates, fanout ends
   const h = createHarness(t);
   const clients = new Clients(h);
   const fanout = await startFanout(h, { props: 'max-peers=1' });
-  const page = await clientPage(h, 'consumer');
+  const page = await clientPage(h, fanout.httpUrl, 'consumer');
   const c = await clients.page(page, 'viewer', fanout.wsUrl);
   await c.run((x) => x.register(['listener']));
   const producerId = await findProducer(h, c, 'gst-cam');
   await c.consume(producerId, { offer: false });
   await waitDecoding(h, clients, c);
   assert.deepEqual(await sdpTypesReceived(c), ['offer']);
-  await showCurrentSession(c);
+  await showCurrentSession(h, clients, c);
   await waitForSmpteBars(h, page);
 
   await t.test('renegotiation: the browser (consumer side) offers on the established session', async () => {
@@ -464,7 +477,7 @@ test('rtcsignalbin producer: a consumer that offers in startSession gets an answ
   const clients = new Clients(h);
   const server = await h.startSignallingServer();
   const producer = startSignalbinProducer(h, server.wsUrl);
-  const page = await clientPage(h, 'offering-consumer');
+  const page = await clientPage(h, server.httpUrl, 'offering-consumer');
   const c = await clients.page(page, 'viewer', server.wsUrl);
   await c.run((x) => x.register(['listener']));
   const producerId = await findProducer(h, c, 'gst-cam');
@@ -497,7 +510,7 @@ test('Chromium producer (fake camera) and our rtcsignalbin consumer', async (t) 
   const h = createHarness(t);
   const clients = new Clients(h);
   const server = await h.startSignallingServer();
-  const page = await clientPage(h, 'browser-producer');
+  const page = await clientPage(h, server.httpUrl, 'browser-producer');
   const cam = await clients.page(page, 'cam', server.wsUrl);
   await cam.run(async (x) => {
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
@@ -547,21 +560,21 @@ test('browser to browser through our server: a consumer offer answered by a prod
   const h = createHarness(t);
   const clients = new Clients(h);
   const server = await h.startSignallingServer();
-  const page = await clientPage(h, 'producer');
+  const page = await clientPage(h, server.httpUrl, 'producer');
   const cam = await clients.page(page, 'cam', server.wsUrl);
   await cam.run(async (x) => {
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
     await x.produce(stream, { name: 'chromium-cam' });
     await x.list();
   });
-  const vpage = await clientPage(h, 'consumer');
+  const vpage = await clientPage(h, server.httpUrl, 'consumer');
   const v = await clients.page(vpage, 'viewer', server.wsUrl);
   await v.run((x) => x.register(['listener']));
   const pid = await findProducer(h, v, 'chromium-cam');
   await v.consume(pid, { offer: true });
   await waitDecoding(h, clients, v);
   assert.deepEqual(await sdpTypesReceived(v), ['answer']);
-  await showCurrentSession(v);
+  await showCurrentSession(h, clients, v);
   await waitForGreenPicture(h, vpage);
   await clients.assertClean('browser consumer offer');
 
@@ -705,13 +718,13 @@ test('our elements ignore unknown members and unknown message types from a serve
 
   await t.test('rtcsignalbin producer behind the proxy plays in Chromium', async () => {
     const producer = startSignalbinProducer(h, proxy.url);
-    const page = await clientPage(h, 'consumer');
+    const page = await clientPage(h, server.httpUrl, 'consumer');
     const c = await clients.page(page, 'viewer', server.wsUrl);
     await c.run((x) => x.register(['listener']));
     const pid = await findProducer(h, c, 'gst-cam');
     await c.consume(pid, { offer: false });
     await waitDecoding(h, clients, c);
-    await showCurrentSession(c);
+    await showCurrentSession(h, clients, c);
     await waitForSmpteBars(h, page);
     await clients.assertClean('producer behind the proxy');
     const upErrors = proxy.upstreamFrames.filter((f) => JSON.parse(f).type === 'error');
@@ -724,7 +737,7 @@ test('our elements ignore unknown members and unknown message types from a serve
   });
 
   await t.test('rtcsignalbin consumer behind the proxy decodes a Chromium producer', async () => {
-    const page = await clientPage(h, 'browser-producer');
+    const page = await clientPage(h, server.httpUrl, 'browser-producer');
     const cam = await clients.page(page, 'cam', server.wsUrl);
     await cam.run(async (x) => {
       const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
@@ -749,7 +762,7 @@ test('first frame: consumer-offered vs producer-offered sessions with rtcmeshfan
   const h = createHarness(t);
   const clients = new Clients(h);
   const fanout = await startFanout(h);
-  const page = await clientPage(h, 'timing');
+  const page = await clientPage(h, fanout.httpUrl, 'timing');
   const c = await clients.page(page, 'viewer', fanout.wsUrl);
   await c.run((x) => x.register(['listener']));
   const producerId = await findProducer(h, c, 'gst-cam');

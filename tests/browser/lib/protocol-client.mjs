@@ -547,40 +547,39 @@ export async function analyseTone(track, { freq = 440, settleMs = 1000 } = {}) {
 
 // ------------------------------------------------------------ Node helpers
 
-// Serves tests/browser/pages/ and tests/browser/lib/ over plain HTTP on
-// 127.0.0.1 (a secure context; and a page Chromium fetched from loopback
-// may open WebSockets to loopback, which a page Playwright made up may not:
-// ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS). Resolves with the URL of
-// the client page; the server closes when @t ends.
-export async function serveClientPages(t) {
+// Opens a page on the signalling server's own origin (@httpUrl, e.g. the
+// rtcmeshfanout's embedded server): our server only lets a browser page of
+// its own origin open a WebSocket (allowed-origins), and Chromium lets a page
+// it fetched from loopback reach loopback. The page is the server's viewer
+// page with its script replaced by nothing (so no viewer runs; its
+// <video id="video"> stays), and this library is injected as an inline
+// module: window.proto.
+const routedContexts = new WeakSet();
+const CLIENT_MARK = 'meshrtc-conformance-client';
+
+export async function openClientPage(h, httpUrl, { context = null, label = null } = {}) {
   const fs = await import('node:fs');
-  const http = await import('node:http');
-  const path = await import('node:path');
-  const here = path.dirname(new URL(import.meta.url).pathname);
-  const root = path.resolve(here, '..');
-  const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\//, '');
-    const file = path.resolve(root, rel);
-    if (req.method !== 'GET' || !file.startsWith(`${root}/`) || !/^(pages|lib)\/[\w.-]+$/.test(rel) ||
-        !fs.existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, {
-      'Content-Type': file.endsWith('.html') ? 'text/html' : 'text/javascript',
-      'Cache-Control': 'no-store',
+  const lib = fs.readFileSync(new URL(import.meta.url), 'utf8');
+  context = context || h.contexts[0] || await h.launchBrowser();
+  if (!routedContexts.has(context)) {
+    routedContexts.add(context);
+    await context.route('**/viewer.js', (route) => {
+      const frame = route.request().frame();
+      if (frame && frame.url().includes(CLIENT_MARK))
+        return route.fulfill({ status: 200, contentType: 'text/javascript', body: '/* conformance client */' });
+      return route.continue();
     });
-    res.end(fs.readFileSync(file));
+  }
+  const page = await h.openPage(`${new URL('/', httpUrl).href}?${CLIENT_MARK}=1`, { context, label });
+  await page.evaluate(() => {
+    document.title = 'gst-meshrtc protocol conformance client';
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+  await page.addScriptTag({
+    type: 'module',
+    content: `${lib}\nwindow.proto = { SignallingClient, Session, showStream, analyseTone, ICE_SERVERS_REQUEST };\n` +
+      'window.clients = {};\nwindow.protoReady = true;\n',
   });
-  t.after(() => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(resolve);
-  }));
-  return `http://127.0.0.1:${server.address().port}/pages/client.html`;
+  return page;
 }
 
 // A SignallingClient living in a page, driven from Node:
