@@ -52,8 +52,12 @@ passed=0 failed=0
 for h in $HARNESSES; do
   dict=tests/fuzz/$h.dict
   [ "$h" = router ] && dict=tests/fuzz/protocol.dict
-  max_len=65536
-  [ "$h" = router ] && max_len=8192
+  # room for the 200 KB hostile seeds where JSON goes in whole
+  case $h in
+    protocol|iceconfig) max_len=262144 ;;
+    router) max_len=8192 ;;
+    *) max_len=65536 ;;
+  esac
   work=$out/work/$h
   mkdir -p "$work"
   log=$out/$h.log

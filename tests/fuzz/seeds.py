@@ -223,6 +223,10 @@ def hostile(out):
     cases = [
         deep('[\'"\', '),                  # single-quoted string hides [
         deep('[\'"\', ') + ']' * 50000,
+        # json-glib 1.6 overflows an 8 MB stack (under ASan) only past
+        # about 100000 levels
+        deep('[\'"\', ', 200000),
+        deep('/* " */', 200000),
         deep('/* " */'),                   # C comment hides a quote
         deep('[/* " */'),
         deep('// "\n'),                    # line comment hides a quote
