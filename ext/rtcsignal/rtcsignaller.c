@@ -268,16 +268,18 @@ resume_uri (RtcSignaller * self)
 
     g_string_append_printf (query, "&meshrtc-peer=%s", peer);
   }
+  /* "ws://host:port" has an empty path, and with a query added the
+   * request target would be "?..." (RFC 9112 section 3.2.1 wants "/") */
   return g_uri_build (g_uri_get_flags (base), g_uri_get_scheme (base),
       g_uri_get_userinfo (base), g_uri_get_host (base), g_uri_get_port (base),
-      g_uri_get_path (base), query->str, g_uri_get_fragment (base));
+      *g_uri_get_path (base) ? g_uri_get_path (base) : "/", query->str,
+      g_uri_get_fragment (base));
 }
 
 static void
 connect_now (RtcSignaller * self)
 {
   SoupMessage *msg;
-
   g_autoptr (GUri) uri = NULL;
 
   g_clear_pointer (&self->retry, g_source_unref);
