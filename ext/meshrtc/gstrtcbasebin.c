@@ -1121,7 +1121,7 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
       /* the types our threads use exist before they race to make them */
       meshrtc_ensure_types ();
       priv->thread = rtc_context_thread_new ("rtc-signalling", priv->context,
-          context_thread_started, NULL);
+          context_thread_started, NULL, NULL);
       break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       GST_OBJECT_LOCK (self);

@@ -99,6 +99,7 @@
 
 #include "gstmeshrtcelements.h"
 #include "gstrtciceservers.h"
+#include "rtccontextthread.h"
 #include "rtciceconfig.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_rtc_ice_servers_debug);
@@ -169,9 +170,8 @@ struct _GstRtcIceServers
 
   /* worker thread: libsoup and timers run in its own context, never on a
    * streaming thread or the application's */
-  GThread *thread;
+  RtcContextThread *thread;
   GMainContext *context;
-  GMainLoop *loop;
   GCancellable *cancellable;
   GSource *refresh_source;
   GSource *renew_source;
@@ -1302,26 +1302,31 @@ initial_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gpointer
-worker_thread (gpointer user_data)
+static void
+worker_started (gpointer user_data)
 {
   GstRtcIceServers *self = user_data;
   guint timeout;
-  gint64 deadline;
 
   g_mutex_lock (&self->lock);
   timeout = self->timeout;
   g_mutex_unlock (&self->lock);
-
-  g_main_context_push_thread_default (self->context);
   self->session = soup_session_new_with_options ("user-agent",
       "gst-meshrtc/" VERSION " ", "timeout", timeout, NULL);
+}
 
-  g_main_loop_run (self->loop);
+/* Worker, once it stopped iterating: cancel what is under way (libsoup and
+ * GResolver are driven from this thread only) and let the cancelled
+ * fetches and lookups complete (their callbacks free them and drop their
+ * refs); bounded in case one never does. */
+static void
+worker_stopping (gpointer user_data)
+{
+  GstRtcIceServers *self = user_data;
+  gint64 deadline;
 
+  g_cancellable_cancel (self->cancellable);
   soup_session_abort (self->session);
-  /* let the cancelled fetches and lookups complete (their callbacks free
-   * them and drop their refs); bounded in case one never does */
   deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
   while (g_atomic_int_get (&self->operations) > 0
       && g_get_monotonic_time () < deadline) {
@@ -1334,38 +1339,20 @@ worker_thread (gpointer user_data)
     GST_WARNING_OBJECT (self, "%d operations did not finish",
         g_atomic_int_get (&self->operations));
   g_clear_object (&self->session);
-  g_main_context_pop_thread_default (self->context);
-
-  return NULL;
 }
 
 static void
 start_worker (GstRtcIceServers * self)
 {
   self->context = g_main_context_new ();
-  self->loop = g_main_loop_new (self->context, FALSE);
   self->cancellable = g_cancellable_new ();
-  self->thread = g_thread_new ("rtciceservers", worker_thread, self);
-}
-
-/* Worker: cancel what is under way (libsoup and GResolver are driven from
- * this thread only) and leave the loop; the thread then lets the cancelled
- * operations complete. */
-static gboolean
-shutdown_cb (gpointer user_data)
-{
-  GstRtcIceServers *self = user_data;
-
-  g_cancellable_cancel (self->cancellable);
-  g_main_loop_quit (self->loop);
-  return G_SOURCE_REMOVE;
+  self->thread = rtc_context_thread_new ("rtciceservers", self->context,
+      worker_started, worker_stopping, self);
 }
 
 static void
 stop_worker (GstRtcIceServers * self)
 {
-  GSource *source;
-  GMainLoop *loop;
   GMainContext *context;
   GCancellable *cancellable;
 
@@ -1377,27 +1364,17 @@ stop_worker (GstRtcIceServers * self)
   cancel_source_locked (&self->renew_source);
   g_mutex_unlock (&self->lock);
 
-  /* ahead of everything already queued */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_callback (source, shutdown_cb, self, NULL);
-  g_source_attach (source, self->context);
-  g_source_unref (source);
-
-  g_thread_join (self->thread);
-  self->thread = NULL;
+  /* cannot be lost, however early (rtccontextthread.h) */
+  g_clear_pointer (&self->thread, rtc_context_thread_stop);
 
   /* sources still attached drop their refs when the context goes */
   g_mutex_lock (&self->lock);
-  loop = self->loop;
   context = self->context;
   cancellable = self->cancellable;
-  self->loop = NULL;
   self->context = NULL;
   self->cancellable = NULL;
   g_mutex_unlock (&self->lock);
 
-  g_main_loop_unref (loop);
   g_main_context_unref (context);
   g_object_unref (cancellable);
 }
@@ -1539,6 +1516,8 @@ start (GstRtcIceServers * self)
   g_clear_error (&self->initial_error);
   g_mutex_unlock (&self->lock);
 
+  /* the types the worker uses exist before it races to make them */
+  meshrtc_ensure_types ();
   start_worker (self);
 
   {

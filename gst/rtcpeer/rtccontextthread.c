@@ -17,6 +17,7 @@ struct _RtcContextThread
   GMainContext *context;
   GThread *thread;
   RtcContextThreadFunc on_start;
+  RtcContextThreadFunc on_stop;
   gpointer user_data;
   gint stopping;                /* atomic */
 };
@@ -33,6 +34,8 @@ thread_main (gpointer data)
    * the context after setting it: no stop is missed */
   while (!g_atomic_int_get (&self->stopping))
     g_main_context_iteration (self->context, TRUE);
+  if (self->on_stop)
+    self->on_stop (self->user_data);
   g_main_context_pop_thread_default (self->context);
   return NULL;
 }
@@ -43,7 +46,8 @@ thread_main (gpointer data)
  * @context: (nullable): the context to run; %NULL makes a new one
  * @on_start: (nullable): run on the thread before it iterates (e.g. work
  *   that must happen off the caller's thread)
- * @user_data: for @on_start
+ * @on_stop: (nullable): run on the thread once it stopped iterating
+ * @user_data: for @on_start and @on_stop
  *
  * Starts the thread at once.
  *
@@ -52,13 +56,15 @@ thread_main (gpointer data)
  */
 RtcContextThread *
 rtc_context_thread_new (const gchar * name, GMainContext * context,
-    RtcContextThreadFunc on_start, gpointer user_data)
+    RtcContextThreadFunc on_start, RtcContextThreadFunc on_stop,
+    gpointer user_data)
 {
   RtcContextThread *self = g_new0 (RtcContextThread, 1);
 
   self->context = context ? g_main_context_ref (context) :
       g_main_context_new ();
   self->on_start = on_start;
+  self->on_stop = on_stop;
   self->user_data = user_data;
   self->thread = g_thread_new (name, thread_main, self);
   return self;
@@ -123,34 +129,67 @@ sync_call_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/**
- * rtc_context_thread_invoke_sync:
- * @self: a thread not yet stopped
- * @func: what to run; its return value is ignored
- * @data: for @func
- *
- * Runs @func on @self's thread and waits until it returned. From the
- * thread itself it runs at once.
- */
-void
-rtc_context_thread_invoke_sync (RtcContextThread * self, GSourceFunc func,
-    gpointer data)
+static void
+invoke_and_wait (GMainContext * context, GSourceFunc func, gpointer data)
 {
   SyncCall call = { func, data };
+  GSource *source = g_idle_source_new ();
 
-  if (rtc_context_thread_is_current (self)) {
-    func (data);
-    return;
-  }
   g_mutex_init (&call.lock);
   g_cond_init (&call.cond);
-  g_main_context_invoke (self->context, sync_call_cb, &call);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, sync_call_cb, &call, NULL);
+  g_source_attach (source, context);
+  g_source_unref (source);
   g_mutex_lock (&call.lock);
   while (!call.done)
     g_cond_wait (&call.cond, &call.lock);
   g_mutex_unlock (&call.lock);
   g_mutex_clear (&call.lock);
   g_cond_clear (&call.cond);
+}
+
+/**
+ * rtc_context_invoke_sync:
+ * @context: a context
+ * @func: what to run; its return value is ignored
+ * @data: for @func
+ *
+ * Runs @func with @context held and waits until it returned: at once on
+ * the caller's thread when it owns @context or can acquire it (nobody is
+ * iterating it at the moment, so nothing runs concurrently), otherwise on
+ * the thread that iterates it, which must keep doing so until then.
+ */
+void
+rtc_context_invoke_sync (GMainContext * context, GSourceFunc func,
+    gpointer data)
+{
+  if (g_main_context_acquire (context)) {
+    func (data);
+    g_main_context_release (context);
+    return;
+  }
+  invoke_and_wait (context, func, data);
+}
+
+/**
+ * rtc_context_thread_invoke_sync:
+ * @self: a thread not yet stopped
+ * @func: what to run; its return value is ignored
+ * @data: for @func
+ *
+ * Runs @func on @self's thread, with its context as the thread-default,
+ * and waits until it returned. From the thread itself it runs at once.
+ */
+void
+rtc_context_thread_invoke_sync (RtcContextThread * self, GSourceFunc func,
+    gpointer data)
+{
+  if (rtc_context_thread_is_current (self)) {
+    func (data);
+    return;
+  }
+  invoke_and_wait (self->context, func, data);
 }
 
 /**

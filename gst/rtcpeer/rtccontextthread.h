@@ -32,13 +32,16 @@ typedef struct _RtcContextThread RtcContextThread;
  * RtcContextThreadFunc:
  * @user_data: as given to rtc_context_thread_new()
  *
- * Runs on the new thread, with the context pushed, before it iterates.
+ * Runs on the thread, with the context pushed: @on_start before it
+ * iterates, @on_stop after it stopped iterating (to cancel and drain what
+ * only this thread may touch, e.g. a SoupSession).
  */
 typedef void (*RtcContextThreadFunc) (gpointer user_data);
 
 RtcContextThread * rtc_context_thread_new (const gchar * name,
                                            GMainContext * context,
                                            RtcContextThreadFunc on_start,
+                                           RtcContextThreadFunc on_stop,
                                            gpointer user_data);
 GMainContext *     rtc_context_thread_get_context (RtcContextThread * self);
 gboolean           rtc_context_thread_is_current (RtcContextThread * self);
@@ -50,6 +53,13 @@ void               rtc_context_thread_invoke_sync (RtcContextThread * self,
                                                    GSourceFunc func,
                                                    gpointer data);
 void               rtc_context_thread_stop (RtcContextThread * self);
+
+/* rtc_context_thread_invoke_sync() for any context run by another thread
+ * (or by nobody: then @func runs on the caller's thread, which acquires
+ * @context for it). */
+void               rtc_context_invoke_sync (GMainContext * context,
+                                            GSourceFunc func,
+                                            gpointer data);
 
 G_END_DECLS
 
