@@ -81,11 +81,11 @@ set_state_bounded (GstElement * pipeline, GstState state, const gchar * what)
 {
   GstStateChangeReturn ret;
 
+  /* bounded: the call itself. Going up, an ASYNC answer is not waited
+   * for: a live pipeline's sink completes PLAYING with its first buffer,
+   * which is media arrival, not the lifecycle. */
   watchdog_arm (what);
   ret = gst_element_set_state (pipeline, state);
-  if (ret == GST_STATE_CHANGE_ASYNC)
-    ret = gst_element_get_state (pipeline, NULL, NULL,
-        LIFECYCLE_BOUND_S * GST_SECOND);
   watchdog_disarm ();
   /* going down must always work; going up may fail (e.g. a sibling's
    * error), which the callers check themselves */
