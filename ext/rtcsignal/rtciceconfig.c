@@ -1148,6 +1148,35 @@ rtc_ice_config_apply (const RtcIceConfig * config, GstElement * webrtcbin,
 /* ------------------------------------------------------------------------ */
 /* GstContext                                                               */
 
+/* The ICE servers travel in the context inside an opaque boxed value:
+ * GStreamer prints contexts (gst-launch-1.0 -v "Got context from element",
+ * GST_CONTEXT debug), and a boxed type without a serialisation prints as
+ * "(RtcIceContextServers)NULL", never the TURN credentials inside. */
+typedef struct
+{
+  gchar *json;
+} RtcIceContextServers;
+
+static RtcIceContextServers *
+context_servers_copy (const RtcIceContextServers * servers)
+{
+  RtcIceContextServers *copy = g_new0 (RtcIceContextServers, 1);
+
+  copy->json = g_strdup (servers->json);
+  return copy;
+}
+
+static void
+context_servers_free (RtcIceContextServers * servers)
+{
+  g_free (servers->json);
+  g_free (servers);
+}
+
+GType rtc_ice_context_servers_get_type (void);
+G_DEFINE_BOXED_TYPE (RtcIceContextServers, rtc_ice_context_servers,
+    context_servers_copy, context_servers_free);
+
 GstContext *
 rtc_ice_config_context_new (const gchar * json, const gchar * policy)
 {
@@ -1155,32 +1184,43 @@ rtc_ice_config_context_new (const gchar * json, const gchar * policy)
    * must drop them; rtciceservers posts a fresh one on every start */
   GstContext *ctx = gst_context_new (RTC_ICE_CONFIG_CONTEXT_TYPE, FALSE);
   GstStructure *s = gst_context_writable_structure (ctx);
+  RtcIceContextServers servers = { (gchar *) json };
 
-  gst_structure_set (s, "ice-servers", G_TYPE_STRING, json,
-      "ice-transport-policy", G_TYPE_STRING, policy ? policy : "all", NULL);
+  gst_structure_set (s, "ice-servers", rtc_ice_context_servers_get_type (),
+      &servers, "ice-transport-policy", G_TYPE_STRING,
+      policy ? policy : "all", NULL);
 
   return ctx;
 }
 
-static gchar *
-context_get_string (GstContext * ctx, const gchar * field)
+static const GstStructure *
+context_structure (GstContext * ctx)
 {
-  const GstStructure *s;
-
   if (!ctx || !gst_context_has_context_type (ctx, RTC_ICE_CONFIG_CONTEXT_TYPE))
     return NULL;
-  s = gst_context_get_structure (ctx);
-  return g_strdup (gst_structure_get_string (s, field));
+  return gst_context_get_structure (ctx);
 }
 
 gchar *
 rtc_ice_config_context_get_json (GstContext * ctx)
 {
-  return context_get_string (ctx, "ice-servers");
+  const GstStructure *s = context_structure (ctx);
+  RtcIceContextServers *servers = NULL;
+  gchar *json;
+
+  if (!s || !gst_structure_get (s, "ice-servers",
+          rtc_ice_context_servers_get_type (), &servers, NULL))
+    return NULL;
+  json = g_strdup (servers->json);
+  context_servers_free (servers);
+  return json;
 }
 
 gchar *
 rtc_ice_config_context_get_policy (GstContext * ctx)
 {
-  return context_get_string (ctx, "ice-transport-policy");
+  const GstStructure *s = context_structure (ctx);
+
+  return s ? g_strdup (gst_structure_get_string (s, "ice-transport-policy"))
+      : NULL;
 }

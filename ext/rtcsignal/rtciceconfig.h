@@ -28,9 +28,12 @@ G_BEGIN_DECLS
  * RTC_ICE_CONFIG_CONTEXT_TYPE:
  *
  * The GstContext type that carries the resolved ICE configuration. Its
- * structure has the fields "ice-servers" (G_TYPE_STRING: a browser-form
- * RTCIceServer JSON array, WITH the current credentials, because browsers
- * need them) and "ice-transport-policy" (G_TYPE_STRING: "all" or "relay").
+ * structure has the fields "ice-servers" (an opaque boxed value holding a
+ * browser-form RTCIceServer JSON array, WITH the current credentials,
+ * because browsers need them; read it with
+ * rtc_ice_config_context_get_json(): GStreamer cannot print it, so neither
+ * gst-launch-1.0 -v nor GST_CONTEXT debug output shows the credentials) and
+ * "ice-transport-policy" (G_TYPE_STRING: "all" or "relay").
  */
 #define RTC_ICE_CONFIG_CONTEXT_TYPE "gst.meshrtc.ice-servers"
 
@@ -284,7 +287,9 @@ gboolean       rtc_ice_config_apply (const RtcIceConfig * config,
 /* TRUE if @element is a webrtcbin (GstWebRTCBin or a subclass). */
 gboolean       rtc_ice_config_is_webrtcbin (GstElement * element);
 
-/* The RTC_ICE_CONFIG_CONTEXT_TYPE context (not persistent). */
+/* The RTC_ICE_CONFIG_CONTEXT_TYPE context (not persistent). The servers,
+ * credentials included, are held in an opaque boxed field that GStreamer
+ * does not print (gst-launch-1.0 -v, GST_CONTEXT debug). */
 GstContext *   rtc_ice_config_context_new (const gchar * json, const gchar * policy);
 /* The "ice-servers" JSON of such a context, or NULL (wrong type, no field). */
 gchar *        rtc_ice_config_context_get_json (GstContext * ctx);

@@ -1562,6 +1562,40 @@ GST_START_TEST (test_rtciceservers_changes_while_playing_apply_to_new_webrtcbins
 
 GST_END_TEST;
 
+/* gst-launch-1.0 -v prints every have-context message: the context must
+ * not carry the credentials in a printable form (issue 7). */
+GST_START_TEST (test_rtciceservers_gst_launch_verbose_prints_no_credential)
+{
+  const gchar *argv[] = { "gst-launch-1.0", "-v", "rtciceservers",
+    "ice-servers=[{\"urls\":\"turn:127.0.0.1:3478\",\"username\":"
+        "\"alice\",\"credential\":\"s3cr3t-static-pass\"},"
+        "{\"urls\":\"turn:127.0.0.1:3479\"}]",
+    "turn-secret=northpole-secret", "ttl=600", "videotestsrc",
+    "is-live=true", "num-buffers=15", "!", "rtcsignalbin",
+    "uri=ws://127.0.0.1:9", NULL
+  };
+  gchar *out = NULL, *err = NULL;
+  GError *error = NULL;
+
+  fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL,
+          G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, NULL, &error),
+      "gst-launch-1.0: %s", error ? error->message : "");
+  fail_unless (strstr (out, "Got context from element") != NULL,
+      "no context was printed: %s", out);
+  fail_if (strstr (out, "s3cr3t-static-pass") || strstr (err,
+          "s3cr3t-static-pass"), "the static TURN password was printed");
+  fail_if (strstr (out, "northpole-secret") || strstr (err,
+          "northpole-secret"), "the TURN secret was printed");
+  /* the generated TURN REST credential is base64, its username ends in
+   * ":alice"-like text only when given; none of the JSON may show */
+  fail_if (strstr (out, "\"credential\"") != NULL,
+      "credentials were printed: %s", out);
+  g_free (out);
+  g_free (err);
+}
+
+GST_END_TEST;
+
 static Suite *
 rtciceservers_suite (void)
 {
@@ -1572,6 +1606,8 @@ rtciceservers_suite (void)
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_rtciceservers_secrets_are_not_readable);
   tcase_add_test (tc, test_rtciceservers_never_logs_secrets);
+  tcase_add_test (tc,
+      test_rtciceservers_gst_launch_verbose_prints_no_credential);
   tcase_add_test (tc,
       test_rtciceservers_bad_configuration_fails_ready_with_details);
   tcase_add_test (tc, test_rtciceservers_unreachable_location_fails_ready);
