@@ -804,12 +804,14 @@ on_signaller_connected (RtcSignaller * signaller, const gchar * peer_id,
   gboolean resumed;
 
   GST_OBJECT_LOCK (self);
-  /* The signaller asks the server for our old id back (a resume within the
-   * server's grace period, or a claim after the server restarted). Same id:
-   * our sessions are still reachable through signalling and stay as they
-   * are. A new id starts a new generation: older sessions can no longer be
-   * ended through the server. */
-  resumed = priv->peer_id && g_strcmp0 (priv->peer_id, peer_id) == 0;
+  /* The signaller asks the server for our old id back. Resumed within the
+   * server's grace period, it kept our sessions: they are still reachable
+   * through signalling and stay as they are. Otherwise (a new id, or only
+   * the id back from a restarted server) a new generation starts: older
+   * sessions keep their media but can no longer be ended through the
+   * server, and a new session replaces them (end_stale_sessions). */
+  resumed = priv->peer_id && g_strcmp0 (priv->peer_id, peer_id) == 0
+      && rtc_signaller_get_sessions_kept (signaller);
   g_free (priv->peer_id);
   priv->peer_id = g_strdup (peer_id);
   GST_OBJECT_UNLOCK (self);

@@ -478,6 +478,13 @@ parse_fields (JsonObject * obj, RtcMessage * msg, GError ** error)
 
   switch (msg->type) {
     case RTC_MESSAGE_WELCOME:
+      /* our extension; any other value or type means "no" */
+      msg->sessions_kept = json_object_has_member (obj, "meshrtcSessionsKept")
+          && JSON_NODE_HOLDS_VALUE (json_object_get_member (obj,
+              "meshrtcSessionsKept"))
+          && json_node_get_value_type (json_object_get_member (obj,
+              "meshrtcSessionsKept")) == G_TYPE_BOOLEAN
+          && json_object_get_boolean_member (obj, "meshrtcSessionsKept");
       return get_string (obj, &scope, "peerId", TRUE, &msg->peer_id, error);
     case RTC_MESSAGE_SET_PROTOCOL_VERSION:
       return get_string (obj, &scope, "version", TRUE, &msg->version, error);
@@ -967,6 +974,10 @@ add_fields (JsonBuilder * builder, const RtcMessage * msg)
   switch (msg->type) {
     case RTC_MESSAGE_WELCOME:
       add_string (builder, "peerId", msg->peer_id);
+      if (msg->sessions_kept) {
+        json_builder_set_member_name (builder, "meshrtcSessionsKept");
+        json_builder_add_boolean_value (builder, TRUE);
+      }
       break;
     case RTC_MESSAGE_SET_PROTOCOL_VERSION:
       add_string (builder, "version", msg->version);

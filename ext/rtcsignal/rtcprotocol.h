@@ -77,7 +77,9 @@ typedef struct
  * One parsed protocol message. Which fields are set depends on @type; all
  * strings are owned by the message. Absent optional fields are %NULL.
  *
- * - welcome: @peer_id
+ * - welcome: @peer_id, @sessions_kept (extension member
+ *   "meshrtcSessionsKept", sent only when true: a resumed peer's sessions
+ *   are still known to the server, see docs/protocol.md "Resume")
  * - setProtocolVersion: @version
  * - setPeerStatus / peerStatusChanged: @roles, @meta, @peer_id
  * - list / listConsumers (answer): @peers
@@ -108,6 +110,7 @@ typedef struct
   gchar *error;
   GPtrArray *peers;             /* of RtcPeerInfo*, or NULL */
   JsonArray *ice_servers;
+  gboolean sessions_kept;
 } RtcMessage;
 
 #define RTC_PROTOCOL_VERSION "v1_1"

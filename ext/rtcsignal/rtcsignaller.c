@@ -41,6 +41,7 @@ struct _RtcSignaller
   GSource *retry;
   gboolean running;
   gchar *peer_id;
+  gboolean sessions_kept;       /* at the last welcome */
   guint backoff_ms;             /* next retry delay */
   /* resume (docs/protocol.md): a secret made once per signaller and the
    * last peer id the server gave; neither is cleared on a drop */
@@ -177,7 +178,9 @@ on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * bytes,
     g_free (self->last_peer_id);
     self->last_peer_id = g_strdup (msg->peer_id);
     self->backoff_ms = BACKOFF_INITIAL_MS;
-    GST_INFO ("registered with %s as peer %s", self->uri, self->peer_id);
+    self->sessions_kept = msg->sessions_kept;
+    GST_INFO ("registered with %s as peer %s%s", self->uri, self->peer_id,
+        self->sessions_kept ? " (resumed with its sessions)" : "");
     send_status (self);
     g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, self->peer_id);
   } else {
@@ -379,6 +382,21 @@ rtc_signaller_send (RtcSignaller * self, const RtcMessage * msg)
   soup_websocket_connection_send_text (self->ws, text);
   g_free (text);
   return TRUE;
+}
+
+/**
+ * rtc_signaller_get_sessions_kept:
+ * @self: the signaller
+ *
+ * Returns: %TRUE when the server said at the last `welcome` that it resumed
+ *   this peer with its sessions (a reconnect within its grace period);
+ *   %FALSE for a fresh registration, or when only the former peer id was
+ *   given back (e.g. after the server restarted: it knows no session).
+ */
+gboolean
+rtc_signaller_get_sessions_kept (RtcSignaller * self)
+{
+  return self->sessions_kept;
 }
 
 const gchar *

@@ -50,6 +50,7 @@ void     rtc_signaller_stop (RtcSignaller * self);
 gboolean rtc_signaller_send (RtcSignaller * self, const RtcMessage * msg);
 
 const gchar * rtc_signaller_get_peer_id (RtcSignaller * self);
+gboolean      rtc_signaller_get_sessions_kept (RtcSignaller * self);
 
 /* Validates a signalling URI: ws:// or wss:// with a host. */
 gboolean rtc_signaller_check_uri (const gchar * uri, GError ** error);

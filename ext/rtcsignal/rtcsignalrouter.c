@@ -567,11 +567,12 @@ peer_new (RtcSignalRouter * router, const gchar * id, gpointer peer_data)
 }
 
 static void
-send_welcome (RtcSignalRouter * router, Peer * peer)
+send_welcome (RtcSignalRouter * router, Peer * peer, gboolean sessions_kept)
 {
   g_autoptr (RtcMessage) welcome = rtc_message_new (RTC_MESSAGE_WELCOME);
 
   welcome->peer_id = g_strdup (peer->id);
+  welcome->sessions_kept = sessions_kept;
   send_message (router, peer, welcome);
 }
 
@@ -621,6 +622,7 @@ rtc_signal_router_add_peer_resuming (RtcSignalRouter * router,
 {
   g_autofree gchar *digest = NULL;
   Peer *peer = NULL;
+  gboolean sessions_kept = FALSE;
 
   g_return_val_if_fail (router != NULL, NULL);
 
@@ -634,6 +636,7 @@ rtc_signal_router_add_peer_resuming (RtcSignalRouter * router,
 
     if (old && old->token_digest && g_str_equal (old->token_digest, digest)) {
       peer = old;
+      sessions_kept = TRUE;
       if (peer->grace) {
         g_source_destroy (peer->grace);
         g_clear_pointer (&peer->grace, g_source_unref);
@@ -667,7 +670,7 @@ rtc_signal_router_add_peer_resuming (RtcSignalRouter * router,
     peer->token_digest = g_steal_pointer (&digest);
   }
 
-  send_welcome (router, peer);
+  send_welcome (router, peer, sessions_kept);
   return g_strdup (peer->id);
 }
 

@@ -889,6 +889,8 @@ GST_START_TEST (test_bad_input_gets_an_error_and_the_peer_stays)
 GST_END_TEST;
 
 /* Resumable peers: join with a token, as rtcsignaller does. */
+static gboolean last_welcome_kept_sessions;
+
 static gchar *
 join_resumable (RtcSignalRouter * router, const gchar * peer_id,
     const gchar * token)
@@ -899,6 +901,10 @@ join_resumable (RtcSignalRouter * router, const gchar * peer_id,
   Sent *welcome = pop_for (id, RTC_MESSAGE_WELCOME);
 
   fail_unless (replaced == NULL);
+  /* the extension member is only there when true */
+  last_welcome_kept_sessions = welcome->msg->sessions_kept;
+  fail_unless_equals_int (strstr (welcome->text, "meshrtcSessionsKept") !=
+      NULL, last_welcome_kept_sessions);
   sent_free (welcome);
   return id;
 }
@@ -954,6 +960,8 @@ GST_START_TEST (test_dropped_peer_resumes_within_grace_silently)
 
   again = join_resumable (router, producer, "secret-1");
   fail_unless_equals_string (again, producer);
+  /* welcome says the sessions are still there */
+  fail_unless (last_welcome_kept_sessions);
   /* a new connection may select its protocol version again */
   sendf (router, producer, "{\"type\":\"setProtocolVersion\",\"version\":"
       "\"v1_1\"}");
@@ -1076,10 +1084,13 @@ GST_START_TEST (test_unknown_former_id_is_given_back_if_free)
   g_autoptr (RtcSignalRouter) router = new_router ();
   const gchar *former = "0b6f4d3c-1c2e-4b8a-9f7d-2a5e8c1d3f40";
   g_autofree gchar *back = join_resumable (router, former, "t");
+  /* the id only: this server knows none of its sessions */
+  gboolean kept = last_welcome_kept_sessions;
   g_autofree gchar *taken = join_resumable (router, former, "other");
   g_autofree gchar *bogus = join_resumable (router, "not-a-uuid", "t");
 
   fail_unless_equals_string (back, former);
+  fail_if (kept);
   fail_if (g_str_equal (taken, former));
   fail_unless (g_uuid_string_is_valid (bogus));
   expect_nothing ();
