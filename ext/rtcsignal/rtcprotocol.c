@@ -671,8 +671,8 @@ json_scan_number (const gchar * text, gsize len, gsize * i, GError ** error)
 }
 
 /* The whole text: tokens of RFC 8259 only, brackets balanced and nested
- * at most @max_depth deep. Grammar is left to json-glib. Sets *@empty when
- * there is no token at all. */
+ * at most @max_depth deep, one top-level value. Grammar is left to
+ * json-glib. Sets *@empty when there is no token at all. */
 static gboolean
 json_check_tokens (const gchar * text, gsize len, guint max_depth,
     gboolean * empty, GError ** error)
@@ -682,6 +682,7 @@ json_check_tokens (const gchar * text, gsize len, guint max_depth,
   g_autofree gchar *stack = g_malloc (max_depth + 1);
   guint depth = 0;
   gsize i = 0;
+  gboolean complete = FALSE;
 
   *empty = TRUE;
   while (i < len) {
@@ -689,13 +690,15 @@ json_check_tokens (const gchar * text, gsize len, guint max_depth,
     gsize token_end;
     guint l;
 
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      i++;
+      continue;
+    }
+    /* json-glib 1.6 leaks the first value when a second follows it: one
+     * value only (RFC 8259 section 2) */
+    if (complete)
+      return json_syntax_error (error, i, "data after the top-level value");
     switch (c) {
-      case ' ':
-      case '\t':
-      case '\n':
-      case '\r':
-        i++;
-        continue;
       case '{':
       case '[':
         if (depth == max_depth) {
@@ -754,6 +757,7 @@ json_check_tokens (const gchar * text, gsize len, guint max_depth,
         break;
     }
     *empty = FALSE;
+    complete = depth == 0;
   }
   if (depth > 0)
     return json_syntax_error (error, len, "unbalanced '%c'",

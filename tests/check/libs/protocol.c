@@ -454,6 +454,8 @@ GST_START_TEST (test_json_parse_is_strict_rfc8259)
     "\"\\x41\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"",
     "\"\\ud800\\u0041\"", "\"tab\there\"", "\"unterminated", "[",
     "]", "[}", "{]", "[1]]", "[\x0b]", "[1,\xc3]", "\"\x00\"",
+    /* two values: json-glib 1.6 leaked the first (found by fuzzing) */
+    "{\"type\":\"list\"}{\"type\":\"list\"}", "[] []", "1 2", "{} 0",
   };
   guint i;
 
