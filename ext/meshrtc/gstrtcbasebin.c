@@ -605,7 +605,9 @@ attach_tracks_to_offer (GstRtcBaseBin * self, GstRtcPeer * peer,
   GPtrArray *tracks;
   guint i, j;
 
-  if (peer->branches->len > 0
+  /* an empty text fails in rtc_peer_session_set_remote_description();
+   * gst_sdp_message_new_from_text() would assert on it */
+  if (peer->branches->len > 0 || !sdp || !*sdp
       || gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK)
     goto done;
   tracks = copy_tracks (self);

@@ -959,7 +959,9 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
     return FALSE;
   }
 
-  if (!sdp || gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK
+  /* an empty text is refused here: gst_sdp_message_new_from_text()
+   * asserts on it (found by fuzzing) */
+  if (!sdp || !*sdp || gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK
       || gst_sdp_message_medias_len (msg) == 0
       || gst_sdp_message_medias_len (msg) > RTC_PEER_SESSION_MAX_MEDIA
       || !gst_sdp_message_get_version (msg)) {

@@ -305,6 +305,27 @@ GST_START_TEST (test_invalid_sdp_is_rejected_with_error)
   fail_if (rtc_peer_session_set_remote_description (s, "pranswer",
           "v=0\r\n", &err));
   g_clear_error (&err);
+  /* empty: GStreamer's SDP parser asserts on it (found by fuzzing) */
+  fail_if (rtc_peer_session_set_remote_description (s, "offer", "", &err));
+  fail_unless (g_error_matches (err, GST_STREAM_ERROR,
+          GST_STREAM_ERROR_DECODE));
+  g_clear_error (&err);
+  {
+    /* more media sections than RTC_PEER_SESSION_MAX_MEDIA */
+    GString *sdp = g_string_new ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+        "t=0 0\r\n");
+    guint i;
+
+    for (i = 0; i <= RTC_PEER_SESSION_MAX_MEDIA; i++)
+      g_string_append (sdp, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+          "c=IN IP4 0.0.0.0\r\na=rtpmap:111 OPUS/48000/2\r\n");
+    fail_if (rtc_peer_session_set_remote_description (s, "offer", sdp->str,
+            &err), "an offer with %d media sections was accepted", i);
+    fail_unless (g_error_matches (err, GST_STREAM_ERROR,
+            GST_STREAM_ERROR_DECODE));
+    g_clear_error (&err);
+    g_string_free (sdp, TRUE);
+  }
   rtc_peer_session_close (s);
   g_object_unref (s);
   gst_element_set_state (pipeline, GST_STATE_NULL);
