@@ -631,15 +631,6 @@ done:
     gst_sdp_message_free (msg);
 }
 
-static void
-reply_error (GstRtcBaseBin * self, const gchar * details)
-{
-  RtcMessage *msg = rtc_message_new_error (details);
-
-  gst_rtc_base_bin_send_message (self, msg);
-  rtc_message_free (msg);
-}
-
 typedef struct
 {
   gchar *type, *sdp;
@@ -704,11 +695,10 @@ handle_peer_message (GstRtcBaseBin * self, RtcMessage * msg)
   GError *err = NULL;
 
   if (!peer) {
-    gchar *details = g_strdup_printf ("unknown session '%s'",
+    /* e.g. trickle still in flight for a session that just ended; "error"
+     * is not a client message, so nothing is sent back */
+    GST_INFO_OBJECT (self, "ignoring a message for unknown session '%s'",
         msg->session_id);
-    GST_WARNING_OBJECT (self, "%s", details);
-    reply_error (self, details);
-    g_free (details);
     return;
   }
   if (msg->has_ice) {
@@ -1100,8 +1090,71 @@ gst_rtc_base_bin_remove_element (GstBin * bin, GstElement * element)
   GST_OBJECT_LOCK (self);
   if (PRIV (self)->tracks->len > 0)
     GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
+  /* likewise for SOURCE, which the pipeline needs to send us EOS */
+  if (GST_RTC_BASE_BIN_GET_CLASS (self)->is_source)
+    GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
   GST_OBJECT_UNLOCK (self);
   return ret;
+}
+
+/* The session whose webrtcbin @src is, or is inside; NULL otherwise. */
+static gchar *
+session_of_message_source (GstRtcBaseBin * self, GstObject * src)
+{
+  GstObject *obj = src ? gst_object_ref (src) : NULL;
+  gchar *session_id = NULL;
+
+  while (obj) {
+    GstObject *parent = gst_object_get_parent (obj);
+
+    if (parent == GST_OBJECT (self)) {
+      gchar *name = gst_object_get_name (obj);
+
+      if (g_str_has_prefix (name, RTC_PEER_SESSION_WEBRTCBIN_PREFIX))
+        session_id = g_strdup (name +
+            strlen (RTC_PEER_SESSION_WEBRTCBIN_PREFIX));
+      g_free (name);
+      gst_object_unref (parent);
+      break;
+    }
+    gst_object_unref (obj);
+    obj = parent;
+  }
+  gst_clear_object (&obj);
+  return session_id;
+}
+
+/* One peer never takes down the others or the pipeline: an error inside a
+ * peer's webrtcbin (e.g. sctpenc when a browser's data channel association
+ * fails as it leaves, DTLS, ICE) ends that session instead of reaching the
+ * application. */
+static void
+gst_rtc_base_bin_handle_message (GstBin * bin, GstMessage * message)
+{
+  GstRtcBaseBin *self = GST_RTC_BASE_BIN (bin);
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
+    gchar *session_id = session_of_message_source (self,
+        GST_MESSAGE_SRC (message));
+
+    if (session_id) {
+      GError *err = NULL;
+      gchar *reason;
+
+      gst_message_parse_error (message, &err, NULL);
+      reason = g_strdup_printf ("error in the peer connection: %s",
+          err ? err->message : "unknown");
+      GST_WARNING_OBJECT (self, "session %s: %s (from %s)", session_id,
+          reason, GST_MESSAGE_SRC_NAME (message));
+      end_session_later (self, session_id, reason);
+      g_clear_error (&err);
+      g_free (reason);
+      g_free (session_id);
+      gst_message_unref (message);
+      return;
+    }
+  }
+  GST_BIN_CLASS (gst_rtc_base_bin_parent_class)->handle_message (bin, message);
 }
 
 /* ---- state ---- */
@@ -1341,6 +1394,8 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
 
   bin_class->remove_element =
       GST_DEBUG_FUNCPTR (gst_rtc_base_bin_remove_element);
+  bin_class->handle_message =
+      GST_DEBUG_FUNCPTR (gst_rtc_base_bin_handle_message);
   gobject_class->set_property = gst_rtc_base_bin_set_property;
   gobject_class->get_property = gst_rtc_base_bin_get_property;
   gobject_class->finalize = gst_rtc_base_bin_finalize;

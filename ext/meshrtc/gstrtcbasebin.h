@@ -40,6 +40,10 @@ struct _GstRtcBaseBinClass
 {
   GstBinClass parent_class;
 
+  /* TRUE: the element is a source of the pipeline (remote tracks come out
+   * of it) and keeps GST_ELEMENT_FLAG_SOURCE when its webrtcbins go */
+  gboolean is_source;
+
   /* roles and meta to register with (called on the element's context) */
   RtcRoles (*get_roles) (GstRtcBaseBin * self);
   void     (*fill_meta) (GstRtcBaseBin * self, JsonObject * meta);

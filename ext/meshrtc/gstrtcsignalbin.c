@@ -425,6 +425,75 @@ gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base, GstRtcPeer * peer,
   GST_OBJECT_UNLOCK (self);
 }
 
+/* Ends the stream on @pad, which may have no target (a pad exposed only
+ * to carry EOS): stream-start and segment first, as downstream expects. */
+static void
+push_eos (GstPad * pad, GstEvent * eos)
+{
+  GstEvent *sticky = gst_pad_get_sticky_event (pad, GST_EVENT_STREAM_START, 0);
+
+  if (sticky) {
+    gst_event_unref (sticky);
+  } else {
+    gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (GST_OBJECT_PARENT
+            (pad)), NULL);
+    GstSegment segment;
+
+    gst_pad_push_event (pad, gst_event_new_stream_start (id));
+    g_free (id);
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+    gst_pad_push_event (pad, gst_event_new_segment (&segment));
+  }
+  gst_pad_push_event (pad, gst_event_ref (eos));
+}
+
+/* EOS sent to the element (gst-launch-1.0 -e on Ctrl-C, or an application
+ * ending the pipeline): the remote side is a source that never ends by
+ * itself, so we end every src pad here. Before any remote track came, the
+ * pads are exposed now, carrying only EOS, so what is linked downstream
+ * (gst-launch links them as they appear) ends too and the pipeline posts
+ * EOS. A pure producer has no src pad: its inputs end it. */
+static gboolean
+gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (element);
+  GstPad *pads[2] = { NULL, NULL };
+  guint i;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
+    return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
+
+  if (is_mesh (self) || is_consumer (self)) {
+    for (i = 0; i < G_N_ELEMENTS (pads); i++) {
+      gboolean add = FALSE;
+
+      GST_OBJECT_LOCK (self);
+      if (!self->src_pads[i]) {
+        GstPadTemplate *templ = gst_element_class_get_pad_template
+            (GST_ELEMENT_GET_CLASS (self),
+            i == RTC_MEDIA_VIDEO ? "video_src_%u" : "audio_src_%u");
+
+        self->src_pads[i] = gst_ghost_pad_new_no_target_from_template (i ==
+            RTC_MEDIA_VIDEO ? "video_src_0" : "audio_src_0", templ);
+        add = TRUE;
+      }
+      pads[i] = gst_object_ref (self->src_pads[i]);
+      GST_OBJECT_UNLOCK (self);
+      if (add) {
+        gst_pad_set_active (pads[i], TRUE);
+        gst_element_add_pad (element, pads[i]);
+      }
+    }
+    GST_INFO_OBJECT (self, "EOS: ending the remote tracks' pads");
+    for (i = 0; i < G_N_ELEMENTS (pads); i++) {
+      push_eos (pads[i], event);
+      gst_object_unref (pads[i]);
+    }
+  }
+  gst_event_unref (event);
+  return TRUE;
+}
+
 static void
 gst_rtc_signal_bin_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -509,6 +578,9 @@ gst_rtc_signal_bin_finalize (GObject * object)
 static void
 gst_rtc_signal_bin_init (GstRtcSignalBin * self)
 {
+  /* remote tracks come out of it: the pipeline sends it EOS (see
+   * gst_rtc_signal_bin_send_event) */
+  GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
   self->decode = DEFAULT_DECODE;
   self->decoders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       NULL);
@@ -527,6 +599,8 @@ gst_rtc_signal_bin_class_init (GstRtcSignalBinClass * klass)
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_rtc_signal_bin_change_state);
 
+  element_class->send_event = GST_DEBUG_FUNCPTR (gst_rtc_signal_bin_send_event);
+  base_class->is_source = TRUE;
   base_class->get_roles = gst_rtc_signal_bin_get_roles;
   base_class->connected = gst_rtc_signal_bin_connected;
   base_class->handle_message = gst_rtc_signal_bin_handle_message;

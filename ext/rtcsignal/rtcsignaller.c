@@ -162,11 +162,10 @@ on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * bytes,
   }
   msg = rtc_message_parse (data, len, &err);
   if (!msg) {
-    RtcMessage *reply = rtc_message_new_error (err->message);
-
-    GST_WARNING ("bad message from server: %s", err->message);
-    rtc_signaller_send (self, reply);
-    rtc_message_free (reply);
+    /* logged only: "error" is a server-to-client message, which servers
+     * refuse or drop (gst-plugins-rs), and a message type newer than us is
+     * no fault of the server's */
+    GST_WARNING ("ignoring a message from the server: %s", err->message);
     g_clear_error (&err);
     return;
   }

@@ -788,7 +788,7 @@ rtc_peer_session_new (GstBin * bin, const gchar * session_id,
     self->config.local_addresses = g_strdupv (config->local_addresses);
   }
 
-  name = g_strdup_printf ("webrtcbin-%s", session_id);
+  name = g_strconcat (RTC_PEER_SESSION_WEBRTCBIN_PREFIX, session_id, NULL);
   self->webrtcbin = gst_element_factory_make ("webrtcbin", name);
   g_free (name);
   if (!self->webrtcbin) {

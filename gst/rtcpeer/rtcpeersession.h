@@ -83,6 +83,10 @@ typedef struct
 #define RTC_PEER_SESSION_MAX_MEDIA 16
 #define RTC_PEER_SESSION_MAX_REMOTE_CANDIDATES 256
 
+/* The session's webrtcbin is named this prefix followed by the session
+ * id, so the owner can tell whose a bus message is. */
+#define RTC_PEER_SESSION_WEBRTCBIN_PREFIX "webrtcbin-"
+
 RtcPeerSession * rtc_peer_session_new (GstBin * bin, const gchar * session_id,
                                        const RtcPeerSessionConfig * config);
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <string.h>
 #include <unistd.h>
 #include <libsoup/soup.h>
 
@@ -351,6 +352,100 @@ GST_START_TEST (test_stop_after_a_sibling_error_during_start)
 
 GST_END_TEST;
 
+/* ---- every gst-launch-1.0 line of README.md and docs/ ---- */
+
+/* The lines as written, joined over trailing backslashes; a trailing "&"
+ * dropped. */
+static GPtrArray *
+documented_launch_lines (void)
+{
+  const gchar *src = g_getenv ("MESHRTC_SOURCE_DIR");
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  GDir *dir;
+  gchar *docs;
+  const gchar *name;
+  guint f;
+
+  fail_unless (src != NULL, "MESHRTC_SOURCE_DIR is not set");
+  g_ptr_array_add (files, g_build_filename (src, "README.md", NULL));
+  docs = g_build_filename (src, "docs", NULL);
+  dir = g_dir_open (docs, 0, NULL);
+  fail_unless (dir != NULL);
+  while ((name = g_dir_read_name (dir)))
+    if (g_str_has_suffix (name, ".md"))
+      g_ptr_array_add (files, g_build_filename (docs, name, NULL));
+  g_dir_close (dir);
+  g_free (docs);
+
+  for (f = 0; f < files->len; f++) {
+    gchar *text = NULL, **l;
+    gchar **split;
+
+    fail_unless (g_file_get_contents (g_ptr_array_index (files, f), &text,
+            NULL, NULL));
+    split = g_strsplit (text, "\n", -1);
+    for (l = split; *l; l++) {
+      GString *cmd;
+
+      if (!g_str_has_prefix (g_strstrip (*l), "gst-launch-1.0 "))
+        continue;
+      cmd = g_string_new (*l);
+      while (g_str_has_suffix (cmd->str, "\\") && l[1]) {
+        g_string_truncate (cmd, cmd->len - 1);
+        l++;
+        g_string_append_printf (cmd, " %s", g_strstrip (*l));
+      }
+      g_strstrip (cmd->str);
+      if (g_str_has_suffix (cmd->str, "&"))
+        g_string_truncate (cmd, strlen (cmd->str) - 1);
+      g_ptr_array_add (lines, g_string_free (cmd, FALSE));
+    }
+    g_strfreev (split);
+    g_free (text);
+  }
+  g_ptr_array_unref (files);
+  return lines;
+}
+
+/* Every documented line, as a user runs it (shell quoting included; the
+ * display and audio sinks become fakesink, there is no screen in CI): it
+ * runs 2 s, then Ctrl-C (SIGINT, with -e: EOS first) must end it within
+ * LIFECYCLE_BOUND_S, whatever phase it is in: serving, connecting to a
+ * server that is not there, or failing (a name that does not resolve, no
+ * camera), in which case it must have ended by itself. */
+GST_START_TEST (test_every_documented_launch_line_ends_after_ctrl_c)
+{
+  GPtrArray *lines;
+  guint i;
+
+  if (!test_have_webrtc ())
+    return;
+  lines = documented_launch_lines ();
+  fail_unless (lines->len >= 10, "only %u gst-launch-1.0 lines found",
+      lines->len);
+  for (i = 0; i < lines->len; i++) {
+    gchar *line = g_ptr_array_index (lines, i), *args, *tmp;
+    gchar **parts;
+
+    args = g_strdup (line + strlen ("gst-launch-1.0 "));
+    parts = g_strsplit (args, "autovideosink", -1);
+    tmp = g_strjoinv ("fakesink", parts);
+    g_strfreev (parts);
+    parts = g_strsplit (tmp, "autoaudiosink", -1);
+    g_free (args);
+    args = g_strjoinv ("fakesink", parts);
+    g_strfreev (parts);
+    g_free (tmp);
+    g_print ("documented line %u: %s\n", i, args);
+    check_launch_line_ends (args, 2000, TRUE);
+    g_free (args);
+  }
+  g_ptr_array_unref (lines);
+}
+
+GST_END_TEST;
+
 /* ---- EOS in every phase ---- */
 
 #define FANOUT_LINE "videotestsrc is-live=true ! video/x-raw,width=320,height=240," \
@@ -430,6 +525,87 @@ GST_START_TEST (test_eos_after_every_peer_left_finishes)
   if (!test_have_webrtc ())
     return;
   check_fanout_eos_with_peers (19312, 2, TRUE);
+}
+
+GST_END_TEST;
+
+/* ---- one peer's failure stays that peer's ---- */
+
+static GstElement *
+find_peer_webrtcbin (GstElement * pipeline)
+{
+  GstElement *fanout = gst_bin_get_by_name (GST_BIN (pipeline), "fanout");
+  GstIterator *it = gst_bin_iterate_elements (GST_BIN (fanout));
+  GValue item = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  while (!found && gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object (&item);
+
+    if (g_str_has_prefix (GST_OBJECT_NAME (e), "webrtcbin-"))
+      found = gst_object_ref (e);
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+  gst_object_unref (fanout);
+  return found;
+}
+
+/* An error inside one peer's webrtcbin (seen: sctpenc when a browser's
+ * data channel association fails as it leaves) ends that session only:
+ * the pipeline gets no error and the other viewer keeps its media. */
+GST_START_TEST (test_error_inside_one_peer_ends_only_that_session)
+{
+  TestPipeline *fanout = test_pipeline_new (FANOUT_LINE, 19313);
+  TestPipeline *a, *b;
+  GstElement *webrtc;
+  GstStructure *removed;
+  GError *err;
+  gint before;
+
+  if (!test_have_webrtc ())
+    return;
+  test_pipeline_play (fanout);
+  a = test_pipeline_new (CONSUMER_LINE, 19313);
+  b = test_pipeline_new (CONSUMER_LINE, 19313);
+  test_pipeline_play (a);
+  test_pipeline_play (b);
+  wait_peer_message (fanout, "meshrtc-peer-connected", 2);
+  fail_unless (test_wait_buffers (a, 10, 20));
+  fail_unless (test_wait_buffers (b, 10, 20));
+
+  webrtc = find_peer_webrtcbin (fanout->pipeline);
+  fail_unless (webrtc != NULL);
+  err = g_error_new_literal (GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_WRITE,
+      "injected: SCTP association went into error state");
+  gst_element_post_message (webrtc, gst_message_new_error (GST_OBJECT
+          (webrtc), err, "injected by the test"));
+  g_error_free (err);
+  gst_object_unref (webrtc);
+
+  /* fails on any ERROR reaching the pipeline */
+  removed = test_wait_element_message (fanout, "meshrtc-peer-removed", 10);
+  fail_unless (removed != NULL, "the failed session was not ended");
+  fail_unless (strstr (gst_structure_get_string (removed, "reason"),
+          "error in the peer connection") != NULL);
+  gst_structure_free (removed);
+  test_pipeline_check_no_error (fanout);
+
+  /* one of the two viewers lost its session; together they keep getting
+   * frames from the one that did not */
+  before = g_atomic_int_get (&a->buffers) + g_atomic_int_get (&b->buffers);
+  g_usleep (2 * G_USEC_PER_SEC);
+  fail_unless (g_atomic_int_get (&a->buffers) + g_atomic_int_get (&b->buffers)
+      >= before + 30, "media stopped for the other viewer");
+  test_pipeline_check_no_error (fanout);
+
+  set_state_bounded (a->pipeline, GST_STATE_NULL, "viewer a");
+  set_state_bounded (b->pipeline, GST_STATE_NULL, "viewer b");
+  set_state_bounded (fanout->pipeline, GST_STATE_NULL, "fanout");
+  test_pipeline_free (a);
+  test_pipeline_free (b);
+  test_pipeline_free (fanout);
 }
 
 GST_END_TEST;
@@ -541,9 +717,11 @@ lifecycle_suite (void)
   tcase_add_test (tc, test_concurrent_first_starts_in_fresh_processes_finish);
   tcase_add_test (tc, test_null_ready_null_at_once_never_hangs);
   tcase_add_test (tc, test_stop_after_a_sibling_error_during_start);
+  tcase_add_test (tc, test_every_documented_launch_line_ends_after_ctrl_c);
   tcase_add_test (tc, test_eos_with_no_peer_finishes);
   tcase_add_test (tc, test_eos_with_peers_finishes);
   tcase_add_test (tc, test_eos_after_every_peer_left_finishes);
+  tcase_add_test (tc, test_error_inside_one_peer_ends_only_that_session);
   tcase_add_test (tc, test_random_cycles_fanout_with_viewer);
   tcase_add_test (tc, test_random_cycles_signalbin_producer_and_consumer);
   tcase_add_test (tc, test_random_cycles_without_server_and_with_iceservers);
