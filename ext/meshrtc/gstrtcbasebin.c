@@ -443,7 +443,7 @@ copy_tracks (GstRtcBaseBin * self)
 
 static void
 add_branch (GstRtcBaseBin * self, GstRtcPeer * peer, RtcTrack * track,
-    gint mline)
+    gint mline, GstCaps * send_caps)
 {
   GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
   /* a pure producer expects nothing back: no receive path to set up */
@@ -452,7 +452,7 @@ add_branch (GstRtcBaseBin * self, GstRtcPeer * peer, RtcTrack * track,
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV :
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY;
   RtcTrackBranch *branch = rtc_track_add_branch (track, peer->session, mline,
-      dir);
+      dir, send_caps);
 
   if (!branch) {
     GST_WARNING_OBJECT (self, "track %s has no caps yet, not sent to %s",
@@ -563,7 +563,7 @@ offer_tracks (GstRtcBaseBin * self, GstRtcPeer * peer, gpointer data)
   tracks = copy_tracks (self);
   for (i = 0; i < tracks->len; i++) {
     RtcTrack *track = g_ptr_array_index (tracks, i);
-    add_branch (self, peer, track, -1);
+    add_branch (self, peer, track, -1, NULL);
     have[rtc_track_get_kind (track)] = TRUE;
   }
   g_ptr_array_unref (tracks);
@@ -612,17 +612,28 @@ attach_tracks_to_offer (GstRtcBaseBin * self, GstRtcPeer * peer,
     goto done;
   tracks = copy_tracks (self);
   for (i = 0; i < gst_sdp_message_medias_len (msg); i++) {
-    const gchar *media = gst_sdp_media_get_media (gst_sdp_message_get_media
-        (msg, i));
+    const GstSDPMedia *m = gst_sdp_message_get_media (msg, i);
+    const gchar *media = gst_sdp_media_get_media (m);
+
     for (j = 0; j < tracks->len; j++) {
       RtcTrack *track = g_ptr_array_index (tracks, j);
       const gchar *kind = rtc_track_get_kind (track) == RTC_MEDIA_VIDEO ?
           "video" : "audio";
-      if (g_strcmp0 (media, kind) == 0) {
-        add_branch (self, peer, track, i);
-        g_ptr_array_remove_index (tracks, j);
-        break;
+      GstCaps *send_caps;
+
+      if (g_strcmp0 (media, kind) != 0)
+        continue;
+      /* sent with the offerer's payload type for our codec */
+      send_caps = rtc_track_caps_for_offer (track, m);
+      if (!send_caps) {
+        GST_INFO_OBJECT (self, "session %s: m-line %u offers no codec of "
+            "track %s", peer->session_id, i, rtc_track_get_name (track));
+        continue;
       }
+      add_branch (self, peer, track, i, send_caps);
+      gst_caps_unref (send_caps);
+      g_ptr_array_remove_index (tracks, j);
+      break;
     }
   }
   g_ptr_array_unref (tracks);

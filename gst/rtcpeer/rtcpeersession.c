@@ -322,8 +322,9 @@ on_local_description_set (RtcPeerSession * self, GstPromise * promise)
 }
 
 /* The value of "a=fmtp:<pt> ...;@key=<value>;..." in @media, or NULL. */
-static gchar *
-fmtp_value (const GstSDPMedia * media, const gchar * pt, const gchar * key)
+gchar *
+rtc_sdp_media_get_fmtp (const GstSDPMedia * media, const gchar * pt,
+    const gchar * key)
 {
   guint i;
 
@@ -372,8 +373,8 @@ answer_keeps_offered_h264_profile (GstSDPMedia * answer,
       continue;
     g_strlcpy (pt, a->value, MIN (sizeof pt, (gsize) (strchr (a->value,
                     ' ') - a->value + 1)));
-    offered = fmtp_value (offer, pt, "profile-level-id");
-    mine = fmtp_value (answer, pt, "profile-level-id");
+    offered = rtc_sdp_media_get_fmtp (offer, pt, "profile-level-id");
+    mine = rtc_sdp_media_get_fmtp (answer, pt, "profile-level-id");
     if (offered && !mine) {
       guint j;
 

@@ -10,6 +10,7 @@
 #define GST_USE_UNSTABLE_API
 #endif
 #include <gst/webrtc/webrtc.h>
+#include <gst/sdp/sdp.h>
 
 G_BEGIN_DECLS
 
@@ -139,6 +140,11 @@ void      rtc_peer_session_close (RtcPeerSession * self);
 void      rtc_peer_session_prewarm_certificate (void);
 
 const gchar * rtc_peer_connection_state_name (GstWebRTCPeerConnectionState state);
+
+/* The value of @key in @media's "a=fmtp:@pt ..." line (RFC 8866 section
+ * 6.15), or NULL. */
+gchar *   rtc_sdp_media_get_fmtp (const GstSDPMedia * media, const gchar * pt,
+                                  const gchar * key);
 
 G_END_DECLS
 

@@ -10,6 +10,9 @@
 #include "config.h"
 #endif
 
+#include <string.h>
+#include <gst/rtp/rtp.h>
+
 #include "rtctrack.h"
 #include "rtckeyframe.h"
 
@@ -52,6 +55,8 @@ struct _RtcTrackBranch
   GstPad *webrtc_pad;
   gulong gate_probe;
   gint open;                    /* atomic */
+  GstCaps *send_caps;           /* answered with other caps, or NULL */
+  guint send_pt;
 };
 
 GType
@@ -305,15 +310,170 @@ gate_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
       GST_PAD_PROBE_DROP;
 }
 
+/* H264 profile_idc and whether constraint_set1 (constrained baseline
+ * when the profile is baseline) is set, from a profile-level-id. */
+static gboolean
+h264_profile (const gchar * plid, guint * profile_idc, gboolean * set1)
+{
+  guint64 v;
+
+  if (!plid || strlen (plid) != 6 || !g_ascii_string_to_unsigned (plid, 16,
+          0, 0xffffff, &v, NULL))
+    return FALSE;
+  *profile_idc = (v >> 16) & 0xff;
+  *set1 = (v >> 8) & 0x40;
+  return TRUE;
+}
+
+/* How well an offered payload (@offered caps, with @plid the
+ * profile-level-id of its fmtp for H264) carries our stream: 0 not at all,
+ * higher is better. */
+static guint
+offered_payload_score (const GstStructure * ours, const GstStructure * offered,
+    const gchar * plid)
+{
+  const gchar *enc = gst_structure_get_string (ours, "encoding-name");
+  const gchar *oenc = gst_structure_get_string (offered, "encoding-name");
+  gint rate = 0, orate = 0;
+  guint idc, oidc;
+  gboolean set1, oset1;
+
+  if (!enc || !oenc || g_ascii_strcasecmp (enc, oenc) != 0)
+    return 0;
+  gst_structure_get_int (ours, "clock-rate", &rate);
+  gst_structure_get_int (offered, "clock-rate", &orate);
+  if (rate != orate)
+    return 0;
+  if (g_ascii_strcasecmp (enc, "H264") != 0)
+    return 1;
+  /* RFC 6184 section 8.1: packetization-mode must match (absent is 0) */
+  if (g_strcmp0 (gst_structure_get_string (ours, "packetization-mode"),
+          gst_structure_get_string (offered, "packetization-mode")) != 0)
+    return 0;
+  if (!h264_profile (gst_structure_get_string (ours, "profile-level-id"),
+          &idc, &set1)
+      || !h264_profile (plid, &oidc, &oset1) || idc != oidc)
+    return 0;
+  /* our constrained baseline fits baseline too; the same constraint is
+   * the better match */
+  return set1 == oset1 ? 2 : 1;
+}
+
+GstCaps *
+rtc_track_caps_for_offer (RtcTrack * self, const GstSDPMedia * media)
+{
+  GstCaps *ours = rtc_track_get_rtp_caps (self), *best = NULL;
+  const GstStructure *s;
+  guint i, best_score = 0;
+  gint best_pt = -1;
+  gchar *best_plid = NULL;
+
+  if (!ours)
+    return NULL;
+  s = gst_caps_get_structure (ours, 0);
+
+  for (i = 0; i < gst_sdp_media_formats_len (media); i++) {
+    const gchar *fmt = gst_sdp_media_get_format (media, i);
+    gint pt = atoi (fmt);
+    /* GStreamer turns profile-level-id into "profile" in these caps; the
+     * fmtp has the exact value */
+    GstCaps *offered = gst_sdp_media_get_caps_from_media (media, pt);
+    gchar *plid = rtc_sdp_media_get_fmtp (media, fmt, "profile-level-id");
+    guint score;
+
+    if (offered) {
+      score = offered_payload_score (s, gst_caps_get_structure (offered, 0),
+          plid);
+      if (score > best_score) {
+        best_score = score;
+        best_pt = pt;
+        gst_caps_replace (&best, offered);
+        g_free (best_plid);
+        best_plid = g_strdup (plid);
+      }
+      gst_caps_unref (offered);
+    }
+    g_free (plid);
+  }
+  if (best_pt >= 0) {
+    GstCaps *caps = gst_caps_copy (ours);
+    GstStructure *cs = gst_caps_get_structure (caps, 0);
+
+    gst_structure_set (cs, "payload", G_TYPE_INT, best_pt, NULL);
+    /* the offer's profile: ours fits in it (see offered_payload_score);
+     * webrtcbin compares the "profile" it derives from it */
+    if (best_plid) {
+      const gchar *profile = gst_structure_get_string (gst_caps_get_structure
+          (best, 0), "profile");
+
+      gst_structure_set (cs, "profile-level-id", G_TYPE_STRING, best_plid,
+          NULL);
+      if (profile)
+        gst_structure_set (cs, "profile", G_TYPE_STRING, profile, NULL);
+    }
+    gst_caps_unref (best);
+    gst_caps_unref (ours);
+    g_free (best_plid);
+    return caps;
+  }
+  gst_caps_unref (ours);
+  return NULL;
+}
+
+/* Between the queue and webrtcbin of a branch answered with other caps:
+ * the caps event says what was negotiated, and every packet carries the
+ * negotiated payload type. Packets are shared by every branch of the tee,
+ * so a branch that changes one changes its own copy. */
+static gboolean
+rewrite_pt (GstBuffer ** buf, guint idx, gpointer user_data)
+{
+  RtcTrackBranch *branch = user_data;
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+
+  *buf = gst_buffer_make_writable (*buf);
+  if (gst_rtp_buffer_map (*buf, GST_MAP_READWRITE, &rtp)) {
+    gst_rtp_buffer_set_payload_type (&rtp, branch->send_pt);
+    gst_rtp_buffer_unmap (&rtp);
+  }
+  return TRUE;
+}
+
+static GstPadProbeReturn
+send_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  RtcTrackBranch *branch = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+    if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
+      gst_event_unref (event);
+      info->data = gst_event_new_caps (branch->send_caps);
+    }
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+
+    rewrite_pt (&buf, 0, branch);
+    info->data = buf;
+  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    GstBufferList *list = gst_buffer_list_make_writable
+        (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+
+    gst_buffer_list_foreach (list, rewrite_pt, branch);
+    info->data = list;
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 RtcTrackBranch *
 rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
-    GstWebRTCRTPTransceiverDirection direction)
+    GstWebRTCRTPTransceiverDirection direction, GstCaps * send_caps)
 {
   RtcTrackBranch *branch;
   GstCaps *caps;
   GstPad *qsink, *qsrc;
 
-  caps = rtc_track_get_rtp_caps (self);
+  caps = send_caps ? gst_caps_ref (send_caps) : rtc_track_get_rtp_caps (self);
   if (!caps)
     return NULL;
 
@@ -321,12 +481,20 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
   branch->track = g_atomic_rc_box_acquire (self);
   branch->webrtc_pad = rtc_peer_session_request_sink_pad (session, caps,
       mline, direction);
-  gst_caps_unref (caps);
   if (!branch->webrtc_pad) {
+    gst_caps_unref (caps);
     track_unref (self);
     g_free (branch);
     return NULL;
   }
+  if (send_caps) {
+    gint pt = 0;
+
+    gst_structure_get_int (gst_caps_get_structure (caps, 0), "payload", &pt);
+    branch->send_pt = pt;
+    branch->send_caps = gst_caps_ref (caps);
+  }
+  gst_caps_unref (caps);
 
   branch->queue = gst_element_factory_make ("queue", NULL);
   g_object_set (branch->queue, "leaky", 2, "max-size-buffers", 0,
@@ -335,6 +503,10 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
   gst_bin_add (self->bin, branch->queue);
 
   qsrc = gst_element_get_static_pad (branch->queue, "src");
+  if (branch->send_caps)
+    gst_pad_add_probe (qsrc, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
+        GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+        send_caps_probe, branch, NULL);
   gst_pad_link (qsrc, branch->webrtc_pad);
   gst_object_unref (qsrc);
   gst_element_sync_state_with_parent (branch->queue);
@@ -379,6 +551,7 @@ finish_branch_removal (gpointer user_data)
   gst_element_release_request_pad (self->tee, branch->tee_pad);
   gst_object_unref (branch->tee_pad);
   gst_object_unref (branch->webrtc_pad);
+  gst_clear_caps (&branch->send_caps);
   track_unref (self);
   g_free (branch);
 }

@@ -6,6 +6,7 @@
 #define __RTC_TRACK_H__
 
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
 #include "rtcpeersession.h"
 
 G_BEGIN_DECLS
@@ -67,10 +68,19 @@ void         rtc_track_set_keyframe_interval (RtcTrack * self, guint interval_ms
 void         rtc_track_request_keyframe (RtcTrack * self);
 void         rtc_track_get_keyframe_counts (RtcTrack * self, guint * requests, guint * forced);
 
+/* Answerer: the caps to send this track with on an offered m-line, using
+ * the offer's payload type (and, for H264, its profile-level-id) for our
+ * codec; NULL when the offer has no payload type for it. */
+GstCaps *    rtc_track_caps_for_offer (RtcTrack * self, const GstSDPMedia * media);
+
 /* Links the track to @session (answerer: to the transceiver of @mline, or
- * -1 for a new one). Returns NULL if the track has no caps yet. */
+ * -1 for a new one). With @send_caps (from rtc_track_caps_for_offer()), the
+ * branch negotiates those and rewrites its packets' payload type to them:
+ * the encoder is shared, its payloader's type is fixed, and the offerer
+ * chose its own numbers. Returns NULL if the track has no caps yet. */
 RtcTrackBranch * rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
-                                       GstWebRTCRTPTransceiverDirection direction);
+                                       GstWebRTCRTPTransceiverDirection direction,
+                                       GstCaps * send_caps);
 /* Lets media through (call once the session is connected) and asks for a
  * keyframe so the peer can start decoding at once. */
 void         rtc_track_branch_open (RtcTrackBranch * branch);

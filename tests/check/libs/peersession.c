@@ -175,7 +175,7 @@ pair_new (RtcVideoCodec codec)
   p->offerer = make_session (p, "offerer");
   p->answerer = make_session (p, "answerer");
   p->branch = rtc_track_add_branch (p->track, p->offerer, -1,
-      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY);
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
   fail_unless (p->branch != NULL);
   return p;
 }
