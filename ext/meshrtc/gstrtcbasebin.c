@@ -156,6 +156,18 @@ gst_rtc_base_bin_count_peers (GstRtcBaseBin * self)
   return n;
 }
 
+gboolean
+gst_rtc_base_bin_has_session (GstRtcBaseBin * self, const gchar * session_id)
+{
+  GstRtcBaseBinPrivate *priv = PRIV (self);
+  gboolean has;
+
+  g_mutex_lock (&priv->peers_lock);
+  has = find_peer (self, session_id) != NULL;
+  g_mutex_unlock (&priv->peers_lock);
+  return has;
+}
+
 void
 gst_rtc_base_bin_send_message (GstRtcBaseBin * self, RtcMessage * msg)
 {
@@ -354,15 +366,24 @@ on_remote_pad (RtcPeerSession * session, GstPad * pad, GstRtcBaseBin * self)
   GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
   GstRtcBaseBinPrivate *priv = PRIV (self);
   GstRtcPeer *peer;
+  gchar *session_id = NULL, *remote_id = NULL;
 
-  /* held throughout: the context thread may end the session meanwhile */
+  /* copies taken under the lock; the subclass runs without it, since it
+   * adds and links elements (see remote_pad in gstrtcbasebin.h) */
   g_mutex_lock (&priv->peers_lock);
   peer = find_peer (self, rtc_peer_session_get_id (session));
-  if (peer && klass->remote_pad)
-    klass->remote_pad (self, peer, pad);
+  if (peer) {
+    session_id = g_strdup (peer->session_id);
+    remote_id = g_strdup (peer->remote_id);
+  }
+  g_mutex_unlock (&priv->peers_lock);
+
+  if (session_id && klass->remote_pad)
+    klass->remote_pad (self, session_id, remote_id, pad);
   else
     GST_DEBUG_OBJECT (self, "ignoring remote pad %" GST_PTR_FORMAT, pad);
-  g_mutex_unlock (&priv->peers_lock);
+  g_free (session_id);
+  g_free (remote_id);
 }
 
 static gchar **

@@ -57,9 +57,12 @@ struct _GstRtcBaseBinClass
   void     (*handle_message) (GstRtcBaseBin * self, RtcMessage * msg);
   /* a session went away; @peer is freed after this returns */
   void     (*peer_removed) (GstRtcBaseBin * self, GstRtcPeer * peer);
-  /* a remote track appeared (streaming thread, with the session table
-   * locked: do not call back into the base class) */
-  void     (*remote_pad) (GstRtcBaseBin * self, GstRtcPeer * peer, GstPad * pad);
+  /* a remote track of session @session_id appeared (streaming thread, no
+   * lock held). The session may end meanwhile: what the subclass keeps for
+   * it must also be dropped when gst_rtc_base_bin_has_session() is FALSE
+   * after it was stored, as peer_removed may already have run. */
+  void     (*remote_pad) (GstRtcBaseBin * self, const gchar * session_id,
+                          const gchar * remote_id, GstPad * pad);
 };
 
 /* Runs @func on the element's context thread (now if already there). */
@@ -70,6 +73,8 @@ void     gst_rtc_base_bin_invoke (GstRtcBaseBin * self, GSourceFunc func,
 void     gst_rtc_base_bin_invoke_sync (GstRtcBaseBin * self, GSourceFunc func);
 const gchar *  gst_rtc_base_bin_get_peer_id (GstRtcBaseBin * self);
 guint    gst_rtc_base_bin_count_peers (GstRtcBaseBin * self);
+/* Whether @session_id is one of ours still (any thread). */
+gboolean gst_rtc_base_bin_has_session (GstRtcBaseBin * self, const gchar * session_id);
 /* Consumer side: asks the server for a session with @producer_id. */
 void     gst_rtc_base_bin_request_session (GstRtcBaseBin * self, const gchar * producer_id);
 /* Ends a session, telling the server (and so the remote) when @notify. */

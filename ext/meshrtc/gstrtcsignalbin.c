@@ -378,8 +378,8 @@ receive_chain_description (const GstStructure * s, gboolean decode)
 }
 
 static void
-gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base, GstRtcPeer * peer,
-    GstPad * pad)
+gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base,
+    const gchar * session_id, const gchar * remote_id, GstPad * pad)
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
   GstCaps *caps = gst_pad_get_current_caps (pad);
@@ -418,11 +418,15 @@ gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base, GstRtcPeer * peer,
   gst_element_sync_state_with_parent (dec);
 
   GST_OBJECT_LOCK (self);
-  list = g_hash_table_lookup (self->decoders, peer->session_id);
-  g_hash_table_steal (self->decoders, peer->session_id);
-  g_hash_table_insert (self->decoders, g_strdup (peer->session_id),
+  list = g_hash_table_lookup (self->decoders, session_id);
+  g_hash_table_steal (self->decoders, session_id);
+  g_hash_table_insert (self->decoders, g_strdup (session_id),
       g_list_prepend (list, dec));
   GST_OBJECT_UNLOCK (self);
+  /* the session may have ended while we built the chain, its decoders
+   * already dropped: drop this one too */
+  if (!gst_rtc_base_bin_has_session (base, session_id))
+    drop_decoders (self, session_id);
 }
 
 /* Ends the stream on @pad, which may have no target (a pad exposed only
