@@ -34,7 +34,8 @@
  * out of the same pad.
  *
  * ## Element messages
- * - `meshrtc-signalling-connected`: registered; fields `peer-id`, `uri`
+ * - `meshrtc-signalling-connected`: registered; fields `peer-id`, `uri`,
+ *   `resumed` (boolean: the server resumed us with our sessions)
  * - `meshrtc-signalling-lost`: the server went away; `uri`, `error`
  * - `meshrtc-peer-added`: a session was created; `session-id`, `peer-id`
  * - `meshrtc-peer-connected`: ICE and DTLS are up; `session-id`, `peer-id`,
