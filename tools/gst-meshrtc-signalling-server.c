@@ -6,6 +6,9 @@
  * a drop-in for gst-plugins-rs' gst-webrtc-signalling-server with rooms,
  * auth tokens and the viewer page (docs/protocol.md).
  *
+ * Every limit of docs/protocol.md ("Limits") is an option; the defaults
+ * are the server's.
+ *
  * It prints exactly one line on stdout once it listens,
  * "Listening on ws://HOST:PORT/" (wss:// with --cert), with the real port
  * when --port is 0, and exits with status 1 when it cannot listen.
@@ -60,6 +63,68 @@ on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A limit given on the command line: -1 until it is */
+typedef struct
+{
+  const gchar *property;
+  gint64 value;
+} Limit;
+
+enum
+{
+  LIMIT_MAX_CONNECTIONS,
+  LIMIT_MAX_CONNECTIONS_PER_ADDRESS,
+  LIMIT_MAX_SESSIONS_PER_PEER,
+  LIMIT_MAX_META_SIZE,
+  LIMIT_MESSAGE_RATE,
+  LIMIT_MESSAGE_BURST,
+  LIMIT_MAX_SEND_BACKLOG,
+  LIMIT_HANDSHAKE_TIMEOUT,
+  LIMIT_IDLE_TIMEOUT,
+  LIMIT_RECONNECT_GRACE,
+  N_LIMITS
+};
+
+/* Sets the limits that were given; FALSE (and a message) if one is out of
+ * range. */
+static gboolean
+apply_limits (RtcSignallingServer * server, Limit * limits)
+{
+  guint i;
+
+  for (i = 0; i < N_LIMITS; i++) {
+    if (limits[i].value == -1)
+      continue;
+    if (limits[i].value < 0 || limits[i].value > G_MAXUINT) {
+      g_printerr (_("Invalid --%s: %" G_GINT64_FORMAT "\n"),
+          limits[i].property, limits[i].value);
+      return FALSE;
+    }
+    g_object_set (server, limits[i].property, (guint) limits[i].value, NULL);
+  }
+  return TRUE;
+}
+
+/* "a,b" "c" -> a b c, blanks around commas dropped */
+static gchar **
+split_origins (gchar ** given)
+{
+  GPtrArray *origins = g_ptr_array_new ();
+  gchar **g, **parts, **p;
+
+  for (g = given; g && *g; g++) {
+    parts = g_strsplit (*g, ",", -1);
+    for (p = parts; *p; p++) {
+      g_strstrip (*p);
+      if (**p)
+        g_ptr_array_add (origins, g_strdup (*p));
+    }
+    g_strfreev (parts);
+  }
+  g_ptr_array_add (origins, NULL);
+  return (gchar **) g_ptr_array_free (origins, FALSE);
+}
+
 static GTlsCertificate *
 load_certificate (const gchar * cert, const gchar * key, GError ** error)
 {
@@ -81,6 +146,19 @@ main (int argc, char *argv[])
   gint max_message_size = 1024 * 1024;
   gint ping_interval = 30;
   gboolean no_viewer = FALSE;
+  gchar **allowed_origins = NULL;
+  Limit limits[N_LIMITS] = {
+    [LIMIT_MAX_CONNECTIONS] = {"max-connections", -1},
+    [LIMIT_MAX_CONNECTIONS_PER_ADDRESS] = {"max-connections-per-address", -1},
+    [LIMIT_MAX_SESSIONS_PER_PEER] = {"max-sessions-per-peer", -1},
+    [LIMIT_MAX_META_SIZE] = {"max-meta-size", -1},
+    [LIMIT_MESSAGE_RATE] = {"message-rate", -1},
+    [LIMIT_MESSAGE_BURST] = {"message-burst", -1},
+    [LIMIT_MAX_SEND_BACKLOG] = {"max-send-backlog", -1},
+    [LIMIT_HANDSHAKE_TIMEOUT] = {"handshake-timeout", -1},
+    [LIMIT_IDLE_TIMEOUT] = {"idle-timeout", -1},
+    [LIMIT_RECONNECT_GRACE] = {"reconnect-grace", -1},
+  };
   GOptionEntry entries[] = {
     {"host", 0, 0, G_OPTION_ARG_STRING, &host,
         N_("Address to listen on (default 127.0.0.1)"), N_("HOST")},
@@ -105,6 +183,50 @@ main (int argc, char *argv[])
         N_("RTCIceServer JSON handed to every client"), N_("JSON")},
     {"no-viewer", 0, 0, G_OPTION_ARG_NONE, &no_viewer,
         N_("Do not serve the viewer page on plain HTTP GET /"), NULL},
+    {"allowed-origins", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allowed_origins,
+        N_("Origins whose web pages may connect, comma-separated or "
+              "repeated, * for any (default: a page of this server only)"),
+        N_("ORIGINS")},
+    {"max-connections", 0, 0, G_OPTION_ARG_INT64,
+          &limits[LIMIT_MAX_CONNECTIONS].value,
+          N_("Open TCP connections in total, 0 for the file descriptor "
+              "limit only (default 1000)"), N_("N")},
+    {"max-connections-per-address", 0, 0, G_OPTION_ARG_INT64,
+          &limits[LIMIT_MAX_CONNECTIONS_PER_ADDRESS].value,
+          N_("Open TCP connections from one IP address, 0 for no limit "
+              "(default 50)"), N_("N")},
+    {"max-sessions-per-peer", 0, 0, G_OPTION_ARG_INT64,
+          &limits[LIMIT_MAX_SESSIONS_PER_PEER].value,
+          N_("Sessions one peer may be in, 0 for no limit (default 64)"),
+        N_("N")},
+    {"max-meta-size", 0, 0, G_OPTION_ARG_INT64,
+          &limits[LIMIT_MAX_META_SIZE].value,
+          N_("Bytes of a peer's meta, 0 for no limit (default 4096)"),
+        N_("BYTES")},
+    {"message-rate", 0, 0, G_OPTION_ARG_INT64,
+          &limits[LIMIT_MESSAGE_RATE].value,
+          N_("Messages per second per connection, 0 for no limit "
+              "(default 50)"), N_("N")},
+    {"message-burst", 0, 0, G_OPTION_ARG_INT64,
+          &limits[LIMIT_MESSAGE_BURST].value,
+          N_("Messages a connection may send at once (default 200)"),
+        N_("N")},
+    {"max-send-backlog", 0, 0, G_OPTION_ARG_INT64,
+          &limits[LIMIT_MAX_SEND_BACKLOG].value,
+          N_("Bytes queued for a peer that reads too slowly, 0 for no "
+              "limit (default 4194304)"), N_("BYTES")},
+    {"handshake-timeout", 0, 0, G_OPTION_ARG_INT64,
+          &limits[LIMIT_HANDSHAKE_TIMEOUT].value,
+          N_("Seconds a client has to send its request headers, 0 for no "
+              "limit (default 10)"), N_("SECONDS")},
+    {"idle-timeout", 0, 0, G_OPTION_ARG_INT64,
+          &limits[LIMIT_IDLE_TIMEOUT].value,
+          N_("Seconds a connection may stay silent, 0 for no limit "
+              "(default 75)"), N_("SECONDS")},
+    {"reconnect-grace", 0, 0, G_OPTION_ARG_INT64,
+          &limits[LIMIT_RECONNECT_GRACE].value,
+          N_("Milliseconds a dropped peer keeps its sessions for a resume "
+              "(default 10000)"), N_("MS")},
     {NULL}
   };
   g_autoptr (GOptionContext) ctx = NULL;
@@ -153,6 +275,15 @@ main (int argc, char *argv[])
       "max-message-size", (guint) max_message_size,
       "ping-interval", (guint) ping_interval,
       "tls-certificate", certificate, "serve-viewer", !no_viewer, NULL);
+  if (allowed_origins) {
+    g_auto (GStrv) origins = split_origins (allowed_origins);
+
+    g_object_set (app.server, "allowed-origins", origins, NULL);
+  }
+  if (!apply_limits (app.server, limits)) {
+    g_object_unref (app.server);
+    return 1;
+  }
   if (ice_servers
       && !rtc_signalling_server_set_ice_servers (app.server, ice_servers,
           &error)) {
@@ -193,5 +324,6 @@ main (int argc, char *argv[])
   g_free (key);
   g_free (auth_token);
   g_free (ice_servers);
+  g_strfreev (allowed_origins);
   return 0;
 }

@@ -65,7 +65,16 @@
 #include <errno.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#ifdef __linux__
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+/* tcpi_bytes_received: glibc's <netinet/tcp.h> does not have it */
+#include <linux/tcp.h>
+#include <linux/sockios.h>
+#endif
 
+#include <glib-unix.h>
 #include <gst/gst.h>
 #include <libsoup/soup.h>
 
@@ -98,6 +107,15 @@ GST_DEBUG_CATEGORY_STATIC (rtc_signalling_server_debug);
 #define MAX_REQUEST_BODY 4096
 /* file descriptors kept free for everything else in the process */
 #define FD_RESERVE 64
+/* what a connection may have read beyond max-message-size between two
+ * messages: frame headers, control frames, a TLS record, a read chunk */
+#define MESSAGE_SLACK (64 * 1024)
+/* how long a refused HTTP request's socket stays half-open for the client
+ * to read the answer (a close with unread input would reset it) */
+#define REFUSED_LINGER_MS 1000
+/* how long a connection the server closed has to take the close frame
+ * before its socket is shut down (a peer that reads nothing) */
+#define KICK_LINGER_MS 2000
 
 #define VIEWER_RESOURCE_PATH "/org/meshrtc/viewer/"
 
@@ -143,6 +161,11 @@ typedef struct
   gboolean replaced;
   /* counted in the server's per-address table */
   gchar *address;
+  /* bounds fragmented messages on libsoup < 3.6 (see watch_input()) */
+  GSource *input_watch;
+  guint64 consumed_at_message;
+  /* shuts a kicked connection down if its close does not complete */
+  GSource *kick_timer;
 } Client;
 
 struct _RtcSignallingServer
@@ -209,11 +232,30 @@ static guint n_open_connections (RtcSignallingServer * self);
 static void
 client_free (Client * client)
 {
+  if (client->input_watch) {
+    g_source_destroy (client->input_watch);
+    g_source_unref (client->input_watch);
+  }
+  if (client->kick_timer) {
+    g_source_destroy (client->kick_timer);
+    g_source_unref (client->kick_timer);
+  }
   uncount_address (client->server, client->address);
   g_free (client->address);
   g_clear_object (&client->socket);
   g_free (client->peer_id);
   g_free (client);
+}
+
+static gboolean
+kick_expired (gpointer data)
+{
+  Client *client = data;
+
+  GST_INFO_OBJECT (client->server, "peer %s did not take its close frame: "
+      "connection shut down", client->peer_id);
+  g_socket_shutdown (client->socket, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
 }
 
 /* The server closes @client on purpose, saying why (RFC 6455 §7.4.1); its
@@ -227,6 +269,14 @@ kick (Client * client, gushort code, const gchar * reason)
   if (soup_websocket_connection_get_state (client->conn) ==
       SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (client->conn, code, reason);
+
+  /* libsoup waits for the close frame to be written, which a peer that
+   * reads nothing never lets happen */
+  if (client->socket && !client->kick_timer) {
+    client->kick_timer = g_timeout_source_new (KICK_LINGER_MS);
+    g_source_set_callback (client->kick_timer, kick_expired, client, NULL);
+    g_source_attach (client->kick_timer, client->server->context);
+  }
 }
 
 static void
@@ -249,11 +299,14 @@ router_send (const gchar * peer_id, gpointer peer_data, const gchar * text,
     return;
 
   /* libsoup 3.2 has no buffered amount: count what is sent while the
-   * kernel's send buffer stays full, which is what libsoup queues */
-  if (client->socket
-      && (g_socket_condition_check (client->socket, G_IO_OUT) & G_IO_OUT))
+   * kernel's send buffer stays full, which is what libsoup queues. A
+   * socket that takes more drains the queue: then nothing is behind (a
+   * single message larger than the limit is no backlog) */
+  if (!client->socket
+      || (g_socket_condition_check (client->socket, G_IO_OUT) & G_IO_OUT))
     client->backlog = 0;
-  client->backlog += strlen (text);
+  else
+    client->backlog += strlen (text);
 
   g_mutex_lock (&self->lock);
   max_backlog = self->max_send_backlog;
@@ -289,6 +342,96 @@ take_token (RtcSignallingServer * self, Client * client)
   return TRUE;
 }
 
+/* Bytes of the connection read from the kernel so far (by libsoup, or by
+ * TLS for it): what TCP received minus what still waits to be read.
+ * FALSE where the kernel does not say. */
+static gboolean
+bytes_consumed (GSocket * socket, guint64 * consumed)
+{
+#if defined(__linux__) && defined(TCP_INFO)
+  struct tcp_info info;
+  socklen_t len = sizeof (info);
+  gint fd = g_socket_get_fd (socket);
+  gint unread = 0;
+
+  memset (&info, 0, sizeof (info));
+  if (getsockopt (fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0
+      || len < G_STRUCT_OFFSET (struct tcp_info, tcpi_bytes_received) +
+      sizeof (info.tcpi_bytes_received)
+      || ioctl (fd, SIOCINQ, &unread) < 0 || unread < 0)
+    return FALSE;
+  *consumed = info.tcpi_bytes_received -
+      MIN ((guint64) unread, info.tcpi_bytes_received);
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+/* A message (or a pong) was complete: what libsoup buffers starts again
+ * from nothing. */
+static void
+note_message_end (Client * client)
+{
+  guint64 consumed;
+
+  if (client->input_watch && bytes_consumed (client->socket, &consumed))
+    client->consumed_at_message = consumed;
+}
+
+static void
+on_pong (SoupWebsocketConnection * conn, GBytes * message, Client * client)
+{
+  note_message_end (client);
+}
+
+/* libsoup 3.2 limits each frame to max-message-size but gathers the frames
+ * of one message without a limit (a client could send 100 fragments of
+ * 1 MiB). Whatever libsoup read since the last complete message is that
+ * message's data: once it is larger than the limit, the client is closed
+ * with 1009 as libsoup does for a single frame. Checked whenever the
+ * socket has input, so libsoup has read at most one batch more. */
+static gboolean
+input_ready (gint fd, GIOCondition condition, gpointer data)
+{
+  Client *client = data;
+  RtcSignallingServer *self = client->server;
+  guint64 consumed, limit;
+
+  if (client->kicked || client->replaced
+      || !bytes_consumed (client->socket, &consumed))
+    return G_SOURCE_REMOVE;
+
+  g_mutex_lock (&self->lock);
+  limit = (guint64) self->max_message_size + MESSAGE_SLACK;
+  g_mutex_unlock (&self->lock);
+  if (consumed - client->consumed_at_message <= limit)
+    return G_SOURCE_CONTINUE;
+
+  GST_INFO_OBJECT (self, "peer %s: a fragmented message over %" G_GUINT64_FORMAT
+      " bytes", client->peer_id, limit - MESSAGE_SLACK);
+  kick (client, SOUP_WEBSOCKET_CLOSE_TOO_BIG, "message too big");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch_input (RtcSignallingServer * self, Client * client)
+{
+  guint64 consumed;
+
+  /* libsoup >= 3.6 does it itself (max-total-message-size) */
+  if (!client->socket || g_object_class_find_property (G_OBJECT_GET_CLASS
+          (client->conn), "max-total-message-size")
+      || !bytes_consumed (client->socket, &consumed))
+    return;
+  client->consumed_at_message = consumed;
+  client->input_watch = g_unix_fd_source_new (g_socket_get_fd
+      (client->socket), G_IO_IN);
+  g_source_set_callback (client->input_watch, (GSourceFunc) input_ready,
+      client, NULL);
+  g_source_attach (client->input_watch, self->context);
+}
+
 static void
 on_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
     Client * client)
@@ -298,6 +441,7 @@ on_message (SoupWebsocketConnection * conn, gint type, GBytes * message,
 
   if (client->kicked || client->replaced)
     return;
+  note_message_end (client);
   if (!take_token (client->server, client)) {
     kick (client, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
         "message rate exceeded");
@@ -401,6 +545,8 @@ on_websocket (SoupServer * soup, SoupServerMessage * msg, const gchar * path,
   g_signal_connect (conn, "message", G_CALLBACK (on_message), client);
   g_signal_connect (conn, "error", G_CALLBACK (on_error), client);
   g_signal_connect (conn, "closed", G_CALLBACK (on_closed), client);
+  g_signal_connect (conn, "pong", G_CALLBACK (on_pong), client);
+  watch_input (self, client);
 
   /* the resume token is a secret: never logged */
   client->peer_id = rtc_signal_router_add_peer_resuming (self->router,
@@ -716,14 +862,26 @@ adopt_socket (RtcSignallingServer * self, GSocket * socket)
   return address;
 }
 
+/* The connection closed: libsoup emits request-finished or -aborted only
+ * for requests that got as far as a request line, so a client that
+ * connects and closes without a word (port scans, browsers' speculative
+ * connections) ends here. */
 static void
-on_request_done (SoupServer * soup, SoupServerMessage * msg,
-    RtcSignallingServer * self)
+on_request_disconnected (SoupServerMessage * msg, RtcSignallingServer * self)
 {
   GSocket *socket = g_object_get_data (G_OBJECT (msg), "meshrtc-socket");
 
   if (socket)
     untrack_socket (self, socket);
+}
+
+static void
+on_request_done (SoupServer * soup, SoupServerMessage * msg,
+    RtcSignallingServer * self)
+{
+  /* a later request on the same (keep-alive) connection counts it again */
+  g_signal_handlers_disconnect_by_func (msg, on_request_disconnected, self);
+  on_request_disconnected (msg, self);
 }
 
 static guint
@@ -750,15 +908,70 @@ source_destroy_unref (gpointer data)
   g_source_unref (data);
 }
 
-/* libsoup 3.2 reads a request body whole before the handler runs; a
- * status set now is answered once it is read, and nothing of it is kept.
- * The connection is closed after the answer. */
+/* A refused request's answer is written; the client gets a moment to
+ * read it before the socket closes. */
+static gboolean
+close_refused (gpointer data)
+{
+  g_io_stream_close_async (G_IO_STREAM (data), G_PRIORITY_DEFAULT, NULL,
+      NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+refusal_written (GObject * source, GAsyncResult * result, gpointer data)
+{
+  GIOStream *stream = data;
+  GSocket *socket = g_object_get_data (G_OBJECT (stream), "GSocket");
+  GSource *linger;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL,
+      NULL);
+  /* FIN after the answer; the body is never read */
+  if (socket)
+    g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  linger = g_timeout_source_new (REFUSED_LINGER_MS);
+  g_source_set_callback (linger, close_refused, stream, g_object_unref);
+  g_source_attach (linger, g_main_context_get_thread_default ());
+  g_source_unref (linger);
+}
+
+/* libsoup 3.2 reads a request body whole before it answers, whatever the
+ * status: a refused request takes its connection from libsoup at once and
+ * is answered here, without reading (or storing) the body. */
+static void
+refuse_request (RtcSignallingServer * self, SoupServerMessage * msg,
+    guint status, const gchar * extra_headers)
+{
+  GSocket *socket = g_object_get_data (G_OBJECT (msg), "meshrtc-socket");
+  GIOStream *stream;
+  gchar *answer;
+
+  GST_INFO_OBJECT (self, "refusing %s %s from %s: %u",
+      soup_server_message_get_method (msg),
+      g_uri_get_path (soup_server_message_get_uri (msg)),
+      soup_server_message_get_remote_host (msg), status);
+  if (socket)
+    untrack_socket (self, socket);
+  stream = soup_server_message_steal_connection (msg);
+  if (!stream)
+    return;
+  answer = g_strdup_printf ("HTTP/1.1 %u %s\r\n%sContent-Length: 0\r\n"
+      "Connection: close\r\n\r\n", status, soup_status_get_phrase (status),
+      extra_headers);
+  /* the answer lives as long as the stream */
+  g_object_set_data_full (G_OBJECT (stream), "meshrtc-answer", answer,
+      g_free);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+      answer, strlen (answer), G_PRIORITY_DEFAULT, NULL, refusal_written,
+      stream);
+}
+
+/* Plain HTTP requests are GET or HEAD without a body (405, 413). */
 static void
 on_got_headers (SoupServerMessage * msg, RtcSignallingServer * self)
 {
   SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
-  SoupMessageHeaders *response =
-      soup_server_message_get_response_headers (msg);
   const gchar *method = soup_server_message_get_method (msg);
   goffset length = soup_message_headers_get_content_length (request);
   SoupEncoding encoding = soup_message_headers_get_encoding (request);
@@ -766,20 +979,12 @@ on_got_headers (SoupServerMessage * msg, RtcSignallingServer * self)
   g_object_set_data (G_OBJECT (msg), "meshrtc-handshake-timer", NULL);
 
   if (!g_str_equal (method, SOUP_METHOD_GET)
-      && !g_str_equal (method, SOUP_METHOD_HEAD)) {
-    soup_message_headers_replace (response, "Allow", "GET, HEAD");
-    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-        NULL);
-  } else if ((encoding == SOUP_ENCODING_CONTENT_LENGTH
-          && length > MAX_REQUEST_BODY) || encoding == SOUP_ENCODING_CHUNKED) {
-    soup_server_message_set_status (msg,
-        SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
-  } else {
-    return;
-  }
-  soup_message_body_set_accumulate (soup_server_message_get_request_body
-      (msg), FALSE);
-  soup_message_headers_replace (response, "Connection", "close");
+      && !g_str_equal (method, SOUP_METHOD_HEAD))
+    refuse_request (self, msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+        "Allow: GET, HEAD\r\n");
+  else if ((encoding == SOUP_ENCODING_CONTENT_LENGTH
+          && length > MAX_REQUEST_BODY) || encoding == SOUP_ENCODING_CHUNKED)
+    refuse_request (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "");
 }
 
 static void
@@ -795,6 +1000,8 @@ on_request_started (SoupServer * soup, SoupServerMessage * msg,
   track_socket (self, socket);
   g_object_set_data_full (G_OBJECT (msg), "meshrtc-socket",
       g_object_ref (socket), g_object_unref);
+  g_signal_connect_object (msg, "disconnected",
+      G_CALLBACK (on_request_disconnected), self, 0);
 
   g_mutex_lock (&self->lock);
   handshake_timeout = self->handshake_timeout;
@@ -814,7 +1021,9 @@ on_request_started (SoupServer * soup, SoupServerMessage * msg,
   }
 
   if (handshake_timeout > 0) {
-    timer = g_timeout_source_new_seconds (handshake_timeout);
+    /* to the millisecond: the seconds variant may fire up to 1 s early */
+    timer = g_timeout_source_new (MIN (handshake_timeout, G_MAXUINT / 1000)
+        * 1000);
     g_source_set_callback (timer, handshake_timed_out, g_object_ref (socket),
         g_object_unref);
     g_source_attach (timer, self->context);

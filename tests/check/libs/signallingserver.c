@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <libsoup/soup.h>
@@ -951,6 +953,535 @@ GST_START_TEST (test_connections_per_address_are_limited)
 
 GST_END_TEST;
 
+/* ---- raw TCP clients: what a WebSocket library would never send ---- */
+
+typedef struct
+{
+  GSocket *socket;
+  GByteArray *in;               /* everything received */
+  gboolean eof;                 /* the server closed (or reset) it */
+} Tcp;
+
+/* Connects to 127.0.0.1:@port without waiting for the server (the kernel
+ * completes the handshake); @rcvbuf > 0 shrinks the receive buffer. */
+static Tcp *
+tcp_connect (guint port, gint rcvbuf)
+{
+  Tcp *tcp = g_new0 (Tcp, 1);
+  g_autoptr (GInetAddress) lo =
+      g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (lo, port);
+  GError *error = NULL;
+
+  tcp->in = g_byte_array_new ();
+  tcp->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, &error);
+  fail_unless (tcp->socket != NULL, "%s", error ? error->message : "");
+  if (rcvbuf > 0)
+    g_socket_set_option (tcp->socket, SOL_SOCKET, SO_RCVBUF, rcvbuf, NULL);
+  g_socket_set_blocking (tcp->socket, FALSE);
+  if (!g_socket_connect (tcp->socket, address, NULL, &error)) {
+    fail_unless (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING),
+        "connect: %s", error->message);
+    g_clear_error (&error);
+  }
+  return tcp;
+}
+
+static void
+tcp_free (Tcp * tcp)
+{
+  g_socket_close (tcp->socket, NULL);
+  g_object_unref (tcp->socket);
+  g_byte_array_unref (tcp->in);
+  g_free (tcp);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Tcp, tcp_free);
+
+/* Reads what has arrived; TRUE if anything did. */
+static gboolean
+tcp_read_some (Tcp * tcp)
+{
+  guint8 buf[16384];
+  gboolean got = FALSE;
+
+  while (!tcp->eof) {
+    GError *error = NULL;
+    gssize n = g_socket_receive (tcp->socket, (gchar *) buf, sizeof (buf),
+        NULL, &error);
+
+    if (n > 0) {
+      g_byte_array_append (tcp->in, buf, n);
+      got = TRUE;
+      continue;
+    }
+    /* 0: end of stream; an error other than "nothing yet": a reset */
+    if (n == 0 || !g_error_matches (error, G_IO_ERROR,
+            G_IO_ERROR_WOULD_BLOCK))
+      tcp->eof = TRUE;
+    g_clear_error (&error);
+    break;
+  }
+  return got;
+}
+
+/* Runs the main context (the server may be in it) and reads, until
+ * @done (NULL: end of stream) or @ms passed. */
+static gboolean
+tcp_pump (Tcp * tcp, gboolean (*done) (Tcp *), guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end) {
+    gboolean busy = g_main_context_iteration (NULL, FALSE);
+
+    busy |= tcp_read_some (tcp);
+    if (done ? done (tcp) : tcp->eof)
+      return TRUE;
+    if (tcp->eof)
+      return FALSE;
+    if (!busy)
+      g_usleep (1000);
+  }
+  return FALSE;
+}
+
+/* Writes all of @data (bounded by WAIT_MS), serving the main context
+ * while the socket is full; FALSE if it could not. */
+static gboolean
+tcp_write (Tcp * tcp, const void *data, gsize size)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_MS * 1000;
+  gsize done = 0;
+
+  while (done < size && g_get_monotonic_time () < end) {
+    GError *error = NULL;
+    gssize n = g_socket_send (tcp->socket, (const gchar *) data + done,
+        size - done, NULL, &error);
+
+    if (n > 0) {
+      done += n;
+    } else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)
+        || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING)) {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    } else {
+      g_clear_error (&error);
+      return FALSE;
+    }
+    g_clear_error (&error);
+  }
+  return done == size;
+}
+
+static gboolean
+tcp_has_headers (Tcp * tcp)
+{
+  return g_strstr_len ((const gchar *) tcp->in->data, tcp->in->len,
+      "\r\n\r\n") != NULL;
+}
+
+/* The response head received so far, as a string. */
+static gchar *
+tcp_response_head (Tcp * tcp)
+{
+  const gchar *data = (const gchar *) tcp->in->data;
+  const gchar *end = g_strstr_len (data, tcp->in->len, "\r\n\r\n");
+
+  return g_strndup (data, end ? end - data + 4 : tcp->in->len);
+}
+
+/* WebSocket upgrade by hand (@extra: more header lines); returns the
+ * response head and leaves what follows it in tcp->in. */
+static gchar *
+tcp_upgrade (Tcp * tcp, guint port, const gchar * extra)
+{
+  g_autofree gchar *request = g_strdup_printf ("GET / HTTP/1.1\r\n"
+      "Host: 127.0.0.1:%u\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n%s\r\n", port, extra ? extra : "");
+  gchar *head;
+
+  fail_unless (tcp_write (tcp, request, strlen (request)));
+  fail_unless (tcp_pump (tcp, tcp_has_headers, WAIT_MS), "no response");
+  head = tcp_response_head (tcp);
+  g_byte_array_remove_range (tcp->in, 0, strlen (head));
+  return head;
+}
+
+/* One client frame (masked, RFC 6455 §5.2; the all-zero key leaves the
+ * payload as it is). @first: FIN, RSV and opcode bits. */
+static gboolean
+tcp_send_frame (Tcp * tcp, guint8 first, const void *payload, gsize size)
+{
+  gboolean sent;
+  GByteArray *frame = g_byte_array_sized_new (size + 14);
+  guint8 head[10] = { first, };
+  static const guint8 mask[4] = { 0, };
+  gsize head_size;
+  gint i;
+
+  if (size < 126) {
+    head[1] = 0x80 | size;
+    head_size = 2;
+  } else if (size <= G_MAXUINT16) {
+    head[1] = 0x80 | 126;
+    head[2] = size >> 8;
+    head[3] = size & 0xff;
+    head_size = 4;
+  } else {
+    head[1] = 0x80 | 127;
+    for (i = 0; i < 8; i++)
+      head[2 + i] = ((guint64) size >> (56 - 8 * i)) & 0xff;
+    head_size = 10;
+  }
+  g_byte_array_append (frame, head, head_size);
+  g_byte_array_append (frame, mask, 4);
+  g_byte_array_append (frame, payload, size);
+  sent = tcp_write (tcp, frame->data, frame->len);
+  g_byte_array_unref (frame);
+  return sent;
+}
+
+/* The close code of the first close frame among the server's frames in
+ * tcp->in, -1 when there is none (yet). */
+static gint
+tcp_close_code (Tcp * tcp)
+{
+  const guint8 *p = tcp->in->data;
+  gsize left = tcp->in->len;
+
+  while (left >= 2) {
+    guint64 size = p[1] & 0x7f;
+    gsize head = 2;
+
+    if (size == 126 && left >= 4) {
+      size = (p[2] << 8) | p[3];
+      head = 4;
+    } else if (size == 127 && left >= 10) {
+      gint i;
+
+      for (size = 0, i = 0; i < 8; i++)
+        size = (size << 8) | p[2 + i];
+      head = 10;
+    } else if (size >= 126) {
+      return -1;
+    }
+    if (left < head + size)
+      return -1;
+    if ((p[0] & 0x0f) == 0x8)
+      return size >= 2 ? (p[head] << 8) | p[head + 1] : 1005;
+    p += head + size;
+    left -= head + size;
+  }
+  return -1;
+}
+
+static gboolean
+tcp_has_close_frame (Tcp * tcp)
+{
+  return tcp_close_code (tcp) >= 0;
+}
+
+/* Waits (bounded) until the server counts @n WebSocket connections. */
+static void
+wait_n_connections (RtcSignallingServer * server, guint n)
+{
+  gint64 end = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  while (rtc_signalling_server_get_n_connections (server) != n
+      && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server),
+      n);
+}
+
+GST_START_TEST (test_total_connection_cap_answers_503)
+{
+  RtcSignallingServer *server = start_server ("max-connections", 3, NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  Client *clients[3];
+  g_autoptr (Client) refused = NULL;
+  g_autoptr (Client) later = NULL;
+  guint i;
+
+  for (i = 0; i < 3; i++)
+    clients[i] = client_connect (port);
+  refused = client_try_connect (port, NULL, NULL);
+  fail_unless (refused->conn == NULL);
+  fail_unless_equals_int (refused->http_status,
+      SOUP_STATUS_SERVICE_UNAVAILABLE);
+
+  /* the others are still served; a freed slot can be taken again */
+  client_send (clients[2], "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (clients[2], RTC_MESSAGE_LIST));
+  client_free (clients[0]);
+  wait_n_connections (server, 2);
+  later = client_connect (port);
+  client_free (clients[1]);
+  client_free (clients[2]);
+
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+/* A client that never reads while the server has a lot to send it (list
+ * answers with a 100 KB meta) is closed with 1008 once the bytes queued
+ * behind its full socket pass max-send-backlog; the others go on. */
+GST_START_TEST (test_slow_reader_is_closed_at_the_send_backlog)
+{
+  RtcSignallingServer *server = start_server ("max-send-backlog", 65536,
+      "message-rate", 0, "max-meta-size", 0, NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) producer = client_connect (port);
+  g_autoptr (Client) bystander = client_connect (port);
+  g_autoptr (Tcp) slow = tcp_connect (port, 4096);
+  g_autofree gchar *filler = g_strnfill (100 * 1024, 'x');
+  g_autofree gchar *head = NULL;
+  static const gchar list[] = "{\"type\":\"list\"}";
+  guint i;
+
+  client_send (producer, "{\"type\":\"setPeerStatus\",\"roles\":"
+      "[\"producer\"],\"meta\":{\"filler\":\"%s\"}}", filler);
+  client_send (bystander, "{\"type\":\"list\"}");
+  {
+    g_autoptr (RtcMessage) answer = client_expect (bystander,
+        RTC_MESSAGE_LIST);
+    fail_unless_equals_int (answer->peers->len, 1);
+  }
+
+  head = tcp_upgrade (slow, port, NULL);
+  fail_unless (g_str_has_prefix (head, "HTTP/1.1 101"), "%s", head);
+  /* 200 answers of 100 KB: far more than the kernel buffers hold */
+  for (i = 0; i < 200; i++)
+    fail_unless (tcp_send_frame (slow, 0x81, list, strlen (list)));
+  /* now it reads: what was in flight, then the close frame */
+  fail_unless (tcp_pump (slow, tcp_has_close_frame, WAIT_MS), "no close "
+      "frame in %u bytes", slow->in->len);
+  fail_unless_equals_int (tcp_close_code (slow),
+      SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+  /* instead of answering the close frame; the server would wait 5 s */
+  g_clear_pointer (&slow, tcp_free);
+  wait_n_connections (server, 2);
+
+  client_send (bystander, "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (bystander, RTC_MESSAGE_LIST));
+  client_send (producer, "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (producer, RTC_MESSAGE_LIST));
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+/* Slowloris: half a request line, then nothing. The socket is shut down
+ * after handshake-timeout, unanswered; a WebSocket client is not. */
+GST_START_TEST (test_half_request_line_is_cut_at_the_handshake_timeout)
+{
+  RtcSignallingServer *server = start_server ("handshake-timeout", 1, NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) bystander = client_connect (port);
+  g_autoptr (Tcp) slow = tcp_connect (port, 0);
+  g_autoptr (Tcp) mute = tcp_connect (port, 0);
+  gint64 start = g_get_monotonic_time ();
+
+  fail_unless (tcp_write (slow, "GET / HT", 8));
+  fail_unless (tcp_pump (slow, NULL, 3000), "not disconnected");
+  fail_unless (g_get_monotonic_time () - start >= 900 * 1000);
+  fail_unless_equals_int (slow->in->len, 0);
+  /* one that sends nothing at all goes the same way */
+  fail_unless (tcp_pump (mute, NULL, 1000), "silent one not disconnected");
+  fail_unless_equals_int (mute->in->len, 0);
+
+  fail_if (bystander->closed);
+  client_send (bystander, "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (bystander, RTC_MESSAGE_LIST));
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+/* A WebSocket silent for idle-timeout is dropped; pongs to the server's
+ * pings count as traffic, so a live client stays. */
+GST_START_TEST (test_idle_timeout_drops_only_silent_connections)
+{
+  RtcSignallingServer *server = start_server ("idle-timeout", 1,
+      "ping-interval", 0, NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) silent = client_connect (port);
+  g_autoptr (Client) alive = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gboolean waited = FALSE;
+
+  g_object_set (server, "idle-timeout", 2, "ping-interval", 1, NULL);
+  alive = client_connect (port);
+
+  fail_unless (wait_for (&silent->closed), "silent client not dropped");
+  fail_unless (g_get_monotonic_time () - start < 3 * G_USEC_PER_SEC);
+  /* the live one outlasts its idle timeout thanks to the pongs */
+  g_timeout_add (3000, timeout_cb, &waited);
+  while (!waited)
+    g_main_context_iteration (NULL, TRUE);
+  fail_if (alive->closed, "client answering pings was dropped");
+  client_send (alive, "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (alive, RTC_MESSAGE_LIST));
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+/* 405 and 413 are answered as soon as the headers are in: the client has
+ * sent 100 bytes of a 1 MiB body and gets the answer and the end of the
+ * connection all the same. */
+GST_START_TEST (test_post_and_large_bodies_are_refused_before_the_body)
+{
+  RtcSignallingServer *server = start_server (NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  static const struct
+  {
+    const gchar *request;
+    const gchar *status_line;
+    const gchar *header;
+  } cases[] = {
+    {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n",
+        "HTTP/1.1 405 ", "Allow: GET, HEAD"},
+    {"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n",
+        "HTTP/1.1 413 ", NULL},
+    {"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "100000\r\n", "HTTP/1.1 413 ", NULL},
+  };
+  g_autofree gchar *some_body = g_strnfill (100, 'b');
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (Tcp) tcp = tcp_connect (port, 0);
+    g_autofree gchar *head = NULL;
+
+    fail_unless (tcp_write (tcp, cases[i].request,
+            strlen (cases[i].request)));
+    fail_unless (tcp_write (tcp, some_body, 100));
+    fail_unless (tcp_pump (tcp, NULL, 3000), "case %u: not answered and "
+        "closed (%u bytes)", i, tcp->in->len);
+    head = tcp_response_head (tcp);
+    fail_unless (g_str_has_prefix (head, cases[i].status_line), "case %u: "
+        "%s", i, head);
+    if (cases[i].header)
+      fail_unless (strstr (head, cases[i].header) != NULL, "%s", head);
+  }
+  /* and a small body on a GET is fine */
+  full_exchange (port, NULL, NULL);
+  settle ();
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+/* permessage-deflate is refused (the size limit counts real bytes): the
+ * handshake answer names no extension, and a compressed frame (RSV1) that
+ * would inflate to 200 KB is a protocol error (1002), nothing else. */
+GST_START_TEST (test_permessage_deflate_is_refused)
+{
+  RtcSignallingServer *server = start_server ("max-message-size", 4096,
+      NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) bystander = client_connect (port);
+  g_autoptr (Tcp) tcp = tcp_connect (port, 0);
+  g_autoptr (GZlibCompressor) zlib =
+      g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, 9);
+  g_autofree gchar *head = NULL;
+  g_autofree gchar *plain = g_strnfill (200 * 1024, ' ');
+  guint8 *packed = g_malloc (64 * 1024);
+  gsize read = 0, written = 0;
+
+  head = tcp_upgrade (tcp, port, "Sec-WebSocket-Extensions: "
+      "permessage-deflate; client_max_window_bits\r\n");
+  fail_unless (g_str_has_prefix (head, "HTTP/1.1 101"), "%s", head);
+  fail_unless (g_strrstr (head, "Sec-WebSocket-Extensions") == NULL &&
+      g_strrstr (head, "sec-websocket-extensions") == NULL, "%s", head);
+
+  memcpy (plain, "{\"type\":\"list\",\"x\":\"", 20);
+  plain[200 * 1024 - 2] = '"';
+  plain[200 * 1024 - 1] = '}';
+  fail_unless_equals_int (g_converter_convert (G_CONVERTER (zlib), plain,
+          200 * 1024, packed, 64 * 1024, G_CONVERTER_INPUT_AT_END, &read,
+          &written, NULL), G_CONVERTER_FINISHED);
+  fail_unless (written < 4096);
+  /* FIN | RSV1 | text */
+  fail_unless (tcp_send_frame (tcp, 0xc1, packed, written));
+  g_free (packed);
+  fail_unless (tcp_pump (tcp, tcp_has_close_frame, WAIT_MS), "not closed");
+  fail_unless_equals_int (tcp_close_code (tcp),
+      SOUP_WEBSOCKET_CLOSE_PROTOCOL_ERROR);
+  g_clear_pointer (&tcp, tcp_free);
+  wait_n_connections (server, 1);
+
+  /* a libsoup client, which offers the extension by default, gets none */
+  fail_if (soup_websocket_connection_get_extensions (bystander->conn));
+  client_send (bystander, "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (bystander, RTC_MESSAGE_LIST));
+  stop_server (server);
+}
+
+GST_END_TEST;
+
+/* libsoup 3.2 limits frames, not messages; the server bounds what it
+ * reads between two complete messages: a message sent as 100 fragments
+ * of the largest allowed frame is closed with 1009 after a few, and a
+ * client sending many full-size messages in a row is not. */
+GST_START_TEST (test_fragmented_message_over_the_limit_is_closed)
+{
+  const gsize frame = 64 * 1024;
+  RtcSignallingServer *server = start_server ("max-message-size",
+      (guint) frame, "message-rate", 0, NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) bystander = client_connect (port);
+  g_autoptr (Client) honest = client_connect (port);
+  g_autoptr (Tcp) tcp = tcp_connect (port, 0);
+  g_autofree gchar *head = NULL;
+  g_autofree gchar *chunk = g_strnfill (frame, ' ');
+  g_autofree gchar *full = g_strnfill (frame, ' ');
+  guint i, sent = 0;
+
+  head = tcp_upgrade (tcp, port, NULL);
+  fail_unless (g_str_has_prefix (head, "HTTP/1.1 101"), "%s", head);
+  /* first fragment: text, no FIN; then continuations */
+  memcpy (chunk, "{\"type\":\"list\",\"x\":\"", 20);
+  fail_unless (tcp_send_frame (tcp, 0x01, chunk, frame));
+  memset (chunk, ' ', 20);
+  /* the server may close while a fragment is on its way: sending fails */
+  for (i = 1; i < 100; i++) {
+    tcp_read_some (tcp);
+    if (tcp_has_close_frame (tcp) || tcp->eof
+        || !tcp_send_frame (tcp, i == 99 ? 0x80 : 0x00, chunk, frame))
+      break;
+    sent = i;
+  }
+  fail_unless (tcp_pump (tcp, tcp_has_close_frame, WAIT_MS), "not closed "
+      "(%u fragments sent)", sent);
+  fail_unless_equals_int (tcp_close_code (tcp),
+      SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+  fail_unless (sent < 99, "all fragments were taken");
+  g_clear_pointer (&tcp, tcp_free);
+  wait_n_connections (server, 2);
+
+  /* full-size messages back to back are fine */
+  memcpy (full, "{\"type\":\"list\",\"x\":\"", 20);
+  full[frame - 2] = '"';
+  full[frame - 1] = '}';
+  for (i = 0; i < 20; i++)
+    soup_websocket_connection_send_text (honest->conn, full);
+  for (i = 0; i < 20; i++)
+    rtc_message_free (client_expect (honest, RTC_MESSAGE_LIST));
+  fail_if (honest->closed);
+  client_send (bystander, "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (bystander, RTC_MESSAGE_LIST));
+  stop_server (server);
+}
+
+GST_END_TEST;
+
 static void
 on_signaller_connected (RtcSignaller * signaller, const gchar * peer_id,
     gchar ** out)
@@ -1203,6 +1734,210 @@ GST_START_TEST (test_program_exits_1_when_it_cannot_listen)
 
 GST_END_TEST;
 
+/* Starts the program with @args (NULL-terminated, after --port 0) and
+ * returns its port; @launcher may set the environment or a child setup. */
+static GSubprocess *
+program_start (GSubprocessLauncher * launcher, guint * port,
+    const gchar * first_arg, ...)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GDataInputStream) out = NULL;
+  g_autoptr (GError) error = NULL;
+  LineResult line = { NULL, };
+  GSubprocess *process;
+  const gchar *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) server_program ());
+  g_ptr_array_add (argv, (gpointer) "--port");
+  g_ptr_array_add (argv, (gpointer) "0");
+  va_start (args, first_arg);
+  for (arg = first_arg; arg; arg = va_arg (args, const gchar *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher,
+      (const gchar * const *) argv->pdata, &error);
+  fail_unless (process != NULL, "%s", error ? error->message : "");
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, NULL,
+      line_read, &line);
+  fail_unless (wait_for (&line.done) && line.line != NULL, "no line");
+  fail_unless (sscanf (line.line, "Listening on ws://127.0.0.1:%u/",
+          port) == 1, "unexpected line: %s", line.line);
+  g_free (line.line);
+  return process;
+}
+
+/* SIGTERM, and a bounded wait for the exit. */
+static void
+program_stop (GSubprocess * process)
+{
+  gboolean exited = FALSE;
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait_async (process, NULL, process_exited, &exited);
+  fail_unless (wait_for (&exited), "program did not exit");
+}
+
+GST_START_TEST (test_program_takes_its_limits_from_the_command_line)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (Client) allowed = NULL;
+  g_autoptr (Client) evil = NULL;
+  g_autoptr (Client) second = NULL;
+  g_autoptr (Client) third = NULL;
+  g_autoptr (Tcp) slow = NULL;
+  guint port = 0;
+  gint64 start;
+
+  if (!server_program ())
+    return;
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  process = program_start (launcher, &port, "--handshake-timeout", "1",
+      "--max-connections", "2", "--allowed-origins",
+      "https://a.example, https://b.example", "--idle-timeout", "30", NULL);
+
+  allowed = client_try_connect_origin (port, "https://b.example");
+  fail_unless (allowed->conn != NULL, "HTTP %u", allowed->http_status);
+  evil = client_try_connect_origin (port, "https://evil.example");
+  fail_unless_equals_int (evil->http_status, SOUP_STATUS_FORBIDDEN);
+
+  second = client_try_connect (port, NULL, NULL);
+  fail_unless (second->conn != NULL, "HTTP %u", second->http_status);
+  third = client_try_connect (port, NULL, NULL);
+  fail_unless_equals_int (third->http_status,
+      SOUP_STATUS_SERVICE_UNAVAILABLE);
+  g_clear_pointer (&second, client_free);
+
+  slow = tcp_connect (port, 0);
+  start = g_get_monotonic_time ();
+  fail_unless (tcp_write (slow, "GET / HT", 8));
+  fail_unless (tcp_pump (slow, NULL, 3000), "not disconnected");
+  fail_unless (g_get_monotonic_time () - start >= 900 * 1000);
+
+  program_stop (process);
+  fail_unless_equals_int (g_subprocess_get_exit_status (process), 0);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_program_rejects_a_limit_out_of_range)
+{
+  const gchar *program = server_program ();
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean exited = FALSE;
+
+  if (!program)
+    return;
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+      G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, program, "--port", "0",
+      "--idle-timeout", "-5", NULL);
+  fail_unless (process != NULL, "%s", error ? error->message : "");
+  g_subprocess_wait_async (process, NULL, process_exited, &exited);
+  fail_unless (wait_for (&exited));
+  fail_unless_equals_int (g_subprocess_get_exit_status (process), 1);
+}
+
+GST_END_TEST;
+
+#define LOW_FD_LIMIT 48
+
+static void
+limit_file_descriptors (gpointer data)
+{
+  struct rlimit limit = { LOW_FD_LIMIT, LOW_FD_LIMIT };
+
+  setrlimit (RLIMIT_NOFILE, &limit);
+}
+
+static guint
+count_fds (GSubprocess * process)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%s/fd",
+      g_subprocess_get_identifier (process));
+  GDir *dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir && g_dir_read_name (dir))
+    n++;
+  if (dir)
+    g_dir_close (dir);
+  return n;
+}
+
+/* Waits (serving the main context) until @process has @n open file
+ * descriptors, at most @ms. */
+static gboolean
+wait_for_fds (GSubprocess * process, guint n, guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (count_fds (process) < n && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10 * 1000);
+  return count_fds (process) >= n;
+}
+
+/* libsoup 3.2 stops accepting for good after accept() fails with EMFILE.
+ * The program, with few file descriptors, is run out of them by idle
+ * connections; once they are gone it accepts again (the watchdog). */
+GST_START_TEST (test_program_accepts_again_after_running_out_of_fds)
+{
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (Client) after = NULL;
+  g_autoptr (GDataInputStream) err = NULL;
+  g_autoptr (GString) log = g_string_new (NULL);
+  Tcp *held[2 * LOW_FD_LIMIT];
+  gchar *line;
+  guint i, port = 0, n_held = 0, misses = 0;
+
+  if (!server_program ())
+    return;
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+      G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "GST_DEBUG",
+      "rtcsignallingserver:2", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "GST_DEBUG_FILE");
+  g_subprocess_launcher_set_child_setup (launcher, limit_file_descriptors,
+      NULL, NULL);
+  process = program_start (launcher, &port, NULL);
+
+  /* one connection at a time while the program takes them; once three
+   * in a row stay in the listen queue, accept() has failed */
+  while (n_held < G_N_ELEMENTS (held) && misses < 3) {
+    guint before = count_fds (process);
+
+    held[n_held++] = tcp_connect (port, 0);
+    misses = wait_for_fds (process, before + 1, 300) ? 0 : misses + 1;
+  }
+  fail_unless (count_fds (process) >= LOW_FD_LIMIT - 2,
+      "the program stopped accepting at %u file descriptors",
+      count_fds (process));
+  for (i = 0; i < n_held; i++)
+    tcp_free (held[i]);
+
+  after = client_connect (port);
+  client_send (after, "{\"type\":\"list\"}");
+  rtc_message_free (client_expect (after, RTC_MESSAGE_LIST));
+  g_clear_pointer (&after, client_free);
+
+  program_stop (process);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  while ((line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, NULL))) {
+    g_string_append_printf (log, "%s\n", line);
+    g_free (line);
+  }
+  /* it really ran out: the watchdog had to listen again */
+  fail_unless (strstr (log->str, "listening again") != NULL, "%s", log->str);
+}
+
+GST_END_TEST;
+
 static void
 setup (void)
 {
@@ -1241,12 +1976,22 @@ signallingserver_suite (void)
   tcase_add_test (tc, test_message_rate_limit_closes_only_the_flooder);
   tcase_add_test (tc, test_browser_origin_must_match_host);
   tcase_add_test (tc, test_connections_per_address_are_limited);
+  tcase_add_test (tc, test_total_connection_cap_answers_503);
+  tcase_add_test (tc, test_slow_reader_is_closed_at_the_send_backlog);
+  tcase_add_test (tc, test_half_request_line_is_cut_at_the_handshake_timeout);
+  tcase_add_test (tc, test_idle_timeout_drops_only_silent_connections);
+  tcase_add_test (tc, test_post_and_large_bodies_are_refused_before_the_body);
+  tcase_add_test (tc, test_permessage_deflate_is_refused);
+  tcase_add_test (tc, test_fragmented_message_over_the_limit_is_closed);
   tcase_add_test (tc, test_signaller_gets_its_peer_id_back_after_a_restart);
   tcase_add_test (tc, test_start_reports_a_port_in_use);
   tcase_add_test (tc, test_wss_with_tls_certificate);
   tcase_add_test (tc,
       test_program_prints_its_port_serves_and_stops_on_sigterm);
   tcase_add_test (tc, test_program_exits_1_when_it_cannot_listen);
+  tcase_add_test (tc, test_program_takes_its_limits_from_the_command_line);
+  tcase_add_test (tc, test_program_rejects_a_limit_out_of_range);
+  tcase_add_test (tc, test_program_accepts_again_after_running_out_of_fds);
   return s;
 }
 
