@@ -44,6 +44,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <glib-unix.h>
+#include <malloc.h>
 
 #define CAM "cam"
 
@@ -139,9 +140,15 @@ fanout_stdin (GIOChannel * ch, GIOCondition cond, gpointer data)
     g_main_loop_quit (loop);
     return G_SOURCE_REMOVE;
   }
-  if (g_str_has_prefix (line, "PEERS"))
-    say ("PEERS %u added %u connected %u removed %u\n", fanout_peers (),
-        n_added, n_connected, n_removed);
+  if (g_str_has_prefix (line, "PEERS")) {
+    /* heap: bytes malloc has handed out and not got back (live data,
+     * whatever the allocator keeps cached); arena: what it holds */
+    struct mallinfo2 mi = mallinfo2 ();
+
+    say ("PEERS %u added %u connected %u removed %u heap %zu arena %zu\n",
+        fanout_peers (), n_added, n_connected, n_removed,
+        mi.uordblks + mi.hblkhd, mi.arena + mi.hblkhd);
+  }
   g_free (line);
   return G_SOURCE_CONTINUE;
 }
@@ -363,8 +370,8 @@ child_spawn (Child * c, gchar ** argv)
 
   memset (c, 0, sizeof (*c));
   if (!g_spawn_async_with_pipes (NULL, argv, NULL,
-          G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &c->pid, &c->in_fd,
-          &c->out_fd, NULL, &err)) {
+          G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
+          &c->pid, &c->in_fd, &c->out_fd, NULL, &err)) {
     g_printerr ("cannot start %s: %s\n", argv[0], err->message);
     g_clear_error (&err);
     return FALSE;
@@ -427,7 +434,7 @@ typedef struct
   guint64 rss_kb;
   guint fds, threads, peers, added, connected, removed;
   gdouble gap_ms, load1, cpu_s, drain_s;
-  guint64 steady_frames;
+  guint64 steady_frames, heap_kb;
 } Sample;
 
 static guint64
@@ -569,17 +576,19 @@ fanout_wait_line (const gchar * prefix, gint timeout_s, gchar ** out)
 }
 
 static gboolean
-fanout_query (guint * peers, guint * added, guint * connected,
-    guint * removed)
+fanout_query (Sample * s)
 {
   gchar *line = NULL;
   gboolean ok;
+  gsize heap = 0, arena = 0;
 
   child_send (&fanout, "PEERS\n");
   /* under valgrind a reply can take a while */
   ok = fanout_wait_line ("PEERS", 60, &line) &&
-      sscanf (line, "PEERS %u added %u connected %u removed %u", peers,
-      added, connected, removed) == 4;
+      sscanf (line, "PEERS %u added %u connected %u removed %u heap %zu "
+      "arena %zu", &s->peers, &s->added, &s->connected, &s->removed, &heap,
+      &arena) >= 4;
+  s->heap_kb = heap / 1024;
   g_free (line);
   return ok;
 }
@@ -593,8 +602,8 @@ take_sample (guint cycle, guint want)
   gint64 end = t + opt_drain_timeout * (gint64) G_USEC_PER_SEC;
 
   s.cycle = cycle;
-  while (fanout_query (&s.peers, &s.added, &s.connected, &s.removed)
-      && s.peers != want && g_get_monotonic_time () < end)
+  while (fanout_query (&s) && s.peers != want
+      && g_get_monotonic_time () < end)
     g_usleep (200 * 1000);
   if (s.peers != want)
     g_string_append_printf (failures, "after cycle %u: the fanout still had "
@@ -604,6 +613,7 @@ take_sample (guint cycle, guint want)
   /* let the removed peers' threads end */
   g_usleep (1000 * 1000);
   s.t_s = (g_get_monotonic_time () - t0_us) / 1e6;
+  fanout_query (&s);
   s.rss_kb = proc_status_field (fanout.pid, "VmRSS:");
   s.fds = proc_count_dir (fanout.pid, "fd");
   s.threads = proc_count_dir (fanout.pid, "task");
@@ -614,10 +624,11 @@ take_sample (guint cycle, guint want)
   s.steady_frames = steady_frames;
   gap_window_us = 0;
   g_mutex_unlock (&gap_lock);
-  say ("%6u %7.1f %9" G_GUINT64_FORMAT " %5u %7u %5u %6u %6u %6u %8.0f %7"
-      G_GUINT64_FORMAT " %6.2f %7.1f %7.1f\n", s.cycle, s.t_s, s.rss_kb,
-      s.fds, s.threads, s.peers, s.added, s.connected, s.removed, s.gap_ms,
-      s.steady_frames, s.load1, s.cpu_s, s.drain_s);
+  say ("%6u %7.1f %9" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %5u %7u "
+      "%5u %6u %6u %6u %8.0f %7" G_GUINT64_FORMAT " %6.2f %7.1f %7.1f\n",
+      s.cycle, s.t_s, s.rss_kb, s.heap_kb, s.fds, s.threads, s.peers,
+      s.added, s.connected, s.removed, s.gap_ms, s.steady_frames, s.load1,
+      s.cpu_s, s.drain_s);
   g_array_append_val (samples, s);
   return s;
 }
@@ -851,13 +862,13 @@ run_driver (int argc, char **argv)
       (g_get_monotonic_time () - t0_us) / 1e6);
 
   say ("# cycle: cycles done; t: s since start; rss: fanout VmRSS kB; "
-      "fds: /proc/PID/fd; threads: /proc/PID/task;\n# peers/added/"
+      "heap: malloc'd and not freed (mallinfo2, kB; 0 under valgrind); fds: /proc/PID/fd; threads: /proc/PID/task;\n# peers/added/"
       "connected/removed: fanout's counts (peers incl. the steady viewer); "
       "gap: steady viewer's largest inter-frame gap since the previous row; "
       "load: 1-min load average; cpu: fanout CPU s;\n# drain: s from the "
       "last viewer's exit until the fanout had removed its peer\n");
-  say ("%6s %7s %9s %5s %7s %5s %6s %6s %6s %8s %7s %6s %7s %7s\n", "cycle",
-      "t", "rss_kb", "fds", "threads", "peers", "added", "conn", "removd",
+  say ("%6s %7s %9s %8s %5s %7s %5s %6s %6s %6s %8s %7s %6s %7s %7s\n",
+      "cycle", "t", "rss_kb", "heap_kb", "fds", "threads", "peers", "added", "conn", "removd",
       "gap_ms", "frames", "load", "cpu_s", "drain_s");
   take_sample (0, 1);
 
@@ -999,11 +1010,12 @@ stop:
     }
     say ("baseline (after cycle %u) -> end (after cycle %u), steady viewer "
         "connected: RSS %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " kB "
-        "(%+.1f kB per 100 cycles), fds %u -> %u, threads %u -> %u\n",
+        "(%+.1f kB per 100 cycles), heap in use %" G_GUINT64_FORMAT " -> %"
+        G_GUINT64_FORMAT " kB, fds %u -> %u, threads %u -> %u\n",
         first.cycle, last.cycle, first.rss_kb, last.rss_kb,
         last.cycle > first.cycle ? ((gdouble) last.rss_kb - first.rss_kb) *
-        100.0 / (last.cycle - first.cycle) : 0.0, first.fds, last.fds,
-        first.threads, last.threads);
+        100.0 / (last.cycle - first.cycle) : 0.0, first.heap_kb,
+        last.heap_kb, first.fds, last.fds, first.threads, last.threads);
   }
   g_mutex_lock (&gap_lock);
   say ("steady viewer: %" G_GUINT64_FORMAT " frames, largest inter-frame "
