@@ -353,9 +353,12 @@ rtc_sdp_media_get_fmtp (const GstSDPMedia * media, const gchar * pt,
 
 /* RFC 6184 section 8.2.2: an H264 answer keeps the offer's profile. When
  * the strings differ, webrtcbin 1.22 drops profile-level-id from the answer
- * (it intersects caps) and Chromium then decodes our stream but never
- * renders it. Our encoder's constrained baseline is valid in every baseline
- * profile a browser offers, so the offer's value is put back. */
+ * (it intersects caps). Our encoder's constrained baseline is valid in
+ * every baseline profile a browser offers, so the offer's value is put
+ * back. (A stream decoded but never rendered in Chromium was another
+ * thing: an answer built before the branch's caps arrived, naming another
+ * payload type and SSRC than the packets; see send_caps_query_probe() in
+ * rtctrack.c.) */
 static void
 answer_keeps_offered_h264_profile (GstSDPMedia * answer,
     const GstSDPMedia * offer)

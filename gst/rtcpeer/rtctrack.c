@@ -465,6 +465,32 @@ send_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* webrtcbin 1.22 answers an offer at once, before the first caps event
+ * of a new branch has reached it: it builds the answer from a caps query
+ * on its sink pad's peer (this queue's src pad). Upstream that query finds
+ * only the payloader's template (any H264 payload type), so the answer
+ * took the offer's first H264 payload type and made up an SSRC, while the
+ * branch sends another payload type and the payloader's SSRC. Chromium
+ * then decodes the stream as an unsignalled SSRC that feeds no track: the
+ * <video> never gets a frame. The branch answers with what it will send. */
+static GstPadProbeReturn
+send_caps_query_probe (GstPad * pad, GstPadProbeInfo * info,
+    gpointer user_data)
+{
+  RtcTrackBranch *branch = user_data;
+  GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+  GstCaps *filter, *caps;
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_query_parse_caps (query, &filter);
+  caps = filter ? gst_caps_intersect_full (filter, branch->send_caps,
+      GST_CAPS_INTERSECT_FIRST) : gst_caps_ref (branch->send_caps);
+  gst_query_set_caps_result (query, caps);
+  gst_caps_unref (caps);
+  return GST_PAD_PROBE_HANDLED;
+}
+
 RtcTrackBranch *
 rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
     GstWebRTCRTPTransceiverDirection direction, GstCaps * send_caps)
@@ -503,10 +529,13 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
   gst_bin_add (self->bin, branch->queue);
 
   qsrc = gst_element_get_static_pad (branch->queue, "src");
-  if (branch->send_caps)
+  if (branch->send_caps) {
     gst_pad_add_probe (qsrc, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
         GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
         send_caps_probe, branch, NULL);
+    gst_pad_add_probe (qsrc, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM |
+        GST_PAD_PROBE_TYPE_PUSH, send_caps_query_probe, branch, NULL);
+  }
   gst_pad_link (qsrc, branch->webrtc_pad);
   gst_object_unref (qsrc);
   gst_element_sync_state_with_parent (branch->queue);
