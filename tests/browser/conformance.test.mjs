@@ -183,6 +183,27 @@ function sdpTypesReceived(c) {
     .map((m) => m.sdp.type));
 }
 
+// The answer's video m-line signals the SSRC and payload type the video
+// arrives with, and Chromium feeds that stream to the received track.
+// An answer built before the producer knew what it sends named others:
+// Chromium then decoded an unsignalled SSRC into no track, and the
+// <video> stayed empty while framesDecoded rose.
+async function assertAnswerNamesStream(clients, c, video, label) {
+  const sdp = await c.run((x, s) => s.pc.remoteDescription.sdp);
+  const section = sdp.split(/\r?\n(?=m=)/).find((x) => x.startsWith('m=video')) || '';
+  const ssrcs = [...section.matchAll(/^a=ssrc:(\d+) /gm)].map((m) => Number(m[1]));
+  const pts = (section.match(/^m=video \S+ \S+ (.*)$/m) || ['', ''])[1].trim().split(/\s+/).map(Number);
+  const problems = [];
+  if (ssrcs.length && !ssrcs.includes(video.ssrc))
+    problems.push(`video arrives on SSRC ${video.ssrc}, the answer signals ${[...new Set(ssrcs)].join(', ')}`);
+  if (video.payloadType !== null && !pts.includes(video.payloadType))
+    problems.push(`video arrives with payload type ${video.payloadType}, the answer has ${pts.join(' ')}`);
+  if (!video.trackIdentifier)
+    problems.push('the decoded inbound video feeds no track (inbound-rtp trackIdentifier is empty)');
+  if (problems.length)
+    throw await clients.error(`${label}: ${problems.join('; ')}\n--- answer video m-line ---\n${section}`);
+}
+
 // A consumer session with its own offer: the producer must answer (and
 // never offer), the video must play, and no error frame anywhere.
 async function consumerOffers(h, clients, c, producerId, label) {
@@ -195,7 +216,8 @@ async function consumerOffers(h, clients, c, producerId, label) {
   if (types[0] !== 'answer')
     throw await clients.error(`${label}: the producer sent ${JSON.stringify(types)} in reply to the ` +
       'consumer\'s offer in startSession; it must answer it (docs/protocol.md, Sessions)');
-  await waitDecoding(h, clients, c);
+  const st = await waitDecoding(h, clients, c);
+  await assertAnswerNamesStream(clients, c, st.video, label);
   await showCurrentSession(h, clients, c);
   await waitForSmpteBars(h, c.page);
   await clients.assertClean(label);

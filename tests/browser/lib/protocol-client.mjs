@@ -476,7 +476,10 @@ export class Session {
         out.video = {
           framesDecoded: r.framesDecoded || 0, framesReceived: r.framesReceived || 0,
           width: r.frameWidth || 0, height: r.frameHeight || 0, codec: codec ? codec.mimeType : null,
-          bytesReceived: r.bytesReceived || 0,
+          bytesReceived: r.bytesReceived || 0, ssrc: r.ssrc, payloadType: codec ? codec.payloadType : null,
+          // empty when Chromium decodes an SSRC the remote SDP did not
+          // signal: the frames then reach no MediaStreamTrack
+          trackIdentifier: r.trackIdentifier || '',
         };
       } else if (r.kind === 'audio' && !out.audio) {
         out.audio = {
