@@ -15,6 +15,7 @@
 #include <gst/sdp/sdp.h>
 
 #include "rtcpeersession.h"
+#include "rtcnegotiation.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_peer_session_debug);
 #define GST_CAT_DEFAULT rtc_peer_session_debug
@@ -23,15 +24,6 @@ GST_DEBUG_CATEGORY_STATIC (rtc_peer_session_debug);
 #define STATS_INTERVAL_MS 1000
 
 typedef struct _Event Event;
-
-typedef enum
-{
-  NEG_IDLE,                     /* nothing asked for yet */
-  NEG_WANT_OFFER,               /* offerer waiting for negotiation-needed */
-  NEG_OFFERING,                 /* offer created/sent, waiting for answer */
-  NEG_ANSWERING,                /* remote offer applied, answer on its way */
-  NEG_STABLE,
-} NegotiationState;
 
 struct _RtcPeerSession
 {
@@ -44,12 +36,7 @@ struct _RtcPeerSession
   RtcPeerSessionConfig config;
 
   /* everything below is touched from the owner's context only */
-  gboolean offerer;
-  gboolean negotiation_needed;  /* webrtcbin asked while we could not offer */
-  NegotiationState neg;
-  guint n_transceivers_offered;
-  gboolean have_remote;
-  guint n_remote_candidates;
+  RtcNegotiation neg;           /* offer/answer state (rtcnegotiation.h) */
   GQueue pending_candidates;    /* of PendingCandidate, before remote SDP */
   GstWebRTCPeerConnectionState state;
   GSource *disconnect_timer;
@@ -608,17 +595,7 @@ count_transceivers (RtcPeerSession * self)
   return n;
 }
 
-static void
-create_offer (RtcPeerSession * self)
-{
-  self->neg = NEG_OFFERING;
-  self->negotiation_needed = FALSE;
-  self->n_transceivers_offered = count_transceivers (self);
-  GST_DEBUG ("session %s: creating offer for %u transceivers", self->id,
-      self->n_transceivers_offered);
-  g_signal_emit_by_name (self->webrtcbin, "create-offer", NULL,
-      session_promise (self, on_offer_created));
-}
+
 
 static void
 emit_failed (RtcPeerSession * self, GError * error)
@@ -669,37 +646,43 @@ all_sink_pads_have_caps (RtcPeerSession * self)
   return ok;
 }
 
+static void on_negotiation_needed_event (RtcPeerSession * self);
+
+/* Does what the negotiation state machine asked for, in this order. */
+static void
+perform (RtcPeerSession * self, RtcNegActions act)
+{
+  if (act & RTC_NEG_ACT_FLUSH_CANDIDATES)
+    flush_pending_candidates (self);
+  if (act & RTC_NEG_ACT_CREATE_OFFER) {
+    GST_DEBUG ("session %s: creating offer for %u transceivers", self->id,
+        self->neg.n_transceivers_offered);
+    g_signal_emit_by_name (self->webrtcbin, "create-offer", NULL,
+        session_promise (self, on_offer_created));
+  }
+  if (act & RTC_NEG_ACT_CREATE_ANSWER)
+    g_signal_emit_by_name (self->webrtcbin, "create-answer", NULL,
+        session_promise (self, on_answer_created));
+  if (act & RTC_NEG_ACT_FAIL)
+    emit_failed (self, g_error_new_literal (GST_STREAM_ERROR,
+            self->neg.failure == RTC_NEG_FAILED_NOTHING_ACCEPTED ?
+            GST_STREAM_ERROR_CODEC_NOT_FOUND : GST_STREAM_ERROR_DECODE,
+            rtc_negotiation_failure_message (self->neg.failure)));
+  else if (act & RTC_NEG_ACT_NEGOTIATE_AGAIN)
+    on_negotiation_needed_event (self);
+}
+
 static void
 on_negotiation_needed_event (RtcPeerSession * self)
 {
-  guint n;
+  RtcNegEvent ev = { RTC_NEG_EV_NEGOTIATION_NEEDED, };
 
-  switch (self->neg) {
-    case NEG_WANT_OFFER:
-      if (all_sink_pads_have_caps (self))
-        create_offer (self);
-      else
-        GST_DEBUG ("session %s: waiting for caps on every sink pad",
-            self->id);
-      break;
-    case NEG_STABLE:
-      /* After the remote rejected an m-line, webrtcbin asks again; offering
-       * the same thing again loops until the browser gives up. Re-offer only
-       * when something was added. */
-      n = count_transceivers (self);
-      if (self->offerer && n > self->n_transceivers_offered) {
-        GST_INFO ("session %s: renegotiating for %u new transceivers",
-            self->id, n - self->n_transceivers_offered);
-        create_offer (self);
-      } else {
-        GST_DEBUG ("session %s: ignoring negotiation-needed, nothing new "
-            "to offer", self->id);
-      }
-      break;
-    default:
-      self->negotiation_needed = TRUE;
-      break;
-  }
+  ev.all_caps = all_sink_pads_have_caps (self);
+  ev.n_transceivers = count_transceivers (self);
+  GST_DEBUG ("session %s: negotiation needed in state %s (caps %s, %u "
+      "transceivers)", self->id, rtc_negotiation_state_name (self->neg.state),
+      ev.all_caps ? "all" : "missing", ev.n_transceivers);
+  perform (self, rtc_negotiation_handle (&self->neg, &ev));
 }
 
 static gboolean
@@ -829,10 +812,10 @@ handle_event (RtcPeerSession * self, Event * ev)
       break;
     case EV_LOCAL_DESCRIPTION:
       if (g_str_equal (ev->str1, "answer")) {
-        self->neg = NEG_STABLE;
-        /* a remote (re-)offer may have added transceivers: they are
-         * negotiated now, not a reason to offer ourselves */
-        self->n_transceivers_offered = count_transceivers (self);
+        RtcNegEvent nev = { RTC_NEG_EV_LOCAL_ANSWER, };
+
+        nev.n_transceivers = count_transceivers (self);
+        perform (self, rtc_negotiation_handle (&self->neg, &nev));
       }
       g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, ev->str1,
           ev->str2);
@@ -844,31 +827,20 @@ handle_event (RtcPeerSession * self, Event * ev)
     case EV_STATE:
       on_state_event (self, ev->num);
       break;
-    case EV_REMOTE_APPLIED:
-      self->have_remote = TRUE;
-      flush_pending_candidates (self);
-      if (self->neg == NEG_ANSWERING) {
-        g_signal_emit_by_name (self->webrtcbin, "create-answer", NULL,
-            session_promise (self, on_answer_created));
-      } else if (self->neg == NEG_OFFERING) {
+    case EV_REMOTE_APPLIED:{
+      RtcNegEvent nev = { RTC_NEG_EV_REMOTE_APPLIED, };
+
+      if (self->neg.state == RTC_NEG_OFFERING) {
         GstWebRTCSessionDescription *remote = NULL;
 
-        self->neg = NEG_STABLE;
         g_object_get (self->webrtcbin, "remote-description", &remote, NULL);
-        if (remote && answer_rejects_everything (remote)) {
-          gst_webrtc_session_description_free (remote);
-          emit_failed (self, g_error_new_literal (GST_STREAM_ERROR,
-                  GST_STREAM_ERROR_CODEC_NOT_FOUND,
-                  "the remote peer rejected every media line of the offer "
-                  "(no codec in common)"));
-          break;
-        }
+        nev.rejects_all = remote && answer_rejects_everything (remote);
         if (remote)
           gst_webrtc_session_description_free (remote);
-        if (self->negotiation_needed)
-          on_negotiation_needed_event (self);
       }
+      perform (self, rtc_negotiation_handle (&self->neg, &nev));
       break;
+    }
     case EV_ERROR:
       emit_failed (self, ev->error);
       break;
@@ -1061,17 +1033,18 @@ rtc_peer_session_add_recv_transceiver (RtcPeerSession * self,
 void
 rtc_peer_session_start (RtcPeerSession * self, gboolean offerer)
 {
-  self->offerer = offerer;
+  RtcNegEvent ev = { RTC_NEG_EV_START, offerer, };
+
   if (self->config.connect_timeout_ms && !self->connect_timer)
     self->connect_timer = add_timeout (self, self->config.connect_timeout_ms,
         connect_timeout_cb);
   gst_element_sync_state_with_parent (self->webrtcbin);
-  if (!offerer)
-    return;
-  self->neg = NEG_WANT_OFFER;
-  /* negotiation-needed may have fired while pads were being linked */
-  if (self->negotiation_needed && all_sink_pads_have_caps (self))
-    create_offer (self);
+  if (offerer) {
+    /* negotiation-needed may have fired while pads were being linked */
+    ev.all_caps = all_sink_pads_have_caps (self);
+    ev.n_transceivers = count_transceivers (self);
+  }
+  perform (self, rtc_negotiation_handle (&self->neg, &ev));
 }
 
 gboolean
@@ -1081,25 +1054,13 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
   GstSDPMessage *msg = NULL;
   GstWebRTCSDPType sdp_type;
   GstWebRTCSessionDescription *desc;
+  RtcNegEvent ev = { RTC_NEG_EV_REMOTE_OFFER, };
+  RtcNegActions act;
 
   if (g_strcmp0 (type, "offer") == 0) {
     sdp_type = GST_WEBRTC_SDP_TYPE_OFFER;
-    if (self->neg == NEG_OFFERING || self->neg == NEG_ANSWERING) {
-      /* Glare (JSEP, RFC 8829 section 4.1.8.2): both sides offered at
-       * once. webrtcbin 1.22 cannot roll back, so we are the impolite peer:
-       * our offer stands, theirs is ignored and the remote (a browser's
-       * perfect negotiation rolls back) answers ours. */
-      GST_WARNING ("session %s: glare, ignoring the remote offer while ours "
-          "is pending", self->id);
-      return TRUE;
-    }
   } else if (g_strcmp0 (type, "answer") == 0) {
     sdp_type = GST_WEBRTC_SDP_TYPE_ANSWER;
-    if (self->neg != NEG_OFFERING) {
-      g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
-          "received an answer without having sent an offer");
-      return FALSE;
-    }
   } else {
     g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
         "unsupported SDP type '%s'", type ? type : "(null)");
@@ -1120,8 +1081,24 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
     return FALSE;
   }
 
-  if (sdp_type == GST_WEBRTC_SDP_TYPE_OFFER)
-    self->neg = NEG_ANSWERING;
+  ev.type = sdp_type == GST_WEBRTC_SDP_TYPE_OFFER ?
+      RTC_NEG_EV_REMOTE_OFFER : RTC_NEG_EV_REMOTE_ANSWER;
+  act = rtc_negotiation_handle (&self->neg, &ev);
+  if (act & RTC_NEG_ACT_IGNORE) {
+    /* Glare: both sides offered at once; ours stands (rtcnegotiation.h)
+     * and the remote (a browser's perfect negotiation rolls back) answers
+     * it. */
+    GST_WARNING ("session %s: glare, ignoring the remote offer while ours "
+        "is pending", self->id);
+    gst_sdp_message_free (msg);
+    return TRUE;
+  }
+  if (act & RTC_NEG_ACT_FAIL) {
+    gst_sdp_message_free (msg);
+    g_set_error_literal (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+        rtc_negotiation_failure_message (self->neg.failure));
+    return FALSE;
+  }
   desc = gst_webrtc_session_description_new (sdp_type, msg);
   g_signal_emit_by_name (self->webrtcbin, "set-remote-description", desc,
       session_promise (self, on_remote_description_set));
@@ -1133,22 +1110,26 @@ void
 rtc_peer_session_add_remote_candidate (RtcPeerSession * self,
     guint sdp_mline_index, const gchar * candidate)
 {
+  RtcNegEvent ev = { RTC_NEG_EV_REMOTE_CANDIDATE, };
+  RtcNegActions act;
+
   /* An empty candidate is the end-of-candidates marker (RFC 8838 section
    * 4.2); webrtcbin 1.22 has no use for it. */
   if (!candidate || !*candidate)
     return;
-  /* a hostile remote must not grow us without bound: no real agent sends
-   * this many (a few per interface and server, per component) */
-  if (++self->n_remote_candidates > RTC_PEER_SESSION_MAX_REMOTE_CANDIDATES) {
-    if (self->n_remote_candidates == RTC_PEER_SESSION_MAX_REMOTE_CANDIDATES
-        + 1)
+  act = rtc_negotiation_handle (&self->neg, &ev);
+  if (act & RTC_NEG_ACT_DROP_CANDIDATE) {
+    /* a hostile remote must not grow us without bound */
+    if (self->neg.n_remote_candidates ==
+        RTC_NEGOTIATION_MAX_REMOTE_CANDIDATES + 1)
       GST_WARNING ("session %s: more than %d remote candidates, ignoring "
-          "the rest", self->id, RTC_PEER_SESSION_MAX_REMOTE_CANDIDATES);
+          "the rest", self->id, RTC_NEGOTIATION_MAX_REMOTE_CANDIDATES);
     return;
   }
   GST_LOG ("session %s: remote candidate %u '%s'%s", self->id,
-      sdp_mline_index, candidate, self->have_remote ? "" : " (queued)");
-  if (!self->have_remote) {
+      sdp_mline_index, candidate,
+      act & RTC_NEG_ACT_QUEUE_CANDIDATE ? " (queued)" : "");
+  if (act & RTC_NEG_ACT_QUEUE_CANDIDATE) {
     PendingCandidate *c = g_new0 (PendingCandidate, 1);
     c->mline = sdp_mline_index;
     c->candidate = g_strdup (candidate);
@@ -1301,6 +1282,7 @@ rtc_peer_session_init (RtcPeerSession * self)
   g_queue_init (&self->events);
   g_queue_init (&self->held_candidates);
   g_queue_init (&self->pending_candidates);
+  rtc_negotiation_init (&self->neg);
   self->config.latency_ms = RTC_PEER_SESSION_DEFAULT_LATENCY_MS;
   self->config.disconnect_timeout_ms =
       RTC_PEER_SESSION_DEFAULT_DISCONNECT_TIMEOUT_MS;

@@ -25,9 +25,8 @@ G_BEGIN_DECLS
  *   libnice UPnP off;
  * - ICE restricted to given local addresses (libnice skips loopback when it
  *   discovers interfaces by itself; containers want it too);
- * - an offer/answer state machine (JSEP, RFC 8829) that offers once, and
- *   re-offers only when a transceiver was added since the last offer, never
- *   because webrtcbin asks again after the remote rejected an m-line;
+ * - the offer/answer state machine of rtcnegotiation.h (JSEP, RFC 8829),
+ *   applied to webrtcbin;
  * - remote ICE candidates received before the remote description are
  *   queued (RFC 8838 trickle);
  * - connection-state tracking, with a grace period for "disconnected";
@@ -78,11 +77,9 @@ typedef struct
 #define RTC_PEER_SESSION_DEFAULT_LATENCY_MS 200
 #define RTC_PEER_SESSION_DEFAULT_DISCONNECT_TIMEOUT_MS 5000
 #define RTC_PEER_SESSION_DEFAULT_CONNECT_TIMEOUT_MS 30000
-/* Limits on what a remote may send: a remote description with more media
- * sections is invalid; remote ICE candidates beyond the count are ignored
- * (with one warning). */
+/* A remote description with more media sections is invalid. (Remote ICE
+ * candidates are bounded too: RTC_NEGOTIATION_MAX_REMOTE_CANDIDATES.) */
 #define RTC_PEER_SESSION_MAX_MEDIA 16
-#define RTC_PEER_SESSION_MAX_REMOTE_CANDIDATES 256
 
 /* The session's webrtcbin is named this prefix followed by the session
  * id, so the owner can tell whose a bus message is. */
