@@ -349,6 +349,35 @@ rtc_signaller_start (RtcSignaller * self)
   connect_now (self);
 }
 
+/* how long stopping waits for the server to acknowledge our close (ms) */
+#define LEAVE_TIMEOUT_MS 500
+
+/* A peer that stops really leaves: what it queued (endSession) and the
+ * close frame (1000) must reach the server, which would otherwise see an
+ * abrupt drop and keep our sessions for its reconnect grace period. The
+ * owner's thread may stop right after us, so the closing handshake is
+ * driven here, bounded. */
+static void
+leave_cleanly (RtcSignaller * self)
+{
+  gint64 deadline = g_get_monotonic_time () + LEAVE_TIMEOUT_MS * 1000;
+
+  if (!self->ws
+      || soup_websocket_connection_get_state (self->ws) !=
+      SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  g_signal_handlers_disconnect_by_data (self->ws, self);
+  soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
+      NULL);
+  while (soup_websocket_connection_get_state (self->ws) !=
+      SOUP_WEBSOCKET_STATE_CLOSED && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (self->context, FALSE))
+      g_usleep (1000);
+  GST_DEBUG ("left %s %s", self->uri,
+      soup_websocket_connection_get_state (self->ws) ==
+      SOUP_WEBSOCKET_STATE_CLOSED ? "cleanly" : "(close not acknowledged)");
+}
+
 void
 rtc_signaller_stop (RtcSignaller * self)
 {
@@ -361,6 +390,7 @@ rtc_signaller_stop (RtcSignaller * self)
   }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  leave_cleanly (self);
   close_socket (self);
   g_clear_pointer (&self->peer_id, g_free);
   g_clear_object (&self->session);
