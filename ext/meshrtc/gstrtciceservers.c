@@ -95,7 +95,6 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
-#include <gst/webrtc/webrtc.h>
 
 #include "gstmeshrtcelements.h"
 #include "gstrtciceservers.h"
@@ -118,9 +117,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_rtc_ice_servers_debug);
 
 /* A configuration document larger than this is not an ICE configuration. */
 #define MAX_DOCUMENT_SIZE (1024 * 1024)
-/* webrtcbin may emit its last candidates just after announcing gathering
- * complete; judge the relay check this much later. */
-#define RELAY_CHECK_DELAY_MS 1000
 
 enum
 {
@@ -409,187 +405,28 @@ gst_rtc_ice_servers_query (GstElement * element, GstQuery * query)
 /* ------------------------------------------------------------------------ */
 /* Configuring webrtcbins                                                   */
 
-/* Per configured webrtcbin, owned by it (qdata): the relay check. */
-typedef struct
-{
-  GWeakRef self;
-  GWeakRef webrtc;
-  guint run;
-  gchar *webrtc_name;
-  gchar *turn_list;             /* NULL when no TURN server is configured */
-  RtcIceTransportPolicy policy;
-  gint saw_relay;               /* atomic */
-  gint checked;                 /* atomic */
-} RelayWatch;
-
-static GQuark
-configured_quark (void)
-{
-  static GQuark q = 0;
-
-  if (!q)
-    q = g_quark_from_static_string ("gst-meshrtc-rtciceservers-configured");
-  return q;
-}
-
-static RelayWatch *
-relay_watch_new (GstRtcIceServers * self, GstElement * webrtc,
-    const RtcIceConfig * config, RtcIceTransportPolicy policy)
-{
-  RelayWatch *watch = g_atomic_rc_box_new0 (RelayWatch);
-
-  g_weak_ref_init (&watch->self, self);
-  g_weak_ref_init (&watch->webrtc, webrtc);
-  watch->run = self->run;
-  watch->webrtc_name = gst_object_get_name (GST_OBJECT_CAST (webrtc));
-  if (rtc_ice_config_has_turn (config))
-    watch->turn_list = rtc_ice_config_describe_turn (config);
-  watch->policy = policy;
-  return watch;
-}
-
+/* webrtcbin's thread: a webrtcbin gathered no relay candidate although
+ * TURN servers are configured (rtcicewebrtc.h). */
 static void
-relay_watch_clear (RelayWatch * watch)
+on_no_relay (GObject * owner, guint run, const gchar * webrtc_name,
+    const gchar * turn_list, const gchar * policy)
 {
-  g_weak_ref_clear (&watch->self);
-  g_weak_ref_clear (&watch->webrtc);
-  g_free (watch->webrtc_name);
-  g_free (watch->turn_list);
-}
-
-static void
-relay_watch_unref (RelayWatch * watch)
-{
-  g_atomic_rc_box_release_full (watch, (GDestroyNotify) relay_watch_clear);
-}
-
-static void
-on_ice_candidate (GstElement * webrtc, guint mline, const gchar * candidate,
-    RelayWatch * watch)
-{
-  if (candidate && strstr (candidate, " typ relay"))
-    g_atomic_int_set (&watch->saw_relay, 1);
-}
-
-static void
-post_relay_warning (RelayWatch * watch)
-{
-  GstRtcIceServers *self = g_weak_ref_get (&watch->self);
-  gboolean running;
-
-  if (!self)
-    return;
+  GstRtcIceServers *self = GST_RTC_ICE_SERVERS (owner);
+  gboolean current;
 
   g_mutex_lock (&self->lock);
-  running = self->running;
+  current = self->running && self->run == run;
   g_mutex_unlock (&self->lock);
 
-  if (running) {
+  if (current)
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ_WRITE,
         (_("No TURN relay candidate was gathered; the TURN server "
                 "probably rejected the credentials.")),
         ("%s gathered no relay candidate from %s "
             "(ice-transport-policy=%s). Usual causes: rejected credentials "
             "(wrong turn-secret or password, expired username, clock "
-            "skew) or an unreachable server.", watch->webrtc_name,
-            watch->turn_list,
-            rtc_ice_transport_policy_to_string (watch->policy)));
-  }
-  gst_object_unref (self);
-}
-
-static gboolean
-find_local_relay (GQuark field, const GValue * value, gpointer user_data)
-{
-  gboolean *relay = user_data;
-  const GstStructure *s;
-  GstWebRTCStatsType type;
-
-  if (!GST_VALUE_HOLDS_STRUCTURE (value))
-    return TRUE;
-  s = gst_value_get_structure (value);
-  if (gst_structure_get_enum (s, "type", GST_TYPE_WEBRTC_STATS_TYPE,
-          (gint *) & type) && type == GST_WEBRTC_STATS_LOCAL_CANDIDATE
-      && g_strcmp0 (gst_structure_get_string (s, "candidate-type"),
-          "relay") == 0)
-    *relay = TRUE;
-  return !*relay;
-}
-
-/* webrtcbin's thread: the stats confirm there is no local relay candidate
- * before we warn. */
-static void
-on_relay_stats (GstPromise * promise, gpointer user_data)
-{
-  RelayWatch *watch = user_data;
-  const GstStructure *reply = NULL;
-  gboolean relay = FALSE;
-
-  /* no reply: webrtcbin is going away, nothing to say */
-  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
-    reply = gst_promise_get_reply (promise);
-  if (reply) {
-    gst_structure_foreach (reply, find_local_relay, &relay);
-    GST_CAT_DEBUG (gst_rtc_ice_servers_debug, "%s: %s local relay candidate "
-        "in the stats", watch->webrtc_name, relay ? "a" : "no");
-    if (relay)
-      g_atomic_int_set (&watch->saw_relay, 1);
-    else
-      post_relay_warning (watch);
-  }
-  gst_promise_unref (promise);
-}
-
-static gboolean
-relay_check_cb (gpointer user_data)
-{
-  RelayWatch *watch = user_data;
-  GstElement *webrtc;
-  GstPromise *promise;
-
-  if (g_atomic_int_get (&watch->saw_relay))
-    return G_SOURCE_REMOVE;
-
-  webrtc = g_weak_ref_get (&watch->webrtc);
-  if (!webrtc)
-    return G_SOURCE_REMOVE;
-  promise = gst_promise_new_with_change_func (on_relay_stats,
-      g_atomic_rc_box_acquire (watch), (GDestroyNotify) relay_watch_unref);
-  g_signal_emit_by_name (webrtc, "get-stats", NULL, promise);
-  gst_object_unref (webrtc);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* 1.22 has no end-of-candidates: gathering "complete" is the signal. */
-static void
-on_ice_gathering_state (GstElement * webrtc, GParamSpec * pspec,
-    RelayWatch * watch)
-{
-  GstRtcIceServers *self;
-  gint state = 0;
-
-  g_object_get (webrtc, "ice-gathering-state", &state, NULL);
-  if (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    return;
-  if (g_atomic_int_get (&watch->saw_relay)
-      || !g_atomic_int_compare_and_exchange (&watch->checked, 0, 1))
-    return;
-
-  self = g_weak_ref_get (&watch->self);
-  if (!self)
-    return;
-  g_mutex_lock (&self->lock);
-  if (self->running && self->context) {
-    GSource *source = g_timeout_source_new (RELAY_CHECK_DELAY_MS);
-
-    g_source_set_callback (source, relay_check_cb,
-        g_atomic_rc_box_acquire (watch), (GDestroyNotify) relay_watch_unref);
-    g_source_attach (source, self->context);
-    g_source_unref (source);
-  }
-  g_mutex_unlock (&self->lock);
-  gst_object_unref (self);
+            "skew) or an unreachable server.", webrtc_name, turn_list,
+            policy));
 }
 
 static void
@@ -597,36 +434,16 @@ configure_webrtcbin (GstRtcIceServers * self, GstElement * webrtc)
 {
   RtcIceConfig *config = NULL;
   RtcIceTransportPolicy policy;
-  RelayWatch *watch, *previous;
   GStrv ignored = NULL;
   GError *err = NULL;
-  gboolean renewed = FALSE, warn_ignored = FALSE;
+  gchar *turn_list = NULL;
+  gboolean renewed = FALSE, warn_ignored = FALSE, claimed;
 
   g_mutex_lock (&self->lock);
   if (!self->running || !self->current) {
     g_mutex_unlock (&self->lock);
     return;
   }
-  /* once per webrtcbin and start: it may be seen by the initial walk and
-   * the signal, or be removed and added again. After a restart it gets
-   * fresh credentials (webrtcbin keeps the old TURN entries, which only
-   * fail) and the old relay watch goes. */
-  previous = g_object_get_qdata (G_OBJECT (webrtc), configured_quark ());
-  if (previous) {
-    GstRtcIceServers *owner = g_weak_ref_get (&previous->self);
-    /* the same start, or another live rtciceservers got there first */
-    gboolean skip = (owner == self && previous->run == self->run)
-        || (owner != NULL && owner != self);
-
-    if (owner)
-      gst_object_unref (owner);
-    if (skip) {
-      g_mutex_unlock (&self->lock);
-      return;
-    }
-  }
-  if (previous)
-    g_signal_handlers_disconnect_by_data (webrtc, previous);
 
   /* the renewal timer may lag (suspend, busy machine): new connections
    * never get credentials with less than 20% of their life left */
@@ -637,21 +454,18 @@ configure_webrtcbin (GstRtcIceServers * self, GstElement * webrtc)
 
   config = rtc_ice_config_copy (self->current);
   policy = self->policy;
-  watch = relay_watch_new (self, webrtc, config, policy);
-  g_object_set_qdata_full (G_OBJECT (webrtc), configured_quark (), watch,
-      (GDestroyNotify) relay_watch_unref);
+  if (rtc_ice_config_has_turn (config))
+    turn_list = rtc_ice_config_describe_turn (config);
+  /* once per webrtcbin and start; one rtciceservers per webrtcbin */
+  claimed = rtc_ice_webrtc_claim (webrtc, G_OBJECT (self), self->run,
+      turn_list, rtc_ice_transport_policy_to_string (policy), on_no_relay);
   g_mutex_unlock (&self->lock);
+  g_free (turn_list);
+
+  if (!claimed)
+    goto done;
 
   GST_INFO_OBJECT (self, "configuring %" GST_PTR_FORMAT, webrtc);
-
-  if (watch->turn_list) {
-    g_signal_connect_data (webrtc, "on-ice-candidate",
-        G_CALLBACK (on_ice_candidate), g_atomic_rc_box_acquire (watch),
-        (GClosureNotify) relay_watch_unref, 0);
-    g_signal_connect_data (webrtc, "notify::ice-gathering-state",
-        G_CALLBACK (on_ice_gathering_state), g_atomic_rc_box_acquire (watch),
-        (GClosureNotify) relay_watch_unref, 0);
-  }
 
   if (!rtc_ice_config_apply (config, webrtc, policy, &ignored, &err)) {
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
@@ -674,10 +488,10 @@ configure_webrtcbin (GstRtcIceServers * self, GstElement * webrtc)
         ("ignored: %s", list));
     g_free (list);
   }
-
   g_strfreev (ignored);
-  rtc_ice_config_free (config);
 
+done:
+  rtc_ice_config_free (config);
   if (renewed)
     publish (self);
 }

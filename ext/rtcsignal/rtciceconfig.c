@@ -434,6 +434,9 @@ rtc_ice_config_free (RtcIceConfig * config)
   g_free (config);
 }
 
+G_DEFINE_BOXED_TYPE (RtcIceConfig, rtc_ice_config, rtc_ice_config_copy,
+    rtc_ice_config_free);
+
 static guint
 min_nonzero (guint64 a, guint64 b)
 {
@@ -1082,67 +1085,6 @@ rtc_ice_config_describe_turn (const RtcIceConfig * config)
   }
 
   return g_string_free (s, FALSE);
-}
-
-gboolean
-rtc_ice_config_is_webrtcbin (GstElement * element)
-{
-  GType type = g_type_from_name ("GstWebRTCBin");
-
-  return type != 0 && g_type_is_a (G_OBJECT_TYPE (element), type);
-}
-
-/**
- * rtc_ice_config_apply:
- *
- * webrtcbin hands its STUN and TURN servers to libnice when it creates an
- * ICE stream, which happens on the first set-local/remote-description, so
- * this must run before that; "deep-element-added" (emitted synchronously
- * from gst_bin_add()) is early enough.
- */
-gboolean
-rtc_ice_config_apply (const RtcIceConfig * config, GstElement * webrtcbin,
-    RtcIceTransportPolicy policy, GStrv * ignored, GError ** error)
-{
-  gchar *stun = NULL;
-  GStrv turn = NULL;
-  gboolean ok = TRUE;
-  guint i;
-
-  g_return_val_if_fail (GST_IS_ELEMENT (webrtcbin), FALSE);
-
-  ensure_debug_category ();
-  rtc_ice_config_to_webrtcbin (config, &stun, &turn, ignored);
-
-  if (stun) {
-    GST_DEBUG_OBJECT (webrtcbin, "stun-server %s", stun);
-    g_object_set (webrtcbin, "stun-server", stun, NULL);
-  }
-
-  for (i = 0; ok && turn[i]; i++) {
-    gboolean added = FALSE;
-
-    g_signal_emit_by_name (webrtcbin, "add-turn-server", turn[i], &added);
-    if (!added) {
-      gchar *list = rtc_ice_config_describe_turn (config);
-
-      /* the URI holds credentials: name the server by its plain URLs */
-      g_set_error (error, RTC_ICE_CONFIG_ERROR, RTC_ICE_CONFIG_ERROR_REFUSED,
-          "webrtcbin refused TURN server %u of %s", i + 1, list);
-      g_free (list);
-      ok = FALSE;
-    }
-  }
-  GST_DEBUG_OBJECT (webrtcbin, "added %u TURN servers, policy %s", i,
-      rtc_ice_transport_policy_to_string (policy));
-
-  gst_util_set_object_arg (G_OBJECT (webrtcbin), "ice-transport-policy",
-      rtc_ice_transport_policy_to_string (policy));
-
-  g_free (stun);
-  g_strfreev (turn);
-
-  return ok;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -7,6 +7,8 @@
 
 #include <gst/gst.h>
 
+#include "gst/rtcpeer/rtcicewebrtc.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -20,8 +22,10 @@ G_BEGIN_DECLS
  * URLs (RFC 7064, RFC 7065); TURN REST ephemeral credentials
  * (draft-uberti-behave-turn-rest-00 §2.2, coturn `use-auth-secret`) and
  * their expiry maths; conversion to webrtcbin's own URI form (percent-escaped
- * credentials) and applying it to a webrtcbin; and the GstContext that hands
- * the resolved configuration to other elements.
+ * credentials); and the GstContext that hands the resolved configuration to
+ * other elements. A pure model: no I/O, no threads. Fetching and host-name
+ * lookups are RtcIceSource's (rtcicesource.h); setting the servers on a
+ * webrtcbin and the relay check are gst/rtcpeer/rtcicewebrtc.h's.
  */
 
 /**
@@ -204,6 +208,8 @@ typedef struct
 RtcIceConfig * rtc_ice_config_new (void);
 RtcIceConfig * rtc_ice_config_copy (const RtcIceConfig * config);
 void           rtc_ice_config_free (RtcIceConfig * config);
+#define RTC_TYPE_ICE_CONFIG (rtc_ice_config_get_type ())
+GType          rtc_ice_config_get_type (void);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtcIceConfig, rtc_ice_config_free)
 
 /* Parses every shape services hand out: a bare RTCIceServer array,
@@ -276,16 +282,43 @@ void           rtc_ice_config_set_addresses (RtcIceConfig * config, GHashTable *
 /* A comma-separated list of the TURN URLs, as written, for messages. */
 gchar *        rtc_ice_config_describe_turn (const RtcIceConfig * config);
 
-/* Configures @webrtcbin (must be a webrtcbin, before it gathers):
- * "stun-server", one "add-turn-server" per TURN URL and
- * "ice-transport-policy". @ignored as for rtc_ice_config_to_webrtcbin(). */
-gboolean       rtc_ice_config_apply (const RtcIceConfig * config,
-                                     GstElement * webrtcbin,
-                                     RtcIceTransportPolicy policy,
-                                     GStrv * ignored, GError ** error);
+/* Configures @webrtcbin (must be a webrtcbin, before it gathers) with
+ * rtc_ice_webrtc_apply() (gst/rtcpeer/rtcicewebrtc.h): "stun-server", one
+ * "add-turn-server" per TURN URL and "ice-transport-policy". @ignored as
+ * for rtc_ice_config_to_webrtcbin(). Inline, so that only callers that
+ * configure webrtcbins link the GStreamer-only side. */
+static inline gboolean
+rtc_ice_config_apply (const RtcIceConfig * config, GstElement * webrtcbin,
+    RtcIceTransportPolicy policy, GStrv * ignored, GError ** error)
+{
+  gchar *stun = NULL;
+  GStrv turn = NULL;
+  guint refused = 0;
+  gboolean ok;
+
+  rtc_ice_config_to_webrtcbin (config, &stun, &turn, ignored);
+  ok = rtc_ice_webrtc_apply (webrtcbin, stun, (const gchar * const *) turn,
+      rtc_ice_transport_policy_to_string (policy), &refused);
+  if (!ok) {
+    gchar *list = rtc_ice_config_describe_turn (config);
+
+    /* the URI holds credentials: name the server by its plain URLs */
+    g_set_error (error, RTC_ICE_CONFIG_ERROR, RTC_ICE_CONFIG_ERROR_REFUSED,
+        "webrtcbin refused TURN server %u of %s", refused + 1, list);
+    g_free (list);
+  }
+  g_free (stun);
+  g_strfreev (turn);
+
+  return ok;
+}
 
 /* TRUE if @element is a webrtcbin (GstWebRTCBin or a subclass). */
-gboolean       rtc_ice_config_is_webrtcbin (GstElement * element);
+static inline gboolean
+rtc_ice_config_is_webrtcbin (GstElement * element)
+{
+  return rtc_ice_webrtc_is_webrtcbin (element);
+}
 
 /* The RTC_ICE_CONFIG_CONTEXT_TYPE context (not persistent). The servers,
  * credentials included, are held in an opaque boxed field that GStreamer
