@@ -85,7 +85,7 @@ G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstRtcBaseBin, gst_rtc_base_bin,
 
 static GstStaticPadTemplate video_sink_template =
 GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
-    GST_STATIC_CAPS ("video/x-raw; video/x-h264; video/x-vp8"));
+    GST_STATIC_CAPS ("video/x-raw; video/x-h264; video/x-vp8; video/x-vp9"));
 static GstStaticPadTemplate audio_sink_template =
 GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS ("audio/x-raw; audio/x-opus"));
@@ -962,6 +962,17 @@ const gchar *
 gst_rtc_base_bin_get_uri (GstRtcBaseBin * self)
 {
   return PRIV (self)->uri;
+}
+
+gchar *
+gst_rtc_base_bin_dup_auth_token (GstRtcBaseBin * self)
+{
+  gchar *token;
+
+  GST_OBJECT_LOCK (self);
+  token = g_strdup (PRIV (self)->auth_token);
+  GST_OBJECT_UNLOCK (self);
+  return token;
 }
 
 GMainContext *

@@ -91,6 +91,8 @@ GstStructure * gst_rtc_base_bin_collect_stats (GstRtcBaseBin * self, const gchar
 /* Keyframe requests seen and keyframes forced, summed over the tracks. */
 void     gst_rtc_base_bin_get_keyframe_counts (GstRtcBaseBin * self, guint * requests, guint * forced);
 const gchar *  gst_rtc_base_bin_get_uri (GstRtcBaseBin * self);
+/* A copy of "auth-token" (any thread); free it with g_free(). */
+gchar *  gst_rtc_base_bin_dup_auth_token (GstRtcBaseBin * self);
 GMainContext * gst_rtc_base_bin_get_context (GstRtcBaseBin * self);
 
 G_END_DECLS

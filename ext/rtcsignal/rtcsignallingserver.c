@@ -24,9 +24,9 @@
  * one connection or client address only, and says why when it bites.
  * - #RtcSignallingServer:max-message-size: whole messages; the
  *   permessage-deflate extension is refused so that the limit counts the
- *   real bytes (close 1009). libsoup 3.2 checks it per frame: a message
- *   split into many frames is not bounded by it (see docs/protocol.md);
- *   the message rate and idle timeout bound how long such a client lasts.
+ *   real bytes (close 1009). libsoup 3.2 checks it per frame only; the
+ *   server bounds what a connection reads between two complete messages
+ *   (Linux TCP_INFO, see watch_input() and docs/protocol.md).
  * - #RtcSignallingServer:max-connections and
  *   #RtcSignallingServer:max-connections-per-address: TCP connections
  *   (HTTP and WebSocket), refused with 503; the total is also kept below
@@ -45,7 +45,8 @@
  * - #RtcSignallingServer:allowed-origins: a browser's `Origin` must name
  *   the same host:port as `Host` unless listed (`*`: any); 403.
  * - HTTP: methods other than GET and HEAD get 405 and bodies over 4 KiB
- *   get 413, both without storing the body and closing the connection.
+ *   get 413, answered as soon as the headers are in, without reading the
+ *   body, and the connection is closed.
  *
  * Sessions outlive the server's connections (issue 7.4): stop() closes
  * every connection with 1001 and ends no session, a peer that drops
@@ -163,6 +164,7 @@ typedef struct
   gchar *address;
   /* bounds fragmented messages on libsoup < 3.6 (see watch_input()) */
   GSource *input_watch;
+  guint64 consumed;
   guint64 consumed_at_message;
   /* shuts a kicked connection down if its close does not complete */
   GSource *kick_timer;
@@ -368,15 +370,27 @@ bytes_consumed (GSocket * socket, guint64 * consumed)
 #endif
 }
 
+/* client->consumed, updated. The two system calls race with arriving
+ * data (by a few KiB at most, far below MESSAGE_SLACK): the count never
+ * goes back, so differences of it never wrap. */
+static gboolean
+update_consumed (Client * client)
+{
+  guint64 consumed;
+
+  if (!bytes_consumed (client->socket, &consumed))
+    return FALSE;
+  client->consumed = MAX (client->consumed, consumed);
+  return TRUE;
+}
+
 /* A message (or a pong) was complete: what libsoup buffers starts again
  * from nothing. */
 static void
 note_message_end (Client * client)
 {
-  guint64 consumed;
-
-  if (client->input_watch && bytes_consumed (client->socket, &consumed))
-    client->consumed_at_message = consumed;
+  if (client->input_watch && update_consumed (client))
+    client->consumed_at_message = client->consumed;
 }
 
 static void
@@ -396,16 +410,19 @@ input_ready (gint fd, GIOCondition condition, gpointer data)
 {
   Client *client = data;
   RtcSignallingServer *self = client->server;
-  guint64 consumed, limit;
+  guint64 limit;
 
+  /* once closing, libsoup may close the socket before it says so, and its
+   * descriptor may be another connection's */
   if (client->kicked || client->replaced
-      || !bytes_consumed (client->socket, &consumed))
+      || soup_websocket_connection_get_state (client->conn) !=
+      SOUP_WEBSOCKET_STATE_OPEN || !update_consumed (client))
     return G_SOURCE_REMOVE;
 
   g_mutex_lock (&self->lock);
   limit = (guint64) self->max_message_size + MESSAGE_SLACK;
   g_mutex_unlock (&self->lock);
-  if (consumed - client->consumed_at_message <= limit)
+  if (client->consumed - client->consumed_at_message <= limit)
     return G_SOURCE_CONTINUE;
 
   GST_INFO_OBJECT (self, "peer %s: a fragmented message over %" G_GUINT64_FORMAT
@@ -417,14 +434,12 @@ input_ready (gint fd, GIOCondition condition, gpointer data)
 static void
 watch_input (RtcSignallingServer * self, Client * client)
 {
-  guint64 consumed;
-
   /* libsoup >= 3.6 does it itself (max-total-message-size) */
   if (!client->socket || g_object_class_find_property (G_OBJECT_GET_CLASS
           (client->conn), "max-total-message-size")
-      || !bytes_consumed (client->socket, &consumed))
+      || !update_consumed (client))
     return;
-  client->consumed_at_message = consumed;
+  client->consumed_at_message = client->consumed;
   client->input_watch = g_unix_fd_source_new (g_socket_get_fd
       (client->socket), G_IO_IN);
   g_source_set_callback (client->input_watch, (GSourceFunc) input_ready,

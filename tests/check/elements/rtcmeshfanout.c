@@ -10,6 +10,7 @@
 #include "config.h"
 #endif
 
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "../meshrtc-check.h"
@@ -621,6 +622,371 @@ GST_START_TEST (test_fanout_embedded_server_serves_viewer_and_consumers)
 
 GST_END_TEST;
 
+/* ---- the embedded server's access rules ---- */
+
+typedef struct
+{
+  SoupWebsocketConnection *ws;
+  guint status;
+  gboolean done;
+} WsAttempt;
+
+static gboolean
+accept_any_certificate (SoupMessage * msg, GTlsCertificate * certificate,
+    GTlsCertificateFlags errors, gpointer user_data)
+{
+  return TRUE;
+}
+
+static void
+ws_attempt_done (GObject * src, GAsyncResult * res, gpointer data)
+{
+  WsAttempt *a = data;
+
+  a->ws = soup_session_websocket_connect_finish (SOUP_SESSION (src), res,
+      NULL);
+  a->status = soup_message_get_status (soup_session_get_async_result_message
+      (SOUP_SESSION (src), res));
+  a->done = TRUE;
+}
+
+/* Opens a WebSocket to @uri (a self-signed certificate is accepted) with
+ * an optional bearer token and Origin; returns the HTTP status (101 when
+ * open) and the connection in @ws, if wanted. */
+static guint
+ws_try (const gchar * uri, const gchar * bearer, const gchar * origin,
+    SoupWebsocketConnection ** ws)
+{
+  SoupSession *session = soup_session_new ();
+  SoupMessage *msg = soup_message_new ("GET", uri);
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  WsAttempt a = { NULL, };
+
+  fail_unless (msg != NULL, "bad URI %s", uri);
+  g_signal_connect (msg, "accept-certificate",
+      G_CALLBACK (accept_any_certificate), NULL);
+  if (bearer) {
+    gchar *value = g_strdup_printf ("Bearer %s", bearer);
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg),
+        "Authorization", value);
+    g_free (value);
+  }
+  soup_session_websocket_connect_async (session, msg, origin, NULL,
+      G_PRIORITY_DEFAULT, NULL, ws_attempt_done, &a);
+  while (!a.done && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  fail_unless (a.done, "%s: no answer", uri);
+  if (a.ws && ws)
+    *ws = g_object_ref (a.ws);
+  else if (a.ws)
+    soup_websocket_connection_close (a.ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
+        NULL);
+  g_clear_object (&a.ws);
+  g_object_unref (msg);
+  g_object_unref (session);
+  return a.status;
+}
+
+/* The welcome message on @ws, bounded. */
+static gboolean
+ws_got_welcome (SoupWebsocketConnection * ws)
+{
+  RawClient c = { NULL, ws, };
+  RtcMessage *welcome;
+
+  g_queue_init (&c.messages);
+  g_signal_connect (ws, "message", G_CALLBACK (raw_on_message), &c);
+  welcome = raw_wait (&c, RTC_MESSAGE_WELCOME, 5000);
+  g_signal_handlers_disconnect_by_data (ws, &c);
+  g_queue_clear_full (&c.messages, (GDestroyNotify) rtc_message_free);
+  if (welcome)
+    rtc_message_free (welcome);
+  return welcome != NULL;
+}
+
+GST_START_TEST (test_fanout_embedded_server_checks_token_and_origin)
+{
+  TestPipeline *tx;
+  guint port = free_port ();
+  gchar *uri = g_strdup_printf ("ws://127.0.0.1:%u", port);
+  gchar *with_token = g_strdup_printf ("%s/?token=s3cret", uri);
+  gchar *with_wrong = g_strdup_printf ("%s/?token=wrong", uri);
+  gchar *same_origin = g_strdup_printf ("http://127.0.0.1:%u", port);
+  SoupWebsocketConnection *ws = NULL;
+  gchar *producer;
+
+  if (!test_have_webrtc ())
+    return;
+  tx = test_pipeline_new (VIDEO_SRC " ! " FANOUT " peer-name=tok "
+      "run-signalling-server=true auth-token=s3cret "
+      "allowed-origins=\"https://a.example, https://b.example\"", uri);
+  test_pipeline_play (tx);
+  /* the element's own signaller presents the token and registers */
+  producer = fanout_peer_id (tx);
+
+  fail_unless_equals_int (ws_try (uri, NULL, NULL, NULL),
+      SOUP_STATUS_UNAUTHORIZED);
+  fail_unless_equals_int (ws_try (uri, "wrong", NULL, NULL),
+      SOUP_STATUS_UNAUTHORIZED);
+  fail_unless_equals_int (ws_try (with_wrong, NULL, NULL, NULL),
+      SOUP_STATUS_UNAUTHORIZED);
+  fail_unless_equals_int (ws_try (uri, "s3cret", NULL, &ws),
+      SOUP_STATUS_SWITCHING_PROTOCOLS);
+  fail_unless (ws_got_welcome (ws));
+  g_clear_object (&ws);
+  /* browsers: the token in the query, the page on the list */
+  fail_unless_equals_int (ws_try (with_token, NULL, "https://b.example",
+          NULL), SOUP_STATUS_SWITCHING_PROTOCOLS);
+  fail_unless_equals_int (ws_try (with_token, NULL, "https://evil.example",
+          NULL), SOUP_STATUS_FORBIDDEN);
+  /* a list replaces the same-origin rule */
+  fail_unless_equals_int (ws_try (with_token, NULL, same_origin, NULL),
+      SOUP_STATUS_FORBIDDEN);
+
+  /* and a right token gets the stream's producer */
+  {
+    RawClient *c = raw_connect (with_token);
+    RtcMessage *offer = raw_start_session (c, producer);
+
+    fail_unless (offer != NULL && g_strcmp0 (offer->sdp_type, "offer") == 0,
+        "no offer through the embedded server");
+    rtc_message_free (offer);
+    raw_free (c);
+  }
+  test_pipeline_check_no_error (tx);
+  test_pipeline_free (tx);
+  g_free (producer);
+  g_free (same_origin);
+  g_free (with_wrong);
+  g_free (with_token);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_fanout_embedded_server_default_origin_is_its_own)
+{
+  GstElement *fanout = gst_element_factory_make ("rtcmeshfanout", NULL);
+  guint port = free_port ();
+  gchar *uri = g_strdup_printf ("ws://127.0.0.1:%u", port);
+  gchar *same_origin = g_strdup_printf ("http://127.0.0.1:%u", port);
+
+  fail_unless (fanout != NULL);
+  g_object_set (fanout, "uri", uri, "run-signalling-server", TRUE, NULL);
+  fail_unless_equals_int (gst_element_set_state (fanout, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (ws_try (uri, NULL, same_origin, NULL),
+      SOUP_STATUS_SWITCHING_PROTOCOLS);
+  fail_unless_equals_int (ws_try (uri, NULL, "https://evil.example", NULL),
+      SOUP_STATUS_FORBIDDEN);
+  fail_unless_equals_int (ws_try (uri, NULL, NULL, NULL),
+      SOUP_STATUS_SWITCHING_PROTOCOLS);
+  gst_element_set_state (fanout, GST_STATE_NULL);
+  gst_object_unref (fanout);
+  g_free (same_origin);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
+/* A self-signed certificate for 127.0.0.1 in @dir: cert.pem, key.pem and
+ * both.pem; FALSE (with a printed reason) without openssl. */
+static gboolean
+make_test_certificate (const gchar * dir)
+{
+  gchar *openssl = g_find_program_in_path ("openssl");
+  gchar *cert = g_build_filename (dir, "cert.pem", NULL);
+  gchar *key = g_build_filename (dir, "key.pem", NULL);
+  gchar *both = g_build_filename (dir, "both.pem", NULL);
+  gchar *cert_text = NULL, *key_text = NULL, *both_text;
+  gint status = -1;
+
+  if (!openssl) {
+    g_print ("SKIP: openssl not found, no test certificate\n");
+    g_free (cert);
+    g_free (key);
+    g_free (both);
+    return FALSE;
+  }
+  {
+    const gchar *argv[] = { openssl, "req", "-x509", "-newkey", "rsa:2048",
+      "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", key,
+      "-out", cert, NULL
+    };
+    fail_unless (g_spawn_sync (NULL, (gchar **) argv, NULL,
+            G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+            NULL, NULL, NULL, &status, NULL));
+    fail_unless (g_spawn_check_wait_status (status, NULL));
+  }
+  fail_unless (g_file_get_contents (cert, &cert_text, NULL, NULL));
+  fail_unless (g_file_get_contents (key, &key_text, NULL, NULL));
+  both_text = g_strconcat (cert_text, key_text, NULL);
+  fail_unless (g_file_set_contents (both, both_text, -1, NULL));
+  g_free (both_text);
+  g_free (cert_text);
+  g_free (key_text);
+  g_free (openssl);
+  g_free (cert);
+  g_free (key);
+  g_free (both);
+  return TRUE;
+}
+
+static void
+remove_test_certificate (const gchar * dir)
+{
+  const gchar *names[] = { "cert.pem", "key.pem", "both.pem" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    gchar *path = g_build_filename (dir, names[i], NULL);
+
+    g_unlink (path);
+    g_free (path);
+  }
+  g_rmdir (dir);
+}
+
+/* wss:// with a certificate serves WebSocket clients and the viewer page
+ * over TLS, with the key in its own file or in the certificate's. The
+ * client signaller (rtcsignalbin) trusts only the system's CAs, so the
+ * clients here are libsoup ones that accept the self-signed certificate. */
+GST_START_TEST (test_fanout_embedded_server_speaks_wss_with_a_certificate)
+{
+  gchar *dir = g_dir_make_tmp ("meshrtc-fanout-tls-XXXXXX", NULL);
+  gchar *cert = g_build_filename (dir, "cert.pem", NULL);
+  gchar *key = g_build_filename (dir, "key.pem", NULL);
+  gchar *both = g_build_filename (dir, "both.pem", NULL);
+  guint port = free_port ();
+  gchar *uri = g_strdup_printf ("wss://127.0.0.1:%u", port);
+  gchar *plain = g_strdup_printf ("ws://127.0.0.1:%u", port);
+  gchar *https = g_strdup_printf ("https://127.0.0.1:%u/", port);
+  GstElement *fanout = gst_element_factory_make ("rtcmeshfanout", NULL);
+  SoupWebsocketConnection *ws = NULL;
+  guint round;
+
+  fail_unless (fanout != NULL);
+  if (!make_test_certificate (dir))
+    goto out;
+
+  for (round = 0; round < 2; round++) {
+    /* round 0: two files; round 1: one file with both */
+    g_object_set (fanout, "uri", uri, "run-signalling-server", TRUE,
+        "auth-token", "t0k", "tls-certificate-file", round ? both : cert,
+        "tls-key-file", round ? NULL : key, NULL);
+    fail_unless_equals_int (gst_element_set_state (fanout, GST_STATE_READY),
+        GST_STATE_CHANGE_SUCCESS);
+
+    fail_unless_equals_int (ws_try (uri, "t0k", NULL, &ws),
+        SOUP_STATUS_SWITCHING_PROTOCOLS);
+    fail_unless (ws_got_welcome (ws), "no welcome over wss");
+    g_clear_object (&ws);
+    fail_unless_equals_int (ws_try (uri, NULL, NULL, NULL),
+        SOUP_STATUS_UNAUTHORIZED);
+    /* no plain WebSocket on a TLS port */
+    fail_if (ws_try (plain, "t0k", NULL, NULL) ==
+        SOUP_STATUS_SWITCHING_PROTOCOLS);
+    {
+      SoupSession *session = soup_session_new ();
+      SoupMessage *msg = soup_message_new ("GET", https);
+      GBytes *body;
+
+      g_signal_connect (msg, "accept-certificate",
+          G_CALLBACK (accept_any_certificate), NULL);
+      /* the server runs on the element's thread: a blocking call is fine */
+      body = soup_session_send_and_read (session, msg, NULL, NULL);
+      fail_unless (body != NULL);
+      fail_unless_equals_int (soup_message_get_status (msg), 200);
+      g_bytes_unref (body);
+      g_object_unref (msg);
+      g_object_unref (session);
+    }
+    fail_unless_equals_int (gst_element_set_state (fanout, GST_STATE_NULL),
+        GST_STATE_CHANGE_SUCCESS);
+  }
+  remove_test_certificate (dir);
+
+out:
+  gst_object_unref (fanout);
+  g_free (https);
+  g_free (plain);
+  g_free (uri);
+  g_free (both);
+  g_free (key);
+  g_free (cert);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* Pops the ERROR posted on @bus, if any. */
+static GError *
+pop_error (GstBus * bus, gchar ** debug)
+{
+  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
+  GError *error = NULL;
+
+  if (msg) {
+    gst_message_parse_error (msg, &error, debug);
+    gst_message_unref (msg);
+  }
+  return error;
+}
+
+GST_START_TEST (test_fanout_wss_without_certificate_fails_ready)
+{
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *fanout = gst_element_factory_make ("rtcmeshfanout", NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  guint port = free_port ();
+  gchar *uri = g_strdup_printf ("wss://127.0.0.1:%u", port);
+  gchar *debug = NULL;
+  GError *error;
+
+  gst_bin_add (GST_BIN (pipeline), fanout);
+  g_object_set (fanout, "uri", uri, "run-signalling-server", TRUE, NULL);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  error = pop_error (bus, &debug);
+  fail_unless (error != NULL, "no error message");
+  fail_unless (g_error_matches (error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS), "%s", error->message);
+  fail_unless (strstr (error->message, "TLS certificate") != NULL, "%s",
+      error->message);
+  fail_unless (debug && strstr (debug, "tls-certificate-file"), "%s",
+      GST_STR_NULL (debug));
+  g_clear_error (&error);
+  g_free (debug);
+  debug = NULL;
+
+  /* a file that is not a certificate: the same, with the reason */
+  g_object_set (fanout, "tls-certificate-file", "/nonexistent/cert.pem",
+      NULL);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY),
+      GST_STATE_CHANGE_FAILURE);
+  error = pop_error (bus, &debug);
+  fail_unless (error != NULL && g_error_matches (error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS));
+  fail_unless (debug && strstr (debug, "/nonexistent/cert.pem"), "%s",
+      GST_STR_NULL (debug));
+  g_clear_error (&error);
+  g_free (debug);
+
+  /* the port was never taken: a ws:// server can have it */
+  g_free (uri);
+  uri = g_strdup_printf ("ws://127.0.0.1:%u", port);
+  g_object_set (fanout, "uri", uri, NULL);
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY),
+      GST_STATE_CHANGE_SUCCESS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
 static Suite *
 rtcmeshfanout_suite (void)
 {
@@ -632,6 +998,11 @@ rtcmeshfanout_suite (void)
   tcase_add_test (tc, test_fanout_two_gstreamer_consumers_get_60_frames_each);
   tcase_add_test (tc, test_fanout_new_peer_gets_keyframe_fast);
   tcase_add_test (tc, test_fanout_embedded_server_serves_viewer_and_consumers);
+  tcase_add_test (tc, test_fanout_embedded_server_checks_token_and_origin);
+  tcase_add_test (tc, test_fanout_embedded_server_default_origin_is_its_own);
+  tcase_add_test (tc,
+      test_fanout_embedded_server_speaks_wss_with_a_certificate);
+  tcase_add_test (tc, test_fanout_wss_without_certificate_fails_ready);
   tcase_add_test (tc, test_fanout_max_peers_refuses_with_error);
   tcase_add_test (tc, test_fanout_bad_sessions_do_not_affect_other_peers);
   tcase_add_test (tc, test_fanout_consumer_without_common_codec_gets_error);
