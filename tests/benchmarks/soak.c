@@ -179,8 +179,9 @@ run_fanout (guint port, guint w, guint h, guint fps)
   loop = g_main_loop_new (NULL, FALSE);
   pipeline = gst_parse_launch (desc, &err);
   g_free (desc);
-  if (!pipeline) {
-    say ("ERROR %s\n", err->message);
+  /* a missing element (GST_PLUGIN_PATH not set) is an error too */
+  if (!pipeline || err) {
+    say ("ERROR %s\n", err ? err->message : "cannot parse");
     return 1;
   }
   bus = gst_element_get_bus (pipeline);
@@ -281,8 +282,9 @@ run_viewer (const gchar * uri, guint frames)
   loop = g_main_loop_new (NULL, FALSE);
   pipeline = gst_parse_launch (desc, &err);
   g_free (desc);
-  if (!pipeline) {
-    say ("ERROR %s\n", err->message);
+  /* a missing element (GST_PLUGIN_PATH not set) is an error too */
+  if (!pipeline || err) {
+    say ("ERROR %s\n", err ? err->message : "cannot parse");
     return 1;
   }
   sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
@@ -825,8 +827,8 @@ run_driver (int argc, char **argv)
   if (!child_spawn (&fanout, (gchar **) fargv->pdata))
     return 1;
   if (!fanout_wait_line ("READY", opt_start_timeout, NULL)) {
-    g_printerr ("the fanout did not register within %d s\n",
-        opt_start_timeout);
+    g_printerr ("the fanout did not register within %d s (is "
+        "GST_PLUGIN_PATH set?)\n", opt_start_timeout);
     kill (fanout.pid, SIGKILL);
     return 1;
   }
@@ -837,8 +839,14 @@ run_driver (int argc, char **argv)
   desc = g_strdup_printf ("rtcsignalbin uri=%s ice-local-addresses=127.0.0.1 "
       "producer-name=" CAM " ! video/x-raw ! fakesink name=sink sync=false "
       "async=false", uri);
-  steady = gst_parse_launch (desc, NULL);
+  steady = gst_parse_launch (desc, &err);
   g_free (desc);
+  if (!steady || err) {
+    g_printerr ("steady viewer: %s\n", err ? err->message : "?");
+    failed = TRUE;
+    kill (fanout.pid, SIGKILL);
+    return 1;
+  }
   sink = gst_bin_get_by_name (GST_BIN (steady), "sink");
   g_object_set (sink, "signal-handoffs", TRUE, NULL);
   g_signal_connect (sink, "handoff", G_CALLBACK (steady_handoff), NULL);
