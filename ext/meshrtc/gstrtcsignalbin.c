@@ -272,12 +272,15 @@ static void
 drop_decoders (GstRtcSignalBin * self, const gchar * session_id)
 {
   GList *decoders = NULL, *l;
+  gchar *key = NULL;
   guint i;
 
   GST_OBJECT_LOCK (self);
-  g_hash_table_steal_extended (self->decoders, session_id, NULL,
-      (gpointer *) & decoders);
+  /* stealing hands over the key too: it is ours to free */
+  g_hash_table_steal_extended (self->decoders, session_id,
+      (gpointer *) & key, (gpointer *) & decoders);
   GST_OBJECT_UNLOCK (self);
+  g_free (key);
 
   for (l = decoders; l; l = l->next) {
     GstElement *dec = l->data;
