@@ -405,10 +405,16 @@ GST_START_TEST (test_fanout_churn_200_cycles_no_stall_bounded_memory)
       "steady viewer stalled for %" G_GINT64_FORMAT " ms",
       gap.max_gap_us / 1000);
   /* the process holds the consumers too; allow 64 MB for allocator
-   * high-water marks, far below 200 leaked sessions */
-  fail_unless (rss_end < rss_start + 64 * 1024,
-      "memory grew from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT " kB",
-      rss_start, rss_end);
+   * high-water marks, far below 200 leaked sessions. Not under ASan
+   * (MESHRTC_SANITIZER): its quarantine keeps freed memory, and
+   * LeakSanitizer checks the leaks themselves at exit. */
+  if (g_getenv ("MESHRTC_SANITIZER"))
+    g_print ("churn: RSS bound not checked under the %s sanitizer\n",
+        g_getenv ("MESHRTC_SANITIZER"));
+  else
+    fail_unless (rss_end < rss_start + 64 * 1024,
+        "memory grew from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+        " kB", rss_start, rss_end);
   stop_fanout_with_viewer (srv, uri, tx, steady);
 }
 
