@@ -597,11 +597,13 @@ count_transceivers (RtcPeerSession * self)
 
 
 
+/* Emits "failed" with @error, which it takes. */
 static void
 emit_failed (RtcPeerSession * self, GError * error)
 {
   GST_WARNING ("session %s failed: %s", self->id, error->message);
   g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+  g_error_free (error);
 }
 
 static void
@@ -842,7 +844,7 @@ handle_event (RtcPeerSession * self, Event * ev)
       break;
     }
     case EV_ERROR:
-      emit_failed (self, ev->error);
+      emit_failed (self, g_steal_pointer (&ev->error));
       break;
   }
 }
