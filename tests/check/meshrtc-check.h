@@ -174,11 +174,33 @@ test_pipeline_free (TestPipeline * tp)
   g_free (tp);
 }
 
-/* Waits until @tp received at least @n buffers, at most @timeout_s. */
+/* MESHRTC_TIMEOUT_FACTOR (a whole number, default 1) multiplies the bound
+ * of every wait below: the ASan stage of tests/run-suite.sh sets it to 3,
+ * where everything runs a few times slower (docs/testing.md). Only the
+ * bound grows: a wait still ends as soon as its condition holds. */
+static inline guint
+test_timeout_factor (void)
+{
+  const gchar *s = g_getenv ("MESHRTC_TIMEOUT_FACTOR");
+  guint64 f = s ? g_ascii_strtoull (s, NULL, 10) : 1;
+
+  return f >= 1 && f <= 100 ? (guint) f : 1;
+}
+
+/* The monotonic time @timeout_s (scaled) from now. */
+static inline gint64
+test_deadline (guint timeout_s)
+{
+  return g_get_monotonic_time () + (gint64) timeout_s * test_timeout_factor ()
+      * G_USEC_PER_SEC;
+}
+
+/* Waits until @tp received at least @n buffers, at most @timeout_s (times
+ * MESHRTC_TIMEOUT_FACTOR). */
 static inline gboolean
 test_wait_buffers (TestPipeline * tp, gint n, guint timeout_s)
 {
-  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  gint64 end = test_deadline (timeout_s);
 
   while (g_atomic_int_get (&tp->buffers) < n) {
     if (g_get_monotonic_time () > end)
@@ -189,13 +211,14 @@ test_wait_buffers (TestPipeline * tp, gint n, guint timeout_s)
 }
 
 /* Waits for an element message named @name from anywhere in @tp's
- * pipeline, at most @timeout_s; other messages are dropped. */
+ * pipeline, at most @timeout_s (times MESHRTC_TIMEOUT_FACTOR); other
+ * messages are dropped. */
 static inline GstStructure *
 test_wait_element_message (TestPipeline * tp, const gchar * name,
     guint timeout_s)
 {
   GstBus *bus = gst_element_get_bus (tp->pipeline);
-  gint64 end = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  gint64 end = test_deadline (timeout_s);
   GstStructure *ret = NULL;
 
   while (!ret && g_get_monotonic_time () < end) {
