@@ -455,6 +455,34 @@ push_eos (GstPad * pad, GstEvent * eos)
   gst_pad_push_event (pad, gst_event_ref (eos));
 }
 
+typedef struct
+{
+  GstPad *pads[2];
+  GstEvent *eos;
+} EosPush;
+
+static void
+eos_push_free (gpointer data)
+{
+  EosPush *push = data;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (push->pads); i++)
+    gst_object_unref (push->pads[i]);
+  gst_event_unref (push->eos);
+  g_free (push);
+}
+
+static void
+eos_push_run (GstElement * element, gpointer data)
+{
+  EosPush *push = data;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (push->pads); i++)
+    push_eos (push->pads[i], push->eos);
+}
+
 /* EOS sent to the element (gst-launch-1.0 -e on Ctrl-C, or an application
  * ending the pipeline): the remote side is a source that never ends by
  * itself, so we end every src pad here. Before any remote track came, the
@@ -466,6 +494,7 @@ gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (element);
   GstPad *pads[2] = { NULL, NULL };
+  EosPush *push;
   guint i;
 
   if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
@@ -493,10 +522,16 @@ gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
       }
     }
     GST_INFO_OBJECT (self, "EOS: ending the remote tracks' pads");
-    for (i = 0; i < G_N_ELEMENTS (pads); i++) {
-      push_eos (pads[i], event);
-      gst_object_unref (pads[i]);
-    }
+    /* Not from the caller's thread: a sink downstream that has not
+     * prerolled yet (the pipeline still going to PLAYING) blocks on the
+     * EOS until the pipeline is PLAYING, which the application sets from
+     * that very thread (gst-launch-1.0 on an early Ctrl-C). */
+    push = g_new0 (EosPush, 1);
+    for (i = 0; i < G_N_ELEMENTS (pads); i++)
+      push->pads[i] = pads[i];
+    push->eos = event;
+    gst_element_call_async (element, eos_push_run, push, eos_push_free);
+    return TRUE;
   }
   gst_event_unref (event);
   return TRUE;
