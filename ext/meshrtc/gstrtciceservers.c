@@ -11,61 +11,29 @@
  * rtciceservers has no pads. Put one anywhere in a pipeline and every
  * webrtcbin of that top-level pipeline gets the configured STUN and TURN
  * servers and ICE transport policy: those present when rtciceservers goes
- * from NULL to READY, and every webrtcbin added later, also inside bins
- * (rtcsignalbin, rtcmeshfanout, or plain webrtcbins an application adds for
- * new peers). It listens to the top-level bin's #GstBin::deep-element-added,
- * which is emitted synchronously from gst_bin_add(), so a webrtcbin is
- * configured before it can start gathering candidates.
+ * from NULL to READY, and every webrtcbin added later at any depth (it
+ * listens to the top-level bin's #GstBin::deep-element-added, emitted
+ * synchronously from gst_bin_add(), so before webrtcbin can gather).
  *
- * Configuration sources, combinable:
- * - #GstRtcIceServers:ice-servers: browser RTCIceServer JSON (a list,
- *   `{"iceServers": [...]}`, or one object);
- * - #GstRtcIceServers:turn-secret: a TURN REST shared secret (coturn
- *   `use-auth-secret`); TURN entries without credentials get ephemeral ones,
- *   renewed before they expire;
- * - #GstRtcIceServers:location: an https, http or file URL returning either
- *   form above or a TURN REST response `{username, password, ttl, uris}`,
- *   fetched again at 80% of its ttl or every
- *   #GstRtcIceServers:refresh-interval seconds.
+ * The servers come from #GstRtcIceServers:ice-servers (browser
+ * RTCIceServer JSON) and #GstRtcIceServers:location (an https, http or
+ * file URL, refetched); #GstRtcIceServers:turn-secret gives TURN entries
+ * without credentials TURN REST ones, renewed before they expire. Host
+ * names are resolved for webrtcbin, which takes addresses only (browsers
+ * get the names). The configuration with the current credentials is shared
+ * as a #GstContext of type `gst.meshrtc.ice-servers` (answered, posted and
+ * set on the pipeline whenever it changes) for the signalling server's
+ * browsers. A webrtcbin that finishes gathering without a relay candidate
+ * although TURN servers are configured gets a warning naming them.
  *
- * The browser-form URLs are converted to webrtcbin's form: one STUN server
- * ("stun-server", `stun://host:port`; further ones and `stuns:` are ignored
- * with a warning) and every TURN server through "add-turn-server", with the
- * username and password percent-escaped (a TURN REST username holds a ':'
- * which webrtcbin would otherwise take for the user/password separator,
- * and coturn would answer 401).
- *
- * The resolved configuration, with the current credentials, is also shared
- * as a #GstContext of type `gst.meshrtc.ice-servers` (fields "ice-servers",
- * a JSON array, and "ice-transport-policy", "all" or "relay"): rtciceservers
- * answers context queries for it, posts it in a have-context message on
- * start and whenever it changes, and sets it on every element of the
- * pipeline. rtcmeshfanout hands it to its embedded signalling server so
- * browsers use the same servers.
- *
- * When a configured webrtcbin finishes gathering (1.22 has no
- * end-of-candidates: "ice-gathering-state" reaching complete) without a
- * single relay candidate although TURN servers are configured, a warning
- * names the servers: the usual cause is rejected credentials.
- *
- * Errors (state change NULL->READY fails): RESOURCE/SETTINGS for invalid
- * JSON or URLs (the details name the place, e.g.
- * `iceServers[1].urls[0]: unknown scheme "http"`), for a TURN server without
- * credentials and no secret, and for no configuration at all;
- * RESOURCE/OPEN_READ when #GstRtcIceServers:location yields nothing within
- * #GstRtcIceServers:timeout. Warnings: RESOURCE/READ for a failed refresh
- * (the last good configuration stays), RESOURCE/SETTINGS for ignored URLs
- * and invalid changes while running, RESOURCE/NOT_FOUND for host names that
- * do not resolve, RESOURCE/OPEN_READ_WRITE for the missing relay candidate.
- * See docs/rtciceservers.md.
- *
- * Secrets never appear in logs: #GstRtcIceServers:turn-secret is
- * write-only, and reading #GstRtcIceServers:ice-servers gives the
- * configuration with every credential replaced by `<redacted>`.
- *
- * Host names are resolved in the element's thread and webrtcbin gets the
- * addresses: webrtcbin 1.22 hands hosts to libnice, which takes addresses
- * only and silently ignores names. Browsers get the names.
+ * Errors (NULL->READY fails): RESOURCE/SETTINGS for invalid JSON or URLs
+ * (the details name the place, e.g. `iceServers[1].urls[0]: unknown scheme
+ * "http"`), a TURN server without credentials and no secret, or no
+ * configuration; RESOURCE/OPEN_READ when the location yields nothing in
+ * time. Warnings: RESOURCE/READ (failed refresh), RESOURCE/SETTINGS
+ * (ignored URLs, invalid changes), RESOURCE/NOT_FOUND (host names),
+ * RESOURCE/OPEN_READ_WRITE (no relay candidate). Secrets are never logged
+ * nor readable. See docs/rtciceservers.md.
  *
  * ## Example launch lines
  * |[
@@ -79,12 +47,6 @@
  *     turn-secret=north ice-transport-policy=relay \
  *   rtcsignalbin uri=ws://127.0.0.1:8443 producer-name=cam ! fakesink
  * ]| TURN REST credentials made from coturn's shared secret, relay only.
- * |[
- * gst-launch-1.0 rtciceservers \
- *     location='https://turn.example.org/api/turn?service=turn&key=API_KEY' \
- *   videotestsrc is-live=true ! rtcmeshfanout uri=ws://127.0.0.1:8443 \
- *     run-signalling-server=true
- * ]| The configuration fetched from a TURN REST service and refreshed.
  *
  * Since: 0.1
  */
@@ -453,15 +415,6 @@ on_deep_element_added (GstBin * bin, GstBin * sub_bin, GstElement * element,
     configure_webrtcbin (self, element);
 }
 
-static void
-collect_webrtcbin (const GValue * value, GList ** list)
-{
-  GstElement *element = g_value_get_object (value);
-
-  if (rtc_ice_config_is_webrtcbin (element))
-    *list = g_list_prepend (*list, gst_object_ref (element));
-}
-
 static GstBin *
 find_toplevel_bin (GstRtcIceServers * self)
 {
@@ -485,8 +438,7 @@ static void
 watch_pipeline (GstRtcIceServers * self)
 {
   GstBin *toplevel = find_toplevel_bin (self);
-  GstIterator *it;
-  GList *found = NULL, *l;
+  GList *found, *l;
 
   if (!toplevel) {
     GST_WARNING_OBJECT (self, "not in a bin: no webrtcbin to configure");
@@ -499,15 +451,7 @@ watch_pipeline (GstRtcIceServers * self)
       G_CALLBACK (on_deep_element_added), self);
   g_mutex_unlock (&self->lock);
 
-  it = gst_bin_iterate_recurse (toplevel);
-  while (gst_iterator_foreach (it, (GstIteratorForeachFunction)
-          collect_webrtcbin, &found) == GST_ITERATOR_RESYNC) {
-    g_list_free_full (found, gst_object_unref);
-    found = NULL;
-    gst_iterator_resync (it);
-  }
-  gst_iterator_free (it);
-
+  found = rtc_ice_webrtc_list (toplevel);
   for (l = found; l; l = l->next)
     configure_webrtcbin (self, l->data);
   g_list_free_full (found, gst_object_unref);
@@ -1001,20 +945,12 @@ gst_rtc_ice_servers_init (GstRtcIceServers * self)
 }
 
 static void
-clear_secret (gchar ** secret)
-{
-  if (*secret)
-    memset (*secret, 0, strlen (*secret));
-  g_clear_pointer (secret, g_free);
-}
-
-static void
 gst_rtc_ice_servers_finalize (GObject * object)
 {
   GstRtcIceServers *self = GST_RTC_ICE_SERVERS (object);
 
-  clear_secret (&self->ice_servers);
-  clear_secret (&self->turn_secret);
+  g_clear_pointer (&self->ice_servers, rtc_ice_secret_free);
+  g_clear_pointer (&self->turn_secret, rtc_ice_secret_free);
   g_free (self->turn_user);
   g_free (self->location);
   g_clear_error (&self->initial_error);
@@ -1034,14 +970,14 @@ gst_rtc_ice_servers_set_property (GObject * object, guint prop_id,
   g_mutex_lock (&self->lock);
   switch (prop_id) {
     case PROP_ICE_SERVERS:
-      clear_secret (&self->ice_servers);
+      g_clear_pointer (&self->ice_servers, rtc_ice_secret_free);
       self->ice_servers = g_value_dup_string (value);
       break;
     case PROP_TURN_SECRET:
-      clear_secret (&self->turn_secret);
+      g_clear_pointer (&self->turn_secret, rtc_ice_secret_free);
       self->turn_secret = g_value_dup_string (value);
       if (self->turn_secret && !*self->turn_secret)
-        clear_secret (&self->turn_secret);
+        g_clear_pointer (&self->turn_secret, rtc_ice_secret_free);
       break;
     case PROP_TURN_USER:
       g_free (self->turn_user);

@@ -383,9 +383,7 @@ rtc_ice_server_free (RtcIceServer * server)
   g_free (server->path);
   g_ptr_array_unref (server->urls);
   g_free (server->username);
-  if (server->credential)
-    memset (server->credential, 0, strlen (server->credential));
-  g_free (server->credential);
+  rtc_ice_secret_free (server->credential);
   g_free (server);
 }
 
@@ -838,6 +836,14 @@ rtc_ice_config_to_json (const RtcIceConfig * config, gboolean redact)
 
 /* ------------------------------------------------------------------------ */
 /* TURN REST credentials                                                    */
+
+void
+rtc_ice_secret_free (gchar * secret)
+{
+  if (secret)
+    memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
 
 gchar *
 rtc_ice_turn_rest_username (gint64 expiry, const gchar * user)

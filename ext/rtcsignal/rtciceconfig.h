@@ -238,6 +238,10 @@ RtcIceConfig * rtc_ice_config_resolve_credentials (const RtcIceConfig * config,
                                                    guint ttl, gint64 now,
                                                    GError ** error);
 
+/* Wipes @secret (a password, a shared secret, JSON holding credentials)
+ * from memory, then frees it. NULL-safe. */
+void           rtc_ice_secret_free (gchar * secret);
+
 /* TURN REST (draft-uberti-behave-turn-rest-00 §2.2). */
 gchar *        rtc_ice_turn_rest_username (gint64 expiry, const gchar * user);
 gchar *        rtc_ice_turn_rest_password (const gchar * secret, const gchar * username);

@@ -6,7 +6,6 @@
 #include "config.h"
 #endif
 
-#include <string.h>
 #include <libsoup/soup.h>
 
 #include "rtcicesource.h"
@@ -82,14 +81,6 @@ rtc_ice_source_redact_location (const gchar * location)
       | G_URI_HIDE_FRAGMENT);
   g_uri_unref (uri);
   return res;
-}
-
-static void
-clear_secret (gchar ** secret)
-{
-  if (*secret)
-    memset (*secret, 0, strlen (*secret));
-  g_clear_pointer (secret, g_free);
 }
 
 static void
@@ -318,6 +309,7 @@ operation_stopped (Operation * op)
   return g_cancellable_is_cancelled (op->source->cancellable);
 }
 
+/* Also frees @op, the first member of a g_new()ed struct. */
 static void
 operation_end (Operation * op)
 {
@@ -327,6 +319,7 @@ operation_end (Operation * op)
   g_object_unref (op->cancellable);
   g_atomic_int_add (&op->source->operations, -1);
   g_object_unref (op->source);
+  g_free (op);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -369,7 +362,6 @@ resolve_finish (Resolve * resolve)
 
   g_ptr_array_unref (resolve->failed);
   operation_end (&resolve->op);
-  g_free (resolve);
 }
 
 static void
@@ -725,7 +717,6 @@ out:
   g_clear_object (&fetch->msg);
   g_free (fetch->location);
   operation_end (&fetch->op);
-  g_free (fetch);
 }
 
 static void
@@ -952,7 +943,7 @@ rtc_ice_source_set_turn_rest (RtcIceSource * self, const gchar * secret,
   g_return_if_fail (RTC_IS_ICE_SOURCE (self));
 
   g_mutex_lock (&self->lock);
-  clear_secret (&self->secret);
+  g_clear_pointer (&self->secret, rtc_ice_secret_free);
   if (secret && *secret)
     self->secret = g_strdup (secret);
   g_free (self->turn_user);
@@ -988,7 +979,7 @@ rtc_ice_source_finalize (GObject * object)
 
   rtc_ice_config_free (self->servers);
   g_free (self->location);
-  clear_secret (&self->secret);
+  rtc_ice_secret_free (self->secret);
   g_free (self->turn_user);
   g_mutex_clear (&self->lock);
 

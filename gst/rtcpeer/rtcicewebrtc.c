@@ -38,6 +38,31 @@ rtc_ice_webrtc_is_webrtcbin (GstElement * element)
   return type != 0 && g_type_is_a (G_OBJECT_TYPE (element), type);
 }
 
+static void
+collect_webrtcbin (const GValue * value, GList ** list)
+{
+  GstElement *element = g_value_get_object (value);
+
+  if (rtc_ice_webrtc_is_webrtcbin (element))
+    *list = g_list_prepend (*list, gst_object_ref (element));
+}
+
+GList *
+rtc_ice_webrtc_list (GstBin * bin)
+{
+  GstIterator *it = gst_bin_iterate_recurse (bin);
+  GList *found = NULL;
+
+  while (gst_iterator_foreach (it, (GstIteratorForeachFunction)
+          collect_webrtcbin, &found) == GST_ITERATOR_RESYNC) {
+    g_list_free_full (found, gst_object_unref);
+    found = NULL;
+    gst_iterator_resync (it);
+  }
+  gst_iterator_free (it);
+  return found;
+}
+
 /**
  * rtc_ice_webrtc_apply:
  *

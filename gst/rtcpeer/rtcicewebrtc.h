@@ -31,6 +31,9 @@ G_BEGIN_DECLS
 /* TRUE if @element is a webrtcbin (GstWebRTCBin or a subclass). */
 gboolean rtc_ice_webrtc_is_webrtcbin (GstElement * element);
 
+/* Every webrtcbin inside @bin, at any depth (a reference each). */
+GList *  rtc_ice_webrtc_list (GstBin * bin);
+
 /* Sets "stun-server" to @stun_uri (if not NULL), adds every one of
  * @turn_uris with "add-turn-server" until webrtcbin refuses one, and sets
  * "ice-transport-policy" to @policy ("all" or "relay"). Returns FALSE, with
