@@ -104,7 +104,7 @@ WRAPPER
   set +e
   PATH="$asan_dir/bin:$PATH" \
   GIO_USE_PROXY_RESOLVER=dummy GST_REGISTRY_FORK=no G_SLICE=always-malloc \
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:malloc_context_size=40:detect_stack_use_after_return=0 \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:malloc_context_size=40:detect_stack_use_after_return=0:intercept_tls_get_addr=0 \
   LSAN_OPTIONS="suppressions=$asan_dir/lsan.supp:print_suppressions=0" \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   MESHRTC_SANITIZER=address \
