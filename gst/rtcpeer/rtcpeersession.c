@@ -481,6 +481,14 @@ apply_local_description (RtcPeerSession * self, GstPromise * promise,
   ev->str1 = g_strdup (field);
   ev->str2 = text;
   g_mutex_lock (&self->lock);
+  /* closed meanwhile (this runs on webrtcbin's thread): close() has freed
+   * what it holds, and a stopping webrtcbin would not answer */
+  if (self->closed) {
+    g_mutex_unlock (&self->lock);
+    event_free (ev);
+    gst_webrtc_session_description_free (desc);
+    return;
+  }
   if (self->pending_description)
     event_free (self->pending_description);
   self->pending_description = ev;
