@@ -362,23 +362,10 @@ expose_remote_pad (GstElement * chain, GstPad * pad, GstRtcSignalBin * self)
 static gchar *
 receive_chain_description (const GstStructure * s, gboolean decode)
 {
-  const gchar *enc = gst_structure_get_string (s, "encoding-name");
+  const RtcCodec *codec = rtc_codec_by_name (gst_structure_get_string (s,
+          "encoding-name"));
 
-  if (!enc)
-    return NULL;
-  if (g_ascii_strcasecmp (enc, "VP8") == 0)
-    return g_strdup (decode ? "rtpvp8depay ! vp8dec ! videoconvert" :
-        "rtpvp8depay");
-  if (g_ascii_strcasecmp (enc, "VP9") == 0)
-    return g_strdup (decode ? "rtpvp9depay ! vp9dec ! videoconvert" :
-        "rtpvp9depay");
-  if (g_ascii_strcasecmp (enc, "H264") == 0)
-    return g_strdup (decode ? "rtph264depay ! h264parse ! avdec_h264 ! "
-        "videoconvert" : "rtph264depay ! h264parse");
-  if (g_ascii_strcasecmp (enc, "OPUS") == 0)
-    return g_strdup (decode ? "rtpopusdepay ! opusdec ! audioconvert" :
-        "rtpopusdepay ! opusparse");
-  return NULL;
+  return codec ? rtc_codec_receive_description (codec, decode) : NULL;
 }
 
 static void

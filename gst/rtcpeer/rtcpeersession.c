@@ -1007,29 +1007,13 @@ rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
   return pad;
 }
 
-/* What we can receive and decode: VP8 (RFC 7741), H264 constrained
- * baseline packetization-mode 1 (RFC 6184; what browsers send) and Opus
- * (RFC 7587). */
-static GstCaps *
-recv_caps (RtcMediaKind kind)
-{
-  if (kind == RTC_MEDIA_VIDEO)
-    return gst_caps_from_string ("application/x-rtp,media=video,"
-        "encoding-name=VP8,payload=96,clock-rate=90000; "
-        "application/x-rtp,media=video,encoding-name=H264,payload=102,"
-        "clock-rate=90000,packetization-mode=(string)1,"
-        "profile-level-id=(string)42e01f,level-asymmetry-allowed=(string)1");
-  return gst_caps_from_string ("application/x-rtp,media=audio,"
-      "encoding-name=OPUS,payload=111,clock-rate=48000,"
-      "encoding-params=(string)2");
-}
-
 void
 rtc_peer_session_add_recv_transceiver (RtcPeerSession * self,
     RtcMediaKind kind)
 {
   GstWebRTCRTPTransceiver *trans = NULL;
-  GstCaps *caps = recv_caps (kind);
+  /* what we can receive and decode, from the codec table */
+  GstCaps *caps = rtc_codecs_receive_caps (kind);
 
   g_signal_emit_by_name (self->webrtcbin, "add-transceiver",
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);

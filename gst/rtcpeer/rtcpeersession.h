@@ -12,6 +12,8 @@
 #include <gst/webrtc/webrtc.h>
 #include <gst/sdp/sdp.h>
 
+#include "rtccodecs.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -51,11 +53,6 @@ G_BEGIN_DECLS
 #define RTC_TYPE_PEER_SESSION (rtc_peer_session_get_type ())
 G_DECLARE_FINAL_TYPE (RtcPeerSession, rtc_peer_session, RTC, PEER_SESSION, GObject)
 
-typedef enum
-{
-  RTC_MEDIA_VIDEO,
-  RTC_MEDIA_AUDIO,
-} RtcMediaKind;
 
 /**
  * RtcPeerSessionConfig:

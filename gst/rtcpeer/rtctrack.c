@@ -19,13 +19,6 @@
 GST_DEBUG_CATEGORY_STATIC (rtc_track_debug);
 #define GST_CAT_DEFAULT rtc_track_debug
 
-/* RTP payload types we send; rtcpeersession.c offers the same for receive */
-#define PT_VP8 96
-#define PT_H264 102
-#define PT_OPUS 111
-/* keeps every packet under a typical internet path MTU with SRTP and
- * TURN overhead */
-#define RTP_MTU 1200
 /* a branch may lag this much before its queue drops the oldest packets */
 #define BRANCH_QUEUE_TIME (300 * GST_MSECOND)
 
@@ -66,6 +59,7 @@ rtc_video_codec_get_type (void)
   static const GEnumValue values[] = {
     {RTC_VIDEO_CODEC_H264, "H.264 constrained baseline (RFC 6184)", "h264"},
     {RTC_VIDEO_CODEC_VP8, "VP8 (RFC 7741)", "vp8"},
+    {RTC_VIDEO_CODEC_VP9, "VP9 (RFC 9628)", "vp9"},
     {0, NULL, NULL},
   };
 
@@ -76,42 +70,29 @@ rtc_video_codec_get_type (void)
   return type;
 }
 
-/* The chain for @caps, as a gst-launch description. Raw input is encoded
- * for browsers: x264 without B-frames at constrained baseline, with SPS/PPS
- * on every keyframe (config-interval=-1) so late joiners can decode. */
+/* The chain for @caps, from the codec table: raw input is encoded once
+ * with the configured codec, encoded input is parsed and payloaded. */
 static gchar *
 encoder_description (RtcTrack * self, const GstStructure * s)
 {
   const gchar *media = gst_structure_get_name (s);
-  guint kbps = MAX (self->config.video_bitrate / 1000, 1);
+  const RtcCodec *codec;
 
-  if (g_str_equal (media, "video/x-raw")) {
-    if (self->config.video_codec == RTC_VIDEO_CODEC_VP8)
-      return g_strdup_printf ("videoconvert ! vp8enc deadline=1 cpu-used=8 "
-          "threads=2 error-resilient=partitions keyframe-max-dist=300 "
-          "lag-in-frames=0 target-bitrate=%u ! rtpvp8pay pt=%d mtu=%d "
-          "picture-id-mode=15-bit", self->config.video_bitrate, PT_VP8,
-          RTP_MTU);
-    return g_strdup_printf ("videoconvert ! x264enc tune=zerolatency "
-        "speed-preset=ultrafast threads=2 bframes=0 key-int-max=300 "
-        "bitrate=%u ! video/x-h264,profile=constrained-baseline ! "
-        "rtph264pay pt=%d mtu=%d config-interval=-1 "
-        "aggregate-mode=zero-latency", kbps, PT_H264, RTP_MTU);
-  }
-  if (g_str_equal (media, "video/x-h264"))
-    return g_strdup_printf ("h264parse ! rtph264pay pt=%d mtu=%d "
-        "config-interval=-1 aggregate-mode=zero-latency", PT_H264, RTP_MTU);
-  if (g_str_equal (media, "video/x-vp8"))
-    return g_strdup_printf ("rtpvp8pay pt=%d mtu=%d picture-id-mode=15-bit",
-        PT_VP8, RTP_MTU);
+  static const gchar *const video_codec_names[] = {
+    [RTC_VIDEO_CODEC_H264] = "H264",
+    [RTC_VIDEO_CODEC_VP8] = "VP8",
+    [RTC_VIDEO_CODEC_VP9] = "VP9",
+  };
+
+  if (g_str_equal (media, "video/x-raw"))
+    return rtc_codec_send_description (rtc_codec_by_name
+        (video_codec_names[self->config.video_codec]), TRUE,
+        self->config.video_bitrate);
   if (g_str_equal (media, "audio/x-raw"))
-    return g_strdup_printf ("audioconvert ! audioresample ! opusenc "
-        "bitrate=%u ! rtpopuspay pt=%d mtu=%d", self->config.audio_bitrate,
-        PT_OPUS, RTP_MTU);
-  if (g_str_equal (media, "audio/x-opus"))
-    return g_strdup_printf ("opusparse ! rtpopuspay pt=%d mtu=%d", PT_OPUS,
-        RTP_MTU);
-  return NULL;
+    return rtc_codec_send_description (rtc_codec_by_name ("OPUS"), TRUE,
+        self->config.audio_bitrate);
+  codec = rtc_codec_for_encoded (media);
+  return codec ? rtc_codec_send_description (codec, FALSE, 0) : NULL;
 }
 
 /* rtc_track_free() ends the track at once; the memory, an atomic

@@ -16,13 +16,16 @@ G_BEGIN_DECLS
  * @RTC_VIDEO_CODEC_H264: H.264 constrained baseline, packetization-mode 1
  *   (RFC 6184), profile-level-id 42e01f: what every browser decodes
  * @RTC_VIDEO_CODEC_VP8: VP8 (RFC 7741)
+ * @RTC_VIDEO_CODEC_VP9: VP9 (RFC 9628), profile 0
  *
- * Codec raw video is encoded to. Encoded input is passed through.
+ * Codec raw video is encoded to (a row of the codec table, rtccodecs.h).
+ * Encoded input is passed through.
  */
 typedef enum
 {
   RTC_VIDEO_CODEC_H264,
   RTC_VIDEO_CODEC_VP8,
+  RTC_VIDEO_CODEC_VP9,
 } RtcVideoCodec;
 
 #define RTC_TYPE_VIDEO_CODEC (rtc_video_codec_get_type ())

@@ -11,9 +11,11 @@
 #endif
 
 #include "rtctypes.h"
+#include "rtccodecs.h"
 
-/* Everything our chains and webrtcbin instantiate, by factory name.
- * Missing factories are skipped: the element that needs one reports it. */
+/* Everything webrtcbin and a track's plumbing instantiate, by factory
+ * name; the codec chains' factories come from the codec table. Missing
+ * factories are skipped: the element that needs one reports it. */
 static const gchar *const factories[] = {
   /* webrtcbin and what it builds inside */
   "webrtcbin", "rtpbin", "rtpsession", "rtpssrcdemux", "rtpjitterbuffer",
@@ -23,14 +25,26 @@ static const gchar *const factories[] = {
   "srtpdec", "funnel", "sctpenc", "sctpdec",
   /* track and branch plumbing */
   "identity", "tee", "queue", "capsfilter",
-  /* encoders and payloaders (rtctrack.c) */
-  "videoconvert", "x264enc", "vp8enc", "rtph264pay", "rtpvp8pay",
-  "h264parse", "audioconvert", "audioresample", "opusenc", "rtpopuspay",
-  "opusparse",
-  /* depayloaders and decoders (rtcsignalbin) */
-  "rtph264depay", "avdec_h264", "rtpvp8depay", "vp8dec", "rtpvp9depay",
-  "vp9dec", "rtpopusdepay", "opusdec",
 };
+
+static void
+ensure_factory (const gchar * name, gpointer user_data)
+{
+  GstElementFactory *factory = gst_element_factory_find (name);
+  GstPluginFeature *loaded;
+  GType type;
+
+  if (!factory)
+    return;
+  loaded = gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory));
+  gst_object_unref (factory);
+  if (!loaded)
+    return;
+  type = gst_element_factory_get_element_type (GST_ELEMENT_FACTORY (loaded));
+  if (type)
+    g_type_class_unref (g_type_class_ref (type));
+  gst_object_unref (loaded);
+}
 
 void
 rtc_peer_ensure_types (void)
@@ -40,22 +54,8 @@ rtc_peer_ensure_types (void)
 
   if (!g_once_init_enter (&done))
     return;
-  for (i = 0; i < G_N_ELEMENTS (factories); i++) {
-    GstElementFactory *factory = gst_element_factory_find (factories[i]);
-    GstPluginFeature *loaded;
-    GType type;
-
-    if (!factory)
-      continue;
-    loaded = gst_plugin_feature_load (GST_PLUGIN_FEATURE (factory));
-    gst_object_unref (factory);
-    if (!loaded)
-      continue;
-    type = gst_element_factory_get_element_type (GST_ELEMENT_FACTORY
-        (loaded));
-    if (type)
-      g_type_class_unref (g_type_class_ref (type));
-    gst_object_unref (loaded);
-  }
+  for (i = 0; i < G_N_ELEMENTS (factories); i++)
+    ensure_factory (factories[i], NULL);
+  rtc_codecs_foreach_factory (ensure_factory, NULL);
   g_once_init_leave (&done, 1);
 }

@@ -310,6 +310,46 @@ GST_START_TEST (test_fanout_two_gstreamer_consumers_get_60_frames_each)
 
 GST_END_TEST;
 
+/* Every video codec of the codec table (gst/rtcpeer/rtccodecs.c) reaches a
+ * consumer: on the wire as that codec (decode=false) and decoded. */
+GST_START_TEST (test_fanout_every_video_codec_reaches_consumers)
+{
+  static const gchar *codecs[][2] = {
+    {"h264", "video/x-h264"}, {"vp8", "video/x-vp8"}, {"vp9", "video/x-vp9"},
+  };
+  guint i;
+
+  if (!test_have_webrtc ())
+    return;
+  for (i = 0; i < G_N_ELEMENTS (codecs); i++) {
+    TestServer *srv = test_server_start (0, NULL);
+    gchar *uri = test_server_uri (srv);
+    TestPipeline *tx, *encoded, *decoded;
+
+    tx = test_pipeline_new (VIDEO_SRC " ! " FANOUT " peer-name=c video-codec=%s",
+        uri, codecs[i][0]);
+    test_pipeline_play (tx);
+    encoded = test_pipeline_new ("rtcsignalbin uri=%s "
+        "ice-local-addresses=127.0.0.1 producer-name=c decode=false ! "
+        "capsfilter caps=%s ! fakesink name=sink", uri, codecs[i][1]);
+    decoded = test_pipeline_new (CONSUMER, uri, "c");
+    test_pipeline_play (encoded);
+    test_pipeline_play (decoded);
+    fail_unless (test_wait_buffers (encoded, 10, 40), "%s: %d encoded frames",
+        codecs[i][0], encoded->buffers);
+    fail_unless (test_wait_buffers (decoded, 10, 40), "%s: %d decoded frames",
+        codecs[i][0], decoded->buffers);
+    test_pipeline_check_no_error (tx);
+    test_pipeline_free (encoded);
+    test_pipeline_free (decoded);
+    test_pipeline_free (tx);
+    test_server_kill (srv);
+    g_free (uri);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_fanout_new_peer_gets_keyframe_fast)
 {
   TestServer *srv;
@@ -1003,6 +1043,7 @@ rtcmeshfanout_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_fanout_two_gstreamer_consumers_get_60_frames_each);
   tcase_add_test (tc, test_fanout_new_peer_gets_keyframe_fast);
+  tcase_add_test (tc, test_fanout_every_video_codec_reaches_consumers);
   tcase_add_test (tc, test_fanout_embedded_server_serves_viewer_and_consumers);
   tcase_add_test (tc, test_fanout_embedded_server_checks_token_and_origin);
   tcase_add_test (tc, test_fanout_embedded_server_default_origin_is_its_own);
