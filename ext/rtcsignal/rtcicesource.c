@@ -285,7 +285,8 @@ operation_begin (Operation * op, RtcIceSource * self)
       G_CALLBACK (g_cancellable_cancel), g_object_ref (op->cancellable),
       g_object_unref);
 
-  op->timeout_source = g_timeout_source_new_seconds (op->timeout);
+  /* milliseconds: a seconds timer may fire up to a second late */
+  op->timeout_source = g_timeout_source_new (op->timeout * 1000);
   g_source_set_callback (op->timeout_source, operation_timeout_cb, op, NULL);
   g_source_attach (op->timeout_source, self->context);
 }
@@ -839,7 +840,6 @@ void
 rtc_ice_source_start (RtcIceSource * self)
 {
   gboolean fetch;
-  guint timeout;
 
   g_return_if_fail (RTC_IS_ICE_SOURCE (self));
   g_return_if_fail (self->context == NULL);
@@ -852,11 +852,13 @@ rtc_ice_source_start (RtcIceSource * self)
   self->failures = 0;
   self->running = TRUE;
   fetch = self->location != NULL;
-  timeout = self->timeout;
   g_mutex_unlock (&self->lock);
 
+  /* no per-I/O "timeout" of libsoup's: the operation's own timeout bounds
+   * the whole fetch, and a second timer of the same length would race it
+   * and name the failure "Socket I/O timed out" instead */
   self->session = soup_session_new_with_options ("user-agent",
-      "gst-meshrtc/" VERSION " ", "timeout", timeout, NULL);
+      "gst-meshrtc/" VERSION " ", NULL);
 
   if (fetch)
     fetch_start (self, TRUE);
