@@ -430,8 +430,10 @@ push_eos (GstPad * pad, GstEvent * eos)
   if (sticky) {
     gst_event_unref (sticky);
   } else {
+    /* the pad's name tells this stream from the bin's other src pads
+     * (a bin with several src pads needs one) */
     gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (GST_OBJECT_PARENT
-            (pad)), NULL);
+            (pad)), GST_OBJECT_NAME (pad));
     GstSegment segment;
 
     gst_pad_push_event (pad, gst_event_new_stream_start (id));

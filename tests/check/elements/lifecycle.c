@@ -296,11 +296,13 @@ GST_END_TEST;
 
 /* A gst-launch-1.0 line run as a user runs it: it must end by itself within
  * LIFECYCLE_BOUND_S after SIGINT (Ctrl-C, with -e: EOS first) or after an
- * error it reports. */
+ * error it reports, and never by a signal: a GLib critical warning on the
+ * way aborts it (G_DEBUG=fatal-criticals). */
 static void
 check_launch_line_ends (const gchar * line, guint run_ms, gboolean interrupt)
 {
-  gchar *cmd = g_strdup_printf ("exec gst-launch-1.0 -e %s", line);
+  gchar *cmd = g_strdup_printf ("G_DEBUG=fatal-criticals "
+      "exec gst-launch-1.0 -e %s", line);
   const gchar *argv[] = { "/bin/sh", "-c", cmd, NULL };
   GPid pid;
   GError *err = NULL;
@@ -333,6 +335,8 @@ check_launch_line_ends (const gchar * line, guint run_ms, gboolean interrupt)
   }
   g_free (cmd);
   fail_unless (exited, "'%s' did not end", line);
+  fail_if (WIFSIGNALED (status), "'%s' ended by signal %d (a critical "
+      "warning, or a crash: see its stderr above)", line, WTERMSIG (status));
 }
 
 GST_START_TEST (test_stop_after_a_sibling_error_during_start)
