@@ -205,7 +205,6 @@ on_relay_stats (GstPromise * promise, gpointer user_data)
       }
     }
   }
-  gst_promise_unref (promise);
 }
 
 /* The system clock's thread. */
@@ -226,6 +225,9 @@ relay_check_cb (GstClock * clock, GstClockTime time, GstClockID id,
   promise = gst_promise_new_with_change_func (on_relay_stats,
       g_atomic_rc_box_acquire (watch), (GDestroyNotify) relay_watch_unref);
   g_signal_emit_by_name (webrtc, "get-stats", NULL, promise);
+  /* webrtcbin's task holds its own reference, and frees a promise it
+   * drops unanswered when it stops */
+  gst_promise_unref (promise);
   gst_object_unref (webrtc);
 
   return TRUE;

@@ -265,23 +265,32 @@ promise_changed (GstPromise * promise, gpointer user_data)
     target->func (self, promise);
     g_object_unref (self);
   }
-  gst_promise_unref (promise);
 }
 
-/* webrtcbin 1.22 frees the tasks still queued when it stops without
- * answering their promises, so a promise may never call back. It holds
- * only a weak reference: a dropped promise must not keep the session, its
- * webrtcbin and libnice's thread alive (a libnice thread still running at
- * exit touches state that the TLS library's destructor freed). */
-static GstPromise *
-session_promise (RtcPeerSession * self, SessionPromiseFunc func)
+/* Emits webrtcbin's action @signal (@arg, then a promise) and has @func
+ * called with the reply.
+ *
+ * webrtcbin 1.22 frees the tasks still queued when it stops without
+ * answering their promises, so a promise may never call back. The promise
+ * is webrtcbin's alone once the signal returns (its task holds a
+ * reference while it runs and replies), so a dropped one is freed with the
+ * task, and it holds only a weak reference: a dropped promise must not
+ * keep the session, its webrtcbin and libnice's thread alive (a libnice
+ * thread still running at exit touches state that the TLS library's
+ * destructor freed). */
+static void
+session_emit (RtcPeerSession * self, const gchar * signal, gpointer arg,
+    SessionPromiseFunc func)
 {
   PromiseTarget *target = g_new0 (PromiseTarget, 1);
+  GstPromise *promise;
 
   g_weak_ref_init (&target->session, self);
   target->func = func;
-  return gst_promise_new_with_change_func (promise_changed, target,
+  promise = gst_promise_new_with_change_func (promise_changed, target,
       promise_target_free);
+  g_signal_emit_by_name (self->webrtcbin, signal, arg, promise);
+  gst_promise_unref (promise);
 }
 
 /* ---- webrtcbin callbacks (webrtcbin threads) ---- */
@@ -493,8 +502,7 @@ apply_local_description (RtcPeerSession * self, GstPromise * promise,
     event_free (self->pending_description);
   self->pending_description = ev;
   g_mutex_unlock (&self->lock);
-  g_signal_emit_by_name (self->webrtcbin, "set-local-description", desc,
-      session_promise (self, on_local_description_set));
+  session_emit (self, "set-local-description", desc, on_local_description_set);
   gst_webrtc_session_description_free (desc);
 }
 
@@ -667,12 +675,10 @@ perform (RtcPeerSession * self, RtcNegActions act)
   if (act & RTC_NEG_ACT_CREATE_OFFER) {
     GST_DEBUG ("session %s: creating offer for %u transceivers", self->id,
         self->neg.n_transceivers_offered);
-    g_signal_emit_by_name (self->webrtcbin, "create-offer", NULL,
-        session_promise (self, on_offer_created));
+    session_emit (self, "create-offer", NULL, on_offer_created);
   }
   if (act & RTC_NEG_ACT_CREATE_ANSWER)
-    g_signal_emit_by_name (self->webrtcbin, "create-answer", NULL,
-        session_promise (self, on_answer_created));
+    session_emit (self, "create-answer", NULL, on_answer_created);
   if (act & RTC_NEG_ACT_FAIL)
     emit_failed (self, g_error_new_literal (GST_STREAM_ERROR,
             self->neg.failure == RTC_NEG_FAILED_NOTHING_ACCEPTED ?
@@ -747,8 +753,7 @@ stats_timer_cb (gpointer user_data)
 {
   RtcPeerSession *self = user_data;
 
-  g_signal_emit_by_name (self->webrtcbin, "get-stats", NULL,
-      session_promise (self, on_stats));
+  session_emit (self, "get-stats", NULL, on_stats);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1094,8 +1099,7 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
     return FALSE;
   }
   desc = gst_webrtc_session_description_new (sdp_type, msg);
-  g_signal_emit_by_name (self->webrtcbin, "set-remote-description", desc,
-      session_promise (self, on_remote_description_set));
+  session_emit (self, "set-remote-description", desc, on_remote_description_set);
   gst_webrtc_session_description_free (desc);
   return TRUE;
 }
