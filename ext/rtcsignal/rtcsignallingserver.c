@@ -114,6 +114,8 @@ GST_DEBUG_CATEGORY_STATIC (rtc_signalling_server_debug);
 /* how long a refused HTTP request's socket stays half-open for the client
  * to read the answer (a close with unread input would reset it) */
 #define REFUSED_LINGER_MS 1000
+/* how long stop() drives the closing handshakes it started (ms) */
+#define STOP_LINGER_MS 500
 /* how long a connection the server closed has to take the close frame
  * before its socket is shut down (a peer that reads nothing) */
 #define KICK_LINGER_MS 2000
@@ -1275,6 +1277,35 @@ close_all (RtcSignallingServer * self)
   g_list_free (clients);
 }
 
+/* The closing handshakes close_all() started need this context to run,
+ * and an embedding element stops its thread right after stop(): drive
+ * them here, bounded, then close the TCP connections of peers that did not
+ * answer. A connection left open would keep its socket until the process
+ * ends and make its peer wait for libsoup's 5 s close timeout before it
+ * can reconnect. */
+static void
+finish_closing (RtcSignallingServer * self)
+{
+  gint64 deadline = g_get_monotonic_time () + STOP_LINGER_MS * 1000;
+  GHashTableIter iter;
+  SoupWebsocketConnection *conn;
+
+  while (g_hash_table_size (self->closing) > 0
+      && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (self->context, FALSE))
+      g_usleep (1000);
+
+  g_hash_table_iter_init (&iter, self->closing);
+  while (g_hash_table_iter_next (&iter, (gpointer *) & conn, NULL)) {
+    GST_INFO_OBJECT (self, "a peer did not answer our close frame within "
+        "%d ms: connection shut down", STOP_LINGER_MS);
+    g_signal_handlers_disconnect_by_data (conn, self);
+    g_io_stream_close (soup_websocket_connection_get_io_stream (conn), NULL,
+        NULL);
+    g_hash_table_iter_remove (&iter);
+  }
+}
+
 static void
 stop_in_context (RtcSignallingServer * self)
 {
@@ -1285,6 +1316,7 @@ stop_in_context (RtcSignallingServer * self)
       g_hash_table_size (self->clients));
 
   close_all (self);
+  finish_closing (self);
   if (self->watchdog) {
     g_source_destroy (self->watchdog);
     g_clear_pointer (&self->watchdog, g_source_unref);
@@ -1324,9 +1356,11 @@ stop_invoked (gpointer data)
  * Closes every connection with 1001 "server shutting down" and stops
  * listening. No session is ended and no endSession is sent: media between
  * peers does not depend on the server, and clients resume their peer ids
- * and sessions on the next server. Idempotent. From a thread other than the server's, it
- * waits until the server's context has done it; the closing handshakes
- * complete as that context keeps running.
+ * and sessions on the next server. Idempotent. From a thread other than
+ * the server's, it waits until the server's context has done it. It waits
+ * at most 500 ms for the closing handshakes (driving the server's context)
+ * and then shuts down the TCP connections of peers that did not answer, so
+ * nothing is left open when the caller stops that context.
  */
 void
 rtc_signalling_server_stop (RtcSignallingServer * self)

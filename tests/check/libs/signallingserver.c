@@ -715,6 +715,11 @@ GST_START_TEST (test_stop_ends_no_session_and_closes_cleanly)
 
   rtc_signalling_server_stop (server);
   fail_unless_equals_int (rtc_signalling_server_get_port (server), 0);
+  /* stop() itself drove the closing handshakes: an element stops the
+   * server's thread right after it, and a connection still closing then
+   * would stay open until the process ends */
+  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server),
+      0);
   fail_unless (wait_for (&producer->closed));
   fail_unless (wait_for (&consumer->closed));
   fail_unless_equals_int (producer->close_code,
