@@ -82,6 +82,7 @@
 #include "rtciceconfig.h"
 #include "rtcprotocol.h"
 #include "rtcsignallingserver.h"
+#include "rtccontextthread.h"
 #include "rtcsignalrouter.h"
 #include "rtcviewerresources.h"
 
@@ -1328,24 +1329,10 @@ stop_in_context (RtcSignallingServer * self)
   self->bound_port = 0;
 }
 
-typedef struct
-{
-  RtcSignallingServer *self;
-  GMutex lock;
-  GCond cond;
-  gboolean done;
-} StopCall;
-
 static gboolean
 stop_invoked (gpointer data)
 {
-  StopCall *call = data;
-
-  stop_in_context (call->self);
-  g_mutex_lock (&call->lock);
-  call->done = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->lock);
+  stop_in_context (data);
   return G_SOURCE_REMOVE;
 }
 
@@ -1365,28 +1352,13 @@ stop_invoked (gpointer data)
 void
 rtc_signalling_server_stop (RtcSignallingServer * self)
 {
-  StopCall call = { self, };
-
   g_return_if_fail (RTC_IS_SIGNALLING_SERVER (self));
 
   if (!self->context)
     return;
-
-  if (g_main_context_acquire (self->context)) {
-    stop_in_context (self);
-    g_main_context_release (self->context);
-  } else {
-    /* another thread runs the server's context */
-    g_mutex_init (&call.lock);
-    g_cond_init (&call.cond);
-    g_main_context_invoke (self->context, stop_invoked, &call);
-    g_mutex_lock (&call.lock);
-    while (!call.done)
-      g_cond_wait (&call.cond, &call.lock);
-    g_mutex_unlock (&call.lock);
-    g_mutex_clear (&call.lock);
-    g_cond_clear (&call.cond);
-  }
+  /* at once when this thread can hold the context, else on the thread
+   * that runs it */
+  rtc_context_invoke_sync (self->context, stop_invoked, self);
 }
 
 /**
