@@ -10,6 +10,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "rtcicewebrtc.h"
+#include "rtcstats.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_ice_webrtc_debug);
 #define GST_CAT_DEFAULT rtc_ice_webrtc_debug
@@ -159,24 +160,6 @@ on_ice_candidate (GstElement * webrtc, guint mline, const gchar * candidate,
     g_atomic_int_set (&watch->saw_relay, 1);
 }
 
-static gboolean
-find_local_relay (GQuark field, const GValue * value, gpointer user_data)
-{
-  gboolean *relay = user_data;
-  const GstStructure *s;
-  GstWebRTCStatsType type;
-
-  if (!GST_VALUE_HOLDS_STRUCTURE (value))
-    return TRUE;
-  s = gst_value_get_structure (value);
-  if (gst_structure_get_enum (s, "type", GST_TYPE_WEBRTC_STATS_TYPE,
-          (gint *) & type) && type == GST_WEBRTC_STATS_LOCAL_CANDIDATE
-      && g_strcmp0 (gst_structure_get_string (s, "candidate-type"),
-          "relay") == 0)
-    *relay = TRUE;
-  return !*relay;
-}
-
 /* webrtcbin's thread: the stats confirm there is no local relay candidate
  * before the owner hears of it. */
 static void
@@ -190,7 +173,7 @@ on_relay_stats (GstPromise * promise, gpointer user_data)
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
     reply = gst_promise_get_reply (promise);
   if (reply) {
-    gst_structure_foreach (reply, find_local_relay, &relay);
+    relay = rtc_stats_has_local_relay (reply);
     GST_DEBUG ("%s: %s local relay candidate in the stats",
         watch->webrtc_name, relay ? "a" : "no");
     if (relay) {

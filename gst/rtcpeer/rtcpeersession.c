@@ -16,6 +16,7 @@
 
 #include "rtcpeersession.h"
 #include "rtcnegotiation.h"
+#include "rtcstats.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_peer_session_debug);
 #define GST_CAT_DEFAULT rtc_peer_session_debug
@@ -1138,65 +1139,19 @@ rtc_peer_session_add_remote_candidate (RtcPeerSession * self,
       sdp_mline_index, candidate);
 }
 
-typedef struct
-{
-  guint64 bytes_sent, packets_sent;
-  guint nack_count, pli_count, fir_count;
-  gdouble rtt;
-} StatsSum;
-
-static gboolean
-sum_stats (GQuark field, const GValue * value, gpointer user_data)
-{
-  StatsSum *sum = user_data;
-  const GstStructure *s;
-  GstWebRTCStatsType type;
-  guint64 u64;
-  guint u;
-  gdouble d;
-
-  if (!GST_VALUE_HOLDS_STRUCTURE (value))
-    return TRUE;
-  s = gst_value_get_structure (value);
-  if (!gst_structure_get_enum (s, "type", GST_TYPE_WEBRTC_STATS_TYPE,
-          (gint *) & type))
-    return TRUE;
-  if (type == GST_WEBRTC_STATS_OUTBOUND_RTP) {
-    if (gst_structure_get_uint64 (s, "bytes-sent", &u64))
-      sum->bytes_sent += u64;
-    if (gst_structure_get_uint64 (s, "packets-sent", &u64))
-      sum->packets_sent += u64;
-    if (gst_structure_get_uint (s, "nack-count", &u))
-      sum->nack_count += u;
-    if (gst_structure_get_uint (s, "pli-count", &u))
-      sum->pli_count += u;
-    if (gst_structure_get_uint (s, "fir-count", &u))
-      sum->fir_count += u;
-  } else if (type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP) {
-    if (gst_structure_get_double (s, "round-trip-time", &d))
-      sum->rtt = MAX (sum->rtt, d);
-  }
-  return TRUE;
-}
-
 void
 rtc_peer_session_fill_stats (RtcPeerSession * self, GstStructure * s)
 {
-  StatsSum sum = { 0, };
+  RtcStatsSummary sum;
 
   g_mutex_lock (&self->lock);
-  if (self->stats)
-    gst_structure_foreach (self->stats, sum_stats, &sum);
+  rtc_stats_summarize (self->stats, &sum);
   g_mutex_unlock (&self->lock);
 
   gst_structure_set (s,
       "state", G_TYPE_STRING, rtc_peer_connection_state_name (self->state),
-      "bytes-sent", G_TYPE_UINT64, sum.bytes_sent,
-      "packets-sent", G_TYPE_UINT64, sum.packets_sent,
-      "round-trip-time", G_TYPE_DOUBLE, sum.rtt,
-      "nack-count", G_TYPE_UINT, sum.nack_count,
-      "pli-count", G_TYPE_UINT, sum.pli_count,
-      "fir-count", G_TYPE_UINT, sum.fir_count, NULL);
+      NULL);
+  rtc_stats_summary_fill (&sum, s);
 }
 
 static void
