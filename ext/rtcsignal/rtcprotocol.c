@@ -18,6 +18,7 @@
 #include "config.h"
 #endif
 
+#include <math.h>
 #include <string.h>
 
 #include "rtcprotocol.h"
@@ -665,6 +666,17 @@ json_scan_number (const gchar * text, gsize len, gsize * i, GError ** error)
       return json_syntax_error (error, start, "invalid number");
     while (pos < len && g_ascii_isdigit (text[pos]))
       pos++;
+  }
+  /* RFC 8259 §6 lets us limit the range: a number beyond a double's
+   * (1e999) would become infinity, which json-glib writes back as "inf.0",
+   * and every peer a relayed meta reaches would get text that is not JSON */
+  {
+    gchar *token = g_strndup (text + start, pos - start);
+    gdouble value = g_ascii_strtod (token, NULL);
+
+    g_free (token);
+    if (!isfinite (value))
+      return json_syntax_error (error, start, "number out of range");
   }
   *i = pos;
   return TRUE;

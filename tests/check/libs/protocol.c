@@ -445,7 +445,8 @@ GST_START_TEST (test_json_parse_is_strict_rfc8259)
     "{}", " [ ] ", "0", "-0", "1.5e3", "-12.25E-2", "1e+9", "true",
     "[false,null]", "\"a\\\"b\\\\\\/\\b\\f\\n\\r\\t\"",
     "\"\\u00e9\\ud83d\\ude00\"", "\"\xc3\xa9\"",
-    "{\"a\":[1,{\"b\":null}]}\r\n\t",
+    "{\"a\":[1,{\"b\":null}]}\r\n\t", "1e308", "-1.7976931348623157e308",
+    "4.9e-324", "1e-400",
   };
   static const gchar *const bad[] = {
     "", "  ", "'a'", "['a']", "[1 /* c */]", "[1] // c", "[1] # c",
@@ -456,6 +457,9 @@ GST_START_TEST (test_json_parse_is_strict_rfc8259)
     "]", "[}", "{]", "[1]]", "[\x0b]", "[1,\xc3]", "\"\x00\"",
     /* two values: json-glib 1.6 leaked the first (found by fuzzing) */
     "{\"type\":\"list\"}{\"type\":\"list\"}", "[] []", "1 2", "{} 0",
+    /* beyond a double: json-glib wrote it back as "inf.0", which is not
+     * JSON, to every peer a relayed meta reached (found by fuzzing) */
+    "1e999", "[-1e400]", "{\"name\":1E309}",
   };
   guint i;
 
