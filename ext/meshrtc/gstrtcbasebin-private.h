@@ -1,0 +1,86 @@
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Inside GstRtcBaseBin, shared by its three files: gstrtcbasebin.c (the
+ * element: context thread, pads, state, properties),
+ * gstrtcbasebin-sessions.c (one peer session per remote: creating,
+ * offering, answering, ending) and gstrtcbasebin-signalling.c (the
+ * signaller's messages and the bin's registration). Not installed.
+ */
+#ifndef __GST_RTC_BASE_BIN_PRIVATE_H__
+#define __GST_RTC_BASE_BIN_PRIVATE_H__
+
+#include "gstrtcbasebin.h"
+#include "rtccontextthread.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gchar *uri;
+  gchar *auth_token;
+  gchar *peer_name;
+  gchar *room;
+  guint latency;
+  gchar *ice_local_addresses;
+  RtcVideoCodec video_codec;
+  guint video_bitrate;
+  guint audio_bitrate;
+  guint keyframe_interval;
+  guint disconnect_timeout;
+  guint connect_timeout;
+
+  GMainContext *context;
+  RtcContextThread *thread;     /* READY to NULL */
+
+  RtcSignaller *signaller;
+  gchar *peer_id;               /* copy readable from any thread, OBJECT_LOCK */
+  gboolean warned_unreachable;
+  guint generation;             /* counts registrations (welcome) */
+
+  GPtrArray *tracks;            /* of RtcTrack, OBJECT_LOCK */
+  guint tracks_eos;             /* tracks that got EOS, OBJECT_LOCK */
+  guint next_video, next_audio; /* pad numbering, OBJECT_LOCK */
+  GHashTable *peers;            /* session id -> GstRtcPeer, context thread */
+  GMutex peers_lock;            /* guards peers for readers off the context */
+} GstRtcBaseBinPrivate;
+
+G_GNUC_INTERNAL
+GstRtcBaseBinPrivate * gst_rtc_base_bin_get_priv (GstRtcBaseBin * self);
+#define PRIV(self) gst_rtc_base_bin_get_priv (GST_RTC_BASE_BIN (self))
+
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_post_element_message (GstRtcBaseBin * self, GstStructure * s);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_peer_free (GstRtcPeer * peer);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_end_session_later (GstRtcBaseBin * self, const gchar * session_id,
+    const gchar * reason);
+G_GNUC_INTERNAL
+GstRtcPeer * gst_rtc_base_bin_create_peer (GstRtcBaseBin * self, const gchar * session_id,
+    const gchar * remote_id);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_end_all_sessions (GstRtcBaseBin * self, const gchar * reason, gboolean notify);
+G_GNUC_INTERNAL
+GstRtcPeer * gst_rtc_base_bin_find_peer (GstRtcBaseBin * self, const gchar * session_id);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_send_end_session (GstRtcBaseBin * self, const gchar * session_id,
+    const gchar * reason);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_start_answering_session (GstRtcBaseBin * self, const gchar * session_id,
+    const gchar * remote_id, const gchar * offer);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_start_offering_session (GstRtcBaseBin * self, const gchar * session_id,
+    const gchar * remote_id);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_when_remote_offer_ready (GstRtcBaseBin * self, GstRtcPeer * peer,
+    const gchar * sdp);
+G_GNUC_INTERNAL
+gboolean gst_rtc_base_bin_start_signalling (gpointer data);
+G_GNUC_INTERNAL
+gboolean gst_rtc_base_bin_stop_signalling (gpointer data);
+
+G_END_DECLS
+
+#endif /* __GST_RTC_BASE_BIN_PRIVATE_H__ */
