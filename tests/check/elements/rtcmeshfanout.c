@@ -301,6 +301,18 @@ GST_START_TEST (test_fanout_two_gstreamer_consumers_get_60_frames_each)
   fail_unless_equals_int (fanout_peers (tx), 2);
   test_pipeline_check_no_error (tx);
   test_pipeline_free (rx1);
+  /* a clean leave: the viewer's own reason, said to be the viewer's */
+  {
+    GstStructure *removed = test_wait_element_message (tx,
+        "meshrtc-peer-removed", 15);
+    const gchar *reason;
+
+    fail_unless (removed != NULL, "no meshrtc-peer-removed");
+    reason = gst_structure_get_string (removed, "reason");
+    fail_unless (g_str_has_prefix (reason,
+            "the remote peer ended the session: "), "reason: %s", reason);
+    gst_structure_free (removed);
+  }
   test_pipeline_free (rx2);
   fail_unless (wait_peers (tx, 0, 15), "peers were not removed");
   test_pipeline_free (tx);
