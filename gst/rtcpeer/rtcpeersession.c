@@ -17,6 +17,7 @@
 #include "rtcpeersession.h"
 #include "rtcnegotiation.h"
 #include "rtcstats.h"
+#include "rtcsdp.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_peer_session_debug);
 #define GST_CAT_DEFAULT rtc_peer_session_debug
@@ -318,149 +319,27 @@ on_local_description_set (RtcPeerSession * self, GstPromise * promise)
     post_error (self, err);
 }
 
-/* The value of "a=fmtp:<pt> ...;@key=<value>;..." in @media, or NULL. */
-gchar *
-rtc_sdp_media_get_fmtp (const GstSDPMedia * media, const gchar * pt,
-    const gchar * key)
-{
-  guint i;
-
-  for (i = 0; i < gst_sdp_media_attributes_len (media); i++) {
-    const GstSDPAttribute *a = gst_sdp_media_get_attribute (media, i);
-    gchar **params, **p;
-    gchar *value = NULL;
-    gsize ptlen = strlen (pt);
-
-    if (g_strcmp0 (a->key, "fmtp") != 0 || !a->value
-        || strncmp (a->value, pt, ptlen) != 0 || a->value[ptlen] != ' ')
-      continue;
-    params = g_strsplit (a->value + ptlen + 1, ";", -1);
-    for (p = params; *p && !value; p++) {
-      gchar *eq = strchr (g_strstrip (*p), '=');
-
-      if (eq && eq - *p == (gssize) strlen (key)
-          && strncmp (*p, key, eq - *p) == 0)
-        value = g_strdup (eq + 1);
-    }
-    g_strfreev (params);
-    return value;
-  }
-  return NULL;
-}
-
-/* RFC 6184 section 8.2.2: an H264 answer keeps the offer's profile. When
- * the strings differ, webrtcbin 1.22 drops profile-level-id from the answer
- * (it intersects caps). Our encoder's constrained baseline is valid in
- * every baseline profile a browser offers, so the offer's value is put
- * back. (A stream decoded but never rendered in Chromium was another
- * thing: an answer built before the branch's caps arrived, naming another
- * payload type and SSRC than the packets; see send_caps_query_probe() in
- * rtctrack.c.) */
+/* Fixes what webrtcbin 1.22 gets wrong in an answer before it applies
+ * it (rtc_sdp_fix_answer()), from the offer being answered and the
+ * descriptions in use. */
 static void
-answer_keeps_offered_h264_profile (GstSDPMedia * answer,
-    const GstSDPMedia * offer)
+fix_answer (RtcPeerSession * self, GstWebRTCSessionDescription * answer)
 {
-  guint i;
+  GstWebRTCSessionDescription *offer = NULL, *local = NULL, *remote = NULL;
+  const gchar *role = NULL;
 
-  for (i = 0; i < gst_sdp_media_attributes_len (answer); i++) {
-    const GstSDPAttribute *a = gst_sdp_media_get_attribute (answer, i);
-    gchar pt[16];
-    gchar *offered, *mine, *value;
-    GstSDPAttribute fixed;
-
-    if (g_strcmp0 (a->key, "rtpmap") != 0 || !a->value
-        || !strstr (a->value, " H264/"))
-      continue;
-    g_strlcpy (pt, a->value, MIN (sizeof pt, (gsize) (strchr (a->value,
-                    ' ') - a->value + 1)));
-    offered = rtc_sdp_media_get_fmtp (offer, pt, "profile-level-id");
-    mine = rtc_sdp_media_get_fmtp (answer, pt, "profile-level-id");
-    if (offered && !mine) {
-      guint j;
-
-      for (j = 0; j < gst_sdp_media_attributes_len (answer); j++) {
-        const GstSDPAttribute *f = gst_sdp_media_get_attribute (answer, j);
-
-        if (g_strcmp0 (f->key, "fmtp") == 0 && f->value
-            && g_str_has_prefix (f->value, pt)
-            && f->value[strlen (pt)] == ' ') {
-          value = g_strdup_printf ("%s;profile-level-id=%s", f->value,
-              offered);
-          gst_sdp_attribute_set (&fixed, "fmtp", value);
-          gst_sdp_media_replace_attribute (answer, j, &fixed);
-          g_free (value);
-          break;
-        }
-      }
-    }
-    g_free (offered);
-    g_free (mine);
-  }
-}
-
-/* Our DTLS role on an established session, from the descriptions in use
- * (RFC 5763 section 5): NULL when not negotiated yet. */
-static const gchar *
-current_dtls_role (RtcPeerSession * self)
-{
-  GstWebRTCSessionDescription *local = NULL, *remote = NULL;
-  const gchar *role = NULL, *mine, *theirs;
-
-  g_object_get (self->webrtcbin, "current-local-description", &local,
-      "current-remote-description", &remote, NULL);
-  if (local && remote && gst_sdp_message_medias_len (local->sdp) > 0
-      && gst_sdp_message_medias_len (remote->sdp) > 0) {
-    mine = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media
-        (local->sdp, 0), "setup");
-    theirs = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media
-        (remote->sdp, 0), "setup");
-    if (g_strcmp0 (mine, "active") == 0 || g_strcmp0 (theirs, "passive") == 0)
-      role = "active";
-    else if (g_strcmp0 (mine, "passive") == 0
-        || g_strcmp0 (theirs, "active") == 0)
-      role = "passive";
-  }
+  g_object_get (self->webrtcbin, "pending-remote-description", &offer,
+      "current-local-description", &local, "current-remote-description",
+      &remote, NULL);
+  if (local && remote)
+    role = rtc_sdp_dtls_role (local->sdp, remote->sdp);
+  rtc_sdp_fix_answer (answer->sdp, offer ? offer->sdp : NULL, role);
+  if (offer)
+    gst_webrtc_session_description_free (offer);
   if (local)
     gst_webrtc_session_description_free (local);
   if (remote)
     gst_webrtc_session_description_free (remote);
-  return role;
-}
-
-/* Fixes what webrtcbin 1.22 gets wrong in answers, before it applies
- * them: the H264 profile (above), and the DTLS role on a renegotiation,
- * which it always answers "active": after a session we offered (we are
- * the DTLS server), Chromium refuses that re-answer ("Failed to set SSL
- * role for the transport"). RFC 8842 section 5.5: the role stays. */
-static void
-fix_answer (RtcPeerSession * self, GstWebRTCSessionDescription * answer)
-{
-  GstWebRTCSessionDescription *offer = NULL;
-  const gchar *role = current_dtls_role (self);
-  guint i;
-
-  g_object_get (self->webrtcbin, "pending-remote-description", &offer, NULL);
-  for (i = 0; i < gst_sdp_message_medias_len (answer->sdp); i++) {
-    GstSDPMedia *m = (GstSDPMedia *) gst_sdp_message_get_media (answer->sdp,
-        i);
-    guint j;
-
-    if (offer && i < gst_sdp_message_medias_len (offer->sdp))
-      answer_keeps_offered_h264_profile (m, gst_sdp_message_get_media
-          (offer->sdp, i));
-    for (j = 0; role && j < gst_sdp_media_attributes_len (m); j++) {
-      const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
-      GstSDPAttribute fixed;
-
-      if (g_strcmp0 (a->key, "setup") == 0 && g_strcmp0 (a->value,
-              role) != 0) {
-        gst_sdp_attribute_set (&fixed, "setup", role);
-        gst_sdp_media_replace_attribute (m, j, &fixed);
-      }
-    }
-  }
-  if (offer)
-    gst_webrtc_session_description_free (offer);
 }
 
 static void

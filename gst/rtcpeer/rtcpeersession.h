@@ -135,11 +135,6 @@ void      rtc_peer_session_prewarm_certificate (void);
 
 const gchar * rtc_peer_connection_state_name (GstWebRTCPeerConnectionState state);
 
-/* The value of @key in @media's "a=fmtp:@pt ..." line (RFC 8866 section
- * 6.15), or NULL. */
-gchar *   rtc_sdp_media_get_fmtp (const GstSDPMedia * media, const gchar * pt,
-                                  const gchar * key);
-
 G_END_DECLS
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "rtctrack.h"
 #include "rtckeyframe.h"
+#include "rtcsdp.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_track_debug);
 #define GST_CAT_DEFAULT rtc_track_debug
