@@ -7,6 +7,7 @@
 #endif
 
 #include <string.h>
+#include <nice/agent.h>
 #include <gst/webrtc/webrtc.h>
 
 #include "rtcicewebrtc.h"
@@ -296,4 +297,43 @@ rtc_ice_webrtc_claim (GstElement * webrtcbin, GObject * owner, guint run,
   G_UNLOCK (claims);
 
   return TRUE;
+}
+
+void
+rtc_ice_webrtc_prepare_agent (GstElement * webrtcbin,
+    const gchar * const *local_addresses, const gchar * name)
+{
+  GstWebRTCICE *ice = NULL;
+  NiceAgent *agent = NULL;
+  const gchar *const *addr;
+
+  ensure_debug_category ();
+  g_object_get (webrtcbin, "ice-agent", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (!agent) {
+    GST_WARNING ("%s: ICE agent is not libnice, cannot set local addresses",
+        name);
+    goto done;
+  }
+  /* UPnP makes gathering wait ~200 ms and sends SSDP multicast */
+  g_object_set (agent, "upnp", FALSE, NULL);
+
+  for (addr = local_addresses; addr && *addr; addr++) {
+    NiceAddress na;
+
+    nice_address_init (&na);
+    if (!nice_address_set_from_string (&na, *addr)) {
+      GST_WARNING ("%s: ignoring invalid local address '%s'", name, *addr);
+      continue;
+    }
+    /* once any address is added, libnice gathers on those only */
+    if (!nice_agent_add_local_address (agent, &na))
+      GST_WARNING ("%s: libnice refused local address %s", name, *addr);
+    else
+      GST_DEBUG ("%s: ICE restricted to %s", name, *addr);
+  }
+done:
+  g_clear_object (&agent);
+  g_clear_object (&ice);
 }

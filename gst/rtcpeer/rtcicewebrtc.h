@@ -80,6 +80,16 @@ gboolean rtc_ice_webrtc_claim (GstElement * webrtcbin,
                                const gchar * policy,
                                RtcIceNoRelayFunc no_relay);
 
+/* Prepares @webrtcbin's libnice agent before it gathers: no UPnP (it
+ * delays gathering by ~200 ms and sends SSDP multicast), and, when
+ * @local_addresses (IP address strings, NULL-terminated) is not empty,
+ * candidates on those addresses only. Invalid addresses are skipped with
+ * a warning naming @name. Does nothing but warn when the ICE agent is not
+ * libnice's. */
+void     rtc_ice_webrtc_prepare_agent (GstElement * webrtcbin,
+                                       const gchar * const *local_addresses,
+                                       const gchar * name);
+
 G_END_DECLS
 
 #endif /* __RTC_ICE_WEBRTC_H__ */

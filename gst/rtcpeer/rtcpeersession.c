@@ -11,13 +11,13 @@
 #endif
 
 #include <string.h>
-#include <nice/agent.h>
 #include <gst/sdp/sdp.h>
 
 #include "rtcpeersession.h"
 #include "rtcnegotiation.h"
 #include "rtcstats.h"
 #include "rtcsdp.h"
+#include "rtcicewebrtc.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_peer_session_debug);
 #define GST_CAT_DEFAULT rtc_peer_session_debug
@@ -744,44 +744,6 @@ handle_event (RtcPeerSession * self, Event * ev)
 
 /* ---- public API ---- */
 
-static void
-restrict_local_addresses (RtcPeerSession * self)
-{
-  GstWebRTCICE *ice = NULL;
-  NiceAgent *agent = NULL;
-  gchar **addr;
-
-  g_object_get (self->webrtcbin, "ice-agent", &ice, NULL);
-  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
-    g_object_get (ice, "agent", &agent, NULL);
-  if (!agent) {
-    GST_WARNING ("session %s: ICE agent is not libnice, cannot set local "
-        "addresses", self->id);
-    goto done;
-  }
-  /* UPnP makes gathering wait ~200 ms and sends SSDP multicast */
-  g_object_set (agent, "upnp", FALSE, NULL);
-
-  for (addr = self->config.local_addresses; addr && *addr; addr++) {
-    NiceAddress na;
-
-    nice_address_init (&na);
-    if (!nice_address_set_from_string (&na, *addr)) {
-      GST_WARNING ("session %s: ignoring invalid local address '%s'",
-          self->id, *addr);
-      continue;
-    }
-    /* once any address is added, libnice gathers on those only */
-    if (!nice_agent_add_local_address (agent, &na))
-      GST_WARNING ("session %s: libnice refused local address %s", self->id,
-          *addr);
-    else
-      GST_DEBUG ("session %s: ICE restricted to %s", self->id, *addr);
-  }
-done:
-  g_clear_object (&agent);
-  g_clear_object (&ice);
-}
 
 RtcPeerSession *
 rtc_peer_session_new (GstBin * bin, const gchar * session_id,
@@ -813,7 +775,8 @@ rtc_peer_session_new (GstBin * bin, const gchar * session_id,
   g_object_set (self->webrtcbin, "bundle-policy",
       GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", self->config.latency_ms,
       NULL);
-  restrict_local_addresses (self);
+  rtc_ice_webrtc_prepare_agent (self->webrtcbin,
+      (const gchar * const *) self->config.local_addresses, self->id);
 
   g_signal_connect_object (self->webrtcbin, "on-negotiation-needed",
       G_CALLBACK (on_negotiation_needed), self, 0);
