@@ -108,6 +108,15 @@ serve_resource (SoupServerMessage * msg, const gchar * name,
   headers = soup_server_message_get_response_headers (msg);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  /* the page loads only its own script and style and talks only to this
+   * server (CSP 3: 'self' covers ws: and wss: to the same host and port);
+   * it may not be framed (clickjacking: CSP frame-ancestors, and
+   * X-Frame-Options for older browsers, RFC 7034), and its URL, which may
+   * hold ?token=, is never sent on as a referrer */
+  soup_message_headers_replace (headers, "Content-Security-Policy",
+      VIEWER_CONTENT_SECURITY_POLICY);
+  soup_message_headers_replace (headers, "X-Frame-Options", "DENY");
+  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
   soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY,
       g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -236,6 +245,8 @@ rtc_server_on_http_request (SoupServer * soup, SoupServerMessage * msg,
   } else if (serve_viewer && g_str_equal (path, "/viewer.js")) {
     /* RFC 9239 §6 */
     serve_resource (msg, "viewer.js", "text/javascript; charset=utf-8");
+  } else if (serve_viewer && g_str_equal (path, "/viewer.css")) {
+    serve_resource (msg, "viewer.css", "text/css; charset=utf-8");
   } else if (g_str_equal (path, "/")) {
     /* the endpoint exists, but only for WebSocket (RFC 9110 §15.5.22) */
     soup_message_headers_replace (soup_server_message_get_response_headers

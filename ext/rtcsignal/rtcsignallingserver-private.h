@@ -54,6 +54,11 @@ GST_DEBUG_CATEGORY_EXTERN (rtc_signalling_server_debug);
 #define KICK_LINGER_MS 2000
 
 #define VIEWER_RESOURCE_PATH "/org/meshrtc/viewer/"
+/* what the viewer page may load and do (W3C CSP Level 3) */
+#define VIEWER_CONTENT_SECURITY_POLICY "default-src 'none'; " \
+  "script-src 'self'; style-src 'self'; connect-src 'self'; " \
+  "img-src 'self' data:; media-src 'self' blob: mediastream:; " \
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 /* One WebSocket connection, and the peer it is on the router. */
 typedef struct

@@ -66,6 +66,15 @@ test('rtcmeshfanout: browsers and rtcsignalbin consumers watch one encoded strea
       assert.equal(stats.width, 320, `${page.meshrtcLabel} frame width`);
       assertNoRestart(page.meshrtcLabel, await pageState(page));
     }
+    // the page works under the Content-Security-Policy it is served with,
+    // and nothing of it was refused
+    const res = await fetch(pageUrl);
+    assert.match(res.headers.get('content-security-policy') || '', /default-src 'none'/);
+    assert.equal(res.headers.get('x-frame-options'), 'DENY');
+    for (const page of pages) {
+      const refused = page.meshrtcLog.filter((l) => /Content Security Policy|Refused to/i.test(l));
+      assert.deepEqual(refused, [], `${page.meshrtcLabel}: refused by its CSP`);
+    }
   });
 
   await t.test('a fourth page joining later plays too', async () => {

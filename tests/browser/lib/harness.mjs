@@ -239,10 +239,16 @@ class Harness {
   // Opens @url in a new page of @context (default: the test's first
   // browser, launched if needed), keeping the page's console output and
   // errors for failure reports.
-  async openPage(url, { context = null, label = null } = {}) {
+  // @bypassCSP: the page's Content-Security-Policy is not enforced (for
+  // harness pages that inject their own scripts into a served page).
+  async openPage(url, { context = null, label = null, bypassCSP = false } = {}) {
     if (!context)
       context = this.contexts[0] || await this.launchBrowser();
     const page = await context.newPage();
+    if (bypassCSP) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Page.setBypassCSP', { enabled: true });
+    }
     const lines = [];
     page.meshrtcLabel = label || `page${this.pages.length + 1}`;
     page.meshrtcLog = lines;

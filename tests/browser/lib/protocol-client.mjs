@@ -573,7 +573,11 @@ export async function openClientPage(h, httpUrl, { context = null, label = null 
       return route.continue();
     });
   }
-  const page = await h.openPage(`${new URL('/', httpUrl).href}?${CLIENT_MARK}=1`, { context, label });
+  // the server's origin with our script instead of the viewer's, so that
+  // its WebSocket is same-origin; the viewer page's Content-Security-Policy
+  // (no inline script, no eval) is for the viewer, not for this harness
+  const page = await h.openPage(`${new URL('/', httpUrl).href}?${CLIENT_MARK}=1`,
+    { context, label, bypassCSP: true });
   await page.evaluate(() => {
     document.title = 'gst-meshrtc protocol conformance client';
   });

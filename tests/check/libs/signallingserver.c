@@ -576,10 +576,12 @@ http_done (GObject * source, GAsyncResult * result, gpointer data)
   res->done = TRUE;
 }
 
-/* The server runs in this thread: only the async client API works here. */
+/* The server runs in this thread: only the async client API works here.
+ * The response headers are returned in @headers if not NULL. */
 static void
-http_get (guint port, const gchar * method, const gchar * path,
-    guint expected_status, const gchar * content_type, GBytes ** body)
+http_get_full (guint port, const gchar * method, const gchar * path,
+    guint expected_status, const gchar * content_type, GBytes ** body,
+    SoupMessageHeaders ** headers)
 {
   g_autofree gchar *uri = g_strdup_printf ("http://127.0.0.1:%u%s", port,
       path);
@@ -600,6 +602,17 @@ http_get (guint port, const gchar * method, const gchar * path,
     *body = res.bytes;
   else
     g_bytes_unref (res.bytes);
+  if (headers)
+    *headers = soup_message_headers_ref (soup_message_get_response_headers
+        (msg));
+}
+
+static void
+http_get (guint port, const gchar * method, const gchar * path,
+    guint expected_status, const gchar * content_type, GBytes ** body)
+{
+  http_get_full (port, method, path, expected_status, content_type, body,
+      NULL);
 }
 
 GST_START_TEST (test_viewer_page_is_served_over_plain_http)
@@ -610,6 +623,8 @@ GST_START_TEST (test_viewer_page_is_served_over_plain_http)
   g_autoptr (GBytes) script = NULL;
   g_autoptr (GBytes) embedded_page = NULL;
   g_autoptr (GBytes) embedded_script = NULL;
+  SoupMessageHeaders *headers = NULL;
+  const gchar *csp;
 
   /* exactly the files of web/, compiled into the GResource */
   embedded_page = g_resource_lookup_data (rtc_viewer_get_resource (),
@@ -618,12 +633,27 @@ GST_START_TEST (test_viewer_page_is_served_over_plain_http)
       "/org/meshrtc/viewer/viewer.js", G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
   fail_unless (embedded_page != NULL && embedded_script != NULL);
 
-  http_get (port, "GET", "/", 200, "text/html; charset=utf-8", &page);
+  http_get_full (port, "GET", "/", 200, "text/html; charset=utf-8", &page,
+      &headers);
   fail_unless (g_bytes_equal (page, embedded_page));
+  /* no inline script or style to allow, no framing, no referrer */
+  csp = soup_message_headers_get_one (headers, "Content-Security-Policy");
+  fail_unless (csp != NULL);
+  fail_unless (strstr (csp, "default-src 'none'") != NULL, "%s", csp);
+  fail_unless (strstr (csp, "script-src 'self'") != NULL, "%s", csp);
+  fail_unless (strstr (csp, "frame-ancestors 'none'") != NULL, "%s", csp);
+  fail_unless (strstr (csp, "unsafe-inline") == NULL, "%s", csp);
+  fail_unless_equals_string (soup_message_headers_get_one (headers,
+          "X-Frame-Options"), "DENY");
+  fail_unless_equals_string (soup_message_headers_get_one (headers,
+          "Referrer-Policy"), "no-referrer");
+  soup_message_headers_unref (headers);
   http_get (port, "GET", "/viewer.js", 200,
       "text/javascript; charset=utf-8", &script);
   fail_unless (g_bytes_equal (script, embedded_script));
   http_get (port, "GET", "/index.html", 200, "text/html; charset=utf-8",
+      NULL);
+  http_get (port, "GET", "/viewer.css", 200, "text/css; charset=utf-8",
       NULL);
   http_get (port, "GET", "/secret.txt", 404, NULL, NULL);
   http_get (port, "POST", "/", 405, NULL, NULL);
