@@ -453,7 +453,11 @@ GST_START_TEST (test_fanout_churn_200_cycles_no_stall_bounded_memory)
   fail_unless_equals_int (i, cycles);
   fail_unless (connected >= cycles / 4, "only %u cycles connected",
       connected);
-  fail_unless (gap.max_gap_us < 500 * 1000,
+  /* a stall, not a speed figure (the soak benchmark measures gaps): a
+   * teardown blocking the streaming thread stops the viewer for seconds
+   * or for good, while a loaded shared machine (or ASan, with
+   * MESHRTC_TIMEOUT_FACTOR) delays frames by up to about a second */
+  fail_unless (gap.max_gap_us < 2000 * 1000 * (gint64) test_timeout_factor (),
       "steady viewer stalled for %" G_GINT64_FORMAT " ms",
       gap.max_gap_us / 1000);
   /* the process holds the consumers too; allow 64 MB for allocator
