@@ -10,12 +10,17 @@
 #
 # Long mode: MESHRTC_FUZZ_SECONDS=3600 bash tests/fuzz/run-smoke.sh
 # One harness: MESHRTC_FUZZ_ONLY=router bash tests/fuzz/run-smoke.sh
+# A campaign of N executions (ends at N or at MESHRTC_FUZZ_SECONDS,
+# whichever comes first), at low priority:
+#   MESHRTC_FUZZ_RUNS=10000000 MESHRTC_FUZZ_SECONDS=3600 MESHRTC_FUZZ_NICE=19 \
+#     MESHRTC_FUZZ_ONLY=protocol bash tests/fuzz/run-smoke.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD
 BUILD=${MESHRTC_FUZZ_BUILD_DIR:-build-fuzz}
 SECONDS_EACH=${MESHRTC_FUZZ_SECONDS:-60}
 HARNESSES=${MESHRTC_FUZZ_ONLY:-protocol router iceconfig remote-sdp}
+RUNS=${MESHRTC_FUZZ_RUNS:--1}
 
 if ! command -v clang >/dev/null; then
   echo "fuzz: clang not found (apt-get install clang libclang-rt-14-dev)" >&2
@@ -66,7 +71,7 @@ for h in $HARNESSES; do
   # -max_total_time bounds the run; timeout bounds a hung harness
   timeout --kill-after=30 $((SECONDS_EACH + 300)) \
     nice -n "${MESHRTC_FUZZ_NICE:-0}" "$BUILD/tests/fuzz/fuzz-$h" \
-    -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=$max_len \
+    -max_total_time="$SECONDS_EACH" -runs="$RUNS" -rss_limit_mb=2048 -max_len=$max_len \
     -timeout=25 -dict="$dict" -print_final_stats=1 \
     -artifact_prefix="$out/artifacts/$h-" \
     "$work" "tests/fuzz/corpus/$h" "$out/hostile/$h" >"$log" 2>&1
