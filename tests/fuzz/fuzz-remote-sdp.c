@@ -8,17 +8,21 @@
  * message (a JSON string, so it ends at the first NUL).
  *
  * The checks themselves are static in gst/rtcpeer/rtcpeersession.c
- * (rtc_peer_session_set_remote_description) and ext/meshrtc/gstrtcbasebin.c
- * (attach_tracks_to_offer), and need a live webrtcbin around them, so this
+ * (rtc_peer_session_set_remote_description) and
+ * ext/meshrtc/gstrtcbasebin-sessions.c (attach_tracks_to_offer, which runs
+ * first on an offer), and need a live webrtcbin around them, so this
  * harness mirrors them call for call on the GStreamer SDP library:
- * gst_sdp_message_new_from_text(), gst_sdp_message_medias_len() > 0,
- * gst_sdp_message_get_version(), gst_sdp_media_get_media() of every
- * m-line, then the GstWebRTCSessionDescription handed to webrtcbin. It goes
- * on with the accessors webrtcbin applies first to a remote description
- * (attributes, formats) and a text round trip. It stops short of
- * gst_sdp_media_get_caps_from_media(): that makes every fmtp parameter name
- * a GQuark (never freed, by GLib's design), which is webrtcbin's business
- * and would show as GLib's quark-table growth here.
+ * attach_tracks_to_offer() refuses an empty text, parses it with
+ * gst_sdp_message_new_from_text() and compares gst_sdp_media_get_media() of
+ * every m-line, however many; rtc_peer_session_set_remote_description()
+ * refuses an empty text, parses it, and takes it only with 1 to
+ * RTC_PEER_SESSION_MAX_MEDIA m-lines and a version; only then does it hand
+ * the GstWebRTCSessionDescription to webrtcbin. For a description taken,
+ * it goes on with the accessors webrtcbin applies first to a remote
+ * description (attributes, formats) and a text round trip. It stops short
+ * of gst_sdp_media_get_caps_from_media(): that makes every fmtp parameter
+ * name a GQuark (never freed, by GLib's design), which is webrtcbin's
+ * business and would show as GLib's quark-table growth here.
  * Keep it in step with those two functions (docs/testing.md).
  */
 #ifdef HAVE_CONFIG_H
@@ -32,6 +36,8 @@
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
+
+#include "rtcpeersession.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
@@ -64,21 +70,31 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   return 0;
 }
 
-/* rtc_peer_session_set_remote_description()'s acceptance test */
-static gboolean
-remote_sdp_acceptable (const gchar * sdp, GstSDPMessage ** out)
+/* attach_tracks_to_offer(): every m-line's kind against the local
+ * tracks' ("video"/"audio"), before the session sees the offer */
+static void
+attach_tracks_to_offer (const GstSDPMessage * msg)
 {
-  GstSDPMessage *msg = NULL;
+  guint i;
 
-  if (!sdp || gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK
-      || gst_sdp_message_medias_len (msg) == 0
-      || !gst_sdp_message_get_version (msg)) {
-    if (msg)
-      gst_sdp_message_free (msg);
-    return FALSE;
+  for (i = 0; i < gst_sdp_message_medias_len (msg); i++) {
+    const gchar *media =
+        gst_sdp_media_get_media (gst_sdp_message_get_media (msg, i));
+
+    (void) g_strcmp0 (media, "video");
+    (void) g_strcmp0 (media, "audio");
   }
-  *out = msg;
-  return TRUE;
+}
+
+/* rtc_peer_session_set_remote_description()'s acceptance test, on the
+ * message parsed from the same text (parsing is deterministic: the
+ * session's own parse of it would give the same message) */
+static gboolean
+remote_sdp_acceptable (const GstSDPMessage * msg)
+{
+  return gst_sdp_message_medias_len (msg) > 0
+      && gst_sdp_message_medias_len (msg) <= RTC_PEER_SESSION_MAX_MEDIA
+      && gst_sdp_message_get_version (msg) != NULL;
 }
 
 static void
@@ -117,15 +133,20 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   gchar *text;
   guint i;
 
-  /* KNOWN FINDING (docs/testing.md): a `peer` message with "sdp": "" gets
-   * to gst_sdp_message_new_from_text (""), which fails its assertion
-   * 'size != 0' with a g_critical. rtc_peer_session_set_remote_description()
-   * and attach_tracks_to_offer() should refuse an empty SDP first; until
-   * they do, the harness steps over that one input to find others. */
-  if (!*sdp)
+  /* both functions refuse an empty text first:
+   * gst_sdp_message_new_from_text ("") fails its assertion 'size != 0'
+   * (crashes-found/critical-remote-sdp-empty) */
+  if (!*sdp || gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK) {
+    if (msg)
+      gst_sdp_message_free (msg);
     return 0;
-  if (!remote_sdp_acceptable (sdp, &msg))
+  }
+  attach_tracks_to_offer (msg);
+  /* refused before webrtcbin sees it: nothing more of ours runs on it */
+  if (!remote_sdp_acceptable (msg)) {
+    gst_sdp_message_free (msg);
     return 0;
+  }
 
   for (i = 0; i < gst_sdp_message_medias_len (msg); i++)
     walk_media (gst_sdp_message_get_media (msg, i));
