@@ -96,8 +96,12 @@ apply_limits (RtcSignallingServer * server, Limit * limits)
     if (limits[i].value == -1)
       continue;
     if (limits[i].value < 0 || limits[i].value > G_MAXUINT) {
-      g_printerr (_("Invalid --%s: %" G_GINT64_FORMAT "\n"),
-          limits[i].property, limits[i].value);
+      /* the number is formatted first: a G_GINT64_FORMAT inside the
+       * translatable text would hide it from xgettext */
+      gchar *value = g_strdup_printf ("%" G_GINT64_FORMAT, limits[i].value);
+
+      g_printerr (_("Invalid --%s: %s\n"), limits[i].property, value);
+      g_free (value);
       return FALSE;
     }
     g_object_set (server, limits[i].property, (guint) limits[i].value, NULL);
