@@ -167,37 +167,37 @@ main (int argc, char *argv[])
     {"host", 0, 0, G_OPTION_ARG_STRING, &host,
         N_("Address to listen on (default 127.0.0.1)"), N_("HOST")},
     {"port", 'p', 0, G_OPTION_ARG_INT, &port,
-        N_("Port to listen on, 0 for any free one (default 8443)"),
+          N_("Port to listen on, 0 for any free one (default 8443)"),
         N_("PORT")},
     {"cert", 'c', 0, G_OPTION_ARG_FILENAME, &cert,
         N_("PEM certificate: serve wss:// and https://"), N_("FILE")},
     {"key", 'k', 0, G_OPTION_ARG_FILENAME, &key,
         N_("PEM private key (default: in the --cert file)"), N_("FILE")},
     {"auth-token", 0, 0, G_OPTION_ARG_STRING, &auth_token,
-        N_("Token clients must present as \"Authorization: Bearer\" or "
+          N_("Token clients must present as \"Authorization: Bearer\" or "
               "?token= (default: $GST_MESHRTC_AUTH_TOKEN, else none)"),
         N_("TOKEN")},
     {"max-message-size", 0, 0, G_OPTION_ARG_INT, &max_message_size,
-        N_("Largest accepted message in bytes (default 1048576)"),
+          N_("Largest accepted message in bytes (default 1048576)"),
         N_("BYTES")},
     {"ping-interval", 0, 0, G_OPTION_ARG_INT, &ping_interval,
-        N_("Seconds between keep-alive pings, 0 for none (default 30)"),
+          N_("Seconds between keep-alive pings, 0 for none (default 30)"),
         N_("SECONDS")},
     {"ice-servers", 0, 0, G_OPTION_ARG_STRING, &ice_servers,
         N_("RTCIceServer JSON handed to every client"), N_("JSON")},
     {"no-viewer", 0, 0, G_OPTION_ARG_NONE, &no_viewer,
         N_("Do not serve the viewer page on plain HTTP GET /"), NULL},
     {"allowed-origins", 0, 0, G_OPTION_ARG_STRING_ARRAY, &allowed_origins,
-        N_("Origins whose web pages may connect, comma-separated or "
+          N_("Origins whose web pages may connect, comma-separated or "
               "repeated, * for any (default: a page of this server only)"),
         N_("ORIGINS")},
     {"max-connections", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_MAX_CONNECTIONS].value,
-          N_("Open TCP connections in total, 0 for the file descriptor "
+        N_("Open TCP connections in total, 0 for the file descriptor "
               "limit only (default 1000)"), N_("N")},
     {"max-connections-per-address", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_MAX_CONNECTIONS_PER_ADDRESS].value,
-          N_("Open TCP connections from one IP address, 0 for no limit "
+        N_("Open TCP connections from one IP address, 0 for no limit "
               "(default 50)"), N_("N")},
     {"max-sessions-per-peer", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_MAX_SESSIONS_PER_PEER].value,
@@ -209,7 +209,7 @@ main (int argc, char *argv[])
         N_("BYTES")},
     {"message-rate", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_MESSAGE_RATE].value,
-          N_("Messages per second per connection, 0 for no limit "
+        N_("Messages per second per connection, 0 for no limit "
               "(default 50)"), N_("N")},
     {"message-burst", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_MESSAGE_BURST].value,
@@ -217,19 +217,19 @@ main (int argc, char *argv[])
         N_("N")},
     {"max-send-backlog", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_MAX_SEND_BACKLOG].value,
-          N_("Bytes queued for a peer that reads too slowly, 0 for no "
+        N_("Bytes queued for a peer that reads too slowly, 0 for no "
               "limit (default 4194304)"), N_("BYTES")},
     {"handshake-timeout", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_HANDSHAKE_TIMEOUT].value,
-          N_("Seconds a client has to send its request headers, 0 for no "
+        N_("Seconds a client has to send its request headers, 0 for no "
               "limit (default 10)"), N_("SECONDS")},
     {"idle-timeout", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_IDLE_TIMEOUT].value,
-          N_("Seconds a connection may stay silent, 0 for no limit "
+        N_("Seconds a connection may stay silent, 0 for no limit "
               "(default 75)"), N_("SECONDS")},
     {"reconnect-grace", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_RECONNECT_GRACE].value,
-          N_("Milliseconds a dropped peer keeps its sessions for a resume "
+        N_("Milliseconds a dropped peer keeps its sessions for a resume "
               "(default 10000)"), N_("MS")},
     {NULL}
   };
@@ -255,8 +255,7 @@ main (int argc, char *argv[])
     g_printerr ("%s\n", error->message);
     return 1;
   }
-  if (port < 0 || port > 65535 || max_message_size <= 0
-      || ping_interval < 0) {
+  if (port < 0 || port > 65535 || max_message_size <= 0 || ping_interval < 0) {
     g_printerr ("%s\n", _("Invalid --port, --max-message-size or "
             "--ping-interval."));
     return 1;
@@ -269,8 +268,7 @@ main (int argc, char *argv[])
     auth_token = g_strdup (g_getenv ("GST_MESHRTC_AUTH_TOKEN"));
 
   if (cert && !(certificate = load_certificate (cert, key, &error))) {
-    g_printerr (_("Could not load the TLS certificate: %s\n"),
-        error->message);
+    g_printerr (_("Could not load the TLS certificate: %s\n"), error->message);
     return 1;
   }
 

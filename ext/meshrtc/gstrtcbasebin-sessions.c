@@ -4,7 +4,8 @@
  *
  * GstRtcBaseBin's peer sessions: one RtcPeerSession (and webrtcbin) per
  * remote peer, created on demand, offered our tracks or answering the
- * remote's offer once the encoders have caps, and ended with a reason. See gstrtcbasebin.c for the element.
+ * remote's offer once the encoders have caps, and ended with a reason.
+ * See gstrtcbasebin.c for the element.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -74,8 +75,8 @@ gst_rtc_base_bin_send_message (GstRtcBaseBin * self, RtcMessage * msg)
 }
 
 void
-gst_rtc_base_bin_send_end_session (GstRtcBaseBin * self, const gchar * session_id,
-    const gchar * reason)
+gst_rtc_base_bin_send_end_session (GstRtcBaseBin * self,
+    const gchar * session_id, const gchar * reason)
 {
   RtcMessage *msg = rtc_message_new (RTC_MESSAGE_END_SESSION_V1_1);
 
@@ -116,15 +117,16 @@ gst_rtc_base_bin_end_session (GstRtcBaseBin * self, const gchar * session_id,
     klass->peer_removed (self, peer);
   rtc_peer_session_close (peer->session);
 
-  gst_rtc_base_bin_post_element_message (self, gst_structure_new ("meshrtc-peer-removed",
-          "session-id", G_TYPE_STRING, peer->session_id,
-          "peer-id", G_TYPE_STRING, peer->remote_id,
-          "reason", G_TYPE_STRING, reason ? reason : "closed", NULL));
+  gst_rtc_base_bin_post_element_message (self,
+      gst_structure_new ("meshrtc-peer-removed", "session-id", G_TYPE_STRING,
+          peer->session_id, "peer-id", G_TYPE_STRING, peer->remote_id, "reason",
+          G_TYPE_STRING, reason ? reason : "closed", NULL));
   gst_rtc_base_bin_peer_free (peer);
 }
 
 void
-gst_rtc_base_bin_end_all_sessions (GstRtcBaseBin * self, const gchar * reason, gboolean notify)
+gst_rtc_base_bin_end_all_sessions (GstRtcBaseBin * self, const gchar * reason,
+    gboolean notify)
 {
   GList *ids, *l;
 
@@ -138,8 +140,7 @@ gst_rtc_base_bin_end_all_sessions (GstRtcBaseBin * self, const gchar * reason, g
 }
 
 guint
-gst_rtc_base_bin_end_stale_sessions (GstRtcBaseBin * self,
-    const gchar * reason)
+gst_rtc_base_bin_end_stale_sessions (GstRtcBaseBin * self, const gchar * reason)
 {
   GstRtcBaseBinPrivate *priv = PRIV (self);
   GHashTableIter iter;
@@ -185,7 +186,8 @@ static void
 on_connection_state (RtcPeerSession * session,
     GstWebRTCPeerConnectionState state, GstRtcBaseBin * self)
 {
-  GstRtcPeer *peer = gst_rtc_base_bin_find_peer (self, rtc_peer_session_get_id (session));
+  GstRtcPeer *peer =
+      gst_rtc_base_bin_find_peer (self, rtc_peer_session_get_id (session));
   guint i;
 
   if (!peer)
@@ -195,12 +197,12 @@ on_connection_state (RtcPeerSession * session,
     /* DTLS is up: media can flow and a keyframe request now is not lost */
     for (i = 0; i < peer->branches->len; i++)
       rtc_track_branch_open (g_ptr_array_index (peer->branches, i));
-    gst_rtc_base_bin_post_element_message (self, gst_structure_new ("meshrtc-peer-connected",
-            "session-id", G_TYPE_STRING, peer->session_id,
-            "peer-id", G_TYPE_STRING, peer->remote_id,
-            "setup-time", G_TYPE_UINT64,
-            (guint64) (g_get_monotonic_time () - peer->created_us) *
-            GST_USECOND, NULL));
+    gst_rtc_base_bin_post_element_message (self,
+        gst_structure_new ("meshrtc-peer-connected", "session-id",
+            G_TYPE_STRING, peer->session_id, "peer-id", G_TYPE_STRING,
+            peer->remote_id, "setup-time", G_TYPE_UINT64,
+            (guint64) (g_get_monotonic_time () -
+                peer->created_us) * GST_USECOND, NULL));
   }
 }
 
@@ -234,8 +236,8 @@ end_request_free (gpointer data)
 /* Defers the end of a session to a fresh main-loop iteration, so the
  * session never closes itself from inside one of its own signals. */
 void
-gst_rtc_base_bin_end_session_later (GstRtcBaseBin * self, const gchar * session_id,
-    const gchar * reason)
+gst_rtc_base_bin_end_session_later (GstRtcBaseBin * self,
+    const gchar * session_id, const gchar * reason)
 {
   EndRequest *req = g_new0 (EndRequest, 1);
   GSource *src = g_idle_source_new ();
@@ -254,7 +256,8 @@ on_session_failed (RtcPeerSession * session, const GError * error,
 {
   GST_WARNING_OBJECT (self, "session %s failed: %s",
       rtc_peer_session_get_id (session), error->message);
-  gst_rtc_base_bin_end_session_later (self, rtc_peer_session_get_id (session), error->message);
+  gst_rtc_base_bin_end_session_later (self, rtc_peer_session_get_id (session),
+      error->message);
 }
 
 static void
@@ -342,9 +345,9 @@ gst_rtc_base_bin_create_peer (GstRtcBaseBin * self, const gchar * session_id,
   g_hash_table_insert (priv->peers, peer->session_id, peer);
   g_mutex_unlock (&priv->peers_lock);
 
-  gst_rtc_base_bin_post_element_message (self, gst_structure_new ("meshrtc-peer-added",
-          "session-id", G_TYPE_STRING, session_id,
-          "peer-id", G_TYPE_STRING, remote_id, NULL));
+  gst_rtc_base_bin_post_element_message (self,
+      gst_structure_new ("meshrtc-peer-added", "session-id", G_TYPE_STRING,
+          session_id, "peer-id", G_TYPE_STRING, remote_id, NULL));
   return peer;
 }
 
@@ -504,8 +507,8 @@ offer_tracks (GstRtcBaseBin * self, GstRtcPeer * peer, gpointer data)
 
 /* We are the producer side of @session_id: offer every local track. */
 void
-gst_rtc_base_bin_start_offering_session (GstRtcBaseBin * self, const gchar * session_id,
-    const gchar * remote_id)
+gst_rtc_base_bin_start_offering_session (GstRtcBaseBin * self,
+    const gchar * session_id, const gchar * remote_id)
 {
   GstRtcPeer *peer = gst_rtc_base_bin_create_peer (self, session_id, remote_id);
 
@@ -582,8 +585,7 @@ apply_remote_offer (GstRtcBaseBin * self, GstRtcPeer * peer, gpointer data)
   attach_tracks_to_offer (self, peer, rs->sdp);
   if (!rtc_peer_session_set_remote_description (peer->session, rs->type,
           rs->sdp, &err)) {
-    GST_WARNING_OBJECT (self, "session %s: %s", peer->session_id,
-        err->message);
+    GST_WARNING_OBJECT (self, "session %s: %s", peer->session_id, err->message);
     /* ends and frees @peer; nothing may touch it after this */
     gst_rtc_base_bin_end_session (self, peer->session_id, err->message, TRUE);
     g_error_free (err);
@@ -591,8 +593,8 @@ apply_remote_offer (GstRtcBaseBin * self, GstRtcPeer * peer, gpointer data)
 }
 
 void
-gst_rtc_base_bin_when_remote_offer_ready (GstRtcBaseBin * self, GstRtcPeer * peer,
-    const gchar * sdp)
+gst_rtc_base_bin_when_remote_offer_ready (GstRtcBaseBin * self,
+    GstRtcPeer * peer, const gchar * sdp)
 {
   RemoteSdp *rs = g_new0 (RemoteSdp, 1);
 
@@ -606,8 +608,8 @@ gst_rtc_base_bin_when_remote_offer_ready (GstRtcBaseBin * self, GstRtcPeer * pee
  * offer with startSession: answer it with every local track attached to
  * the offered m-lines. */
 void
-gst_rtc_base_bin_start_answering_session (GstRtcBaseBin * self, const gchar * session_id,
-    const gchar * remote_id, const gchar * offer)
+gst_rtc_base_bin_start_answering_session (GstRtcBaseBin * self,
+    const gchar * session_id, const gchar * remote_id, const gchar * offer)
 {
   GstRtcPeer *peer = gst_rtc_base_bin_create_peer (self, session_id, remote_id);
 

@@ -4,7 +4,8 @@
  *
  * GstRtcBaseBin's signalling: what the RtcSignaller reports (welcome,
  * peer messages, disconnection), the peer's status and meta, and starting
- * and stopping the signaller on the context thread. See gstrtcbasebin.c for the element.
+ * and stopping the signaller on the context thread. See gstrtcbasebin.c
+ * for the element.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -46,8 +47,7 @@ handle_peer_message (GstRtcBaseBin * self, RtcMessage * msg)
   }
   if (!rtc_peer_session_set_remote_description (peer->session, msg->sdp_type,
           msg->sdp, &err)) {
-    GST_WARNING_OBJECT (self, "session %s: %s", peer->session_id,
-        err->message);
+    GST_WARNING_OBJECT (self, "session %s: %s", peer->session_id, err->message);
     gst_rtc_base_bin_end_session (self, peer->session_id, err->message, TRUE);
     g_error_free (err);
   }
@@ -86,10 +86,11 @@ on_signaller_message (RtcSignaller * signaller, RtcMessage * msg,
       if (msg->offer)
         /* the consumer offers (gstwebrtc-api's
          * createConsumerSessionWithOfferOptions): we answer it */
-        gst_rtc_base_bin_start_answering_session (self, msg->session_id, msg->peer_id,
-            msg->offer);
+        gst_rtc_base_bin_start_answering_session (self, msg->session_id,
+            msg->peer_id, msg->offer);
       else
-        gst_rtc_base_bin_start_offering_session (self, msg->session_id, msg->peer_id);
+        gst_rtc_base_bin_start_offering_session (self, msg->session_id,
+            msg->peer_id);
       break;
     case RTC_MESSAGE_SESSION_STARTED:
       /* the session we asked for exists; the producer will offer */
@@ -167,8 +168,9 @@ on_signaller_disconnected (RtcSignaller * signaller, const GError * error,
   /* Established sessions keep their media: only signalling is gone. The
    * signaller retries with capped exponential backoff. */
   if (was_registered)
-    gst_rtc_base_bin_post_element_message (self, gst_structure_new ("meshrtc-signalling-lost",
-            "uri", G_TYPE_STRING, priv->uri, "error", G_TYPE_STRING,
+    gst_rtc_base_bin_post_element_message (self,
+        gst_structure_new ("meshrtc-signalling-lost", "uri", G_TYPE_STRING,
+            priv->uri, "error", G_TYPE_STRING,
             error ? error->message : "closed", NULL));
   if (!priv->warned_unreachable) {
     priv->warned_unreachable = TRUE;
@@ -246,7 +248,8 @@ gst_rtc_base_bin_stop_signalling (gpointer data)
   GstRtcBaseBin *self = data;
   GstRtcBaseBinPrivate *priv = PRIV (self);
 
-  gst_rtc_base_bin_end_all_sessions (self, "the element is shutting down", TRUE);
+  gst_rtc_base_bin_end_all_sessions (self, "the element is shutting down",
+      TRUE);
   if (priv->signaller) {
     g_signal_handlers_disconnect_by_data (priv->signaller, self);
     rtc_signaller_stop (priv->signaller);
@@ -319,11 +322,9 @@ gst_rtc_base_bin_get_keyframe_counts (GstRtcBaseBin * self, guint * requests,
   *requests = *forced = 0;
   GST_OBJECT_LOCK (self);
   for (i = 0; i < priv->tracks->len; i++) {
-    rtc_track_get_keyframe_counts (g_ptr_array_index (priv->tracks, i), &r,
-        &f);
+    rtc_track_get_keyframe_counts (g_ptr_array_index (priv->tracks, i), &r, &f);
     *requests += r;
     *forced += f;
   }
   GST_OBJECT_UNLOCK (self);
 }
-

@@ -58,10 +58,10 @@ gst_rtc_base_bin_get_priv (GstRtcBaseBin * self)
 }
 
 static GstStaticPadTemplate video_sink_template =
-GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_PAD_TEMPLATE ("video_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS ("video/x-raw; video/x-h264; video/x-vp8; video/x-vp9"));
 static GstStaticPadTemplate audio_sink_template =
-GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS ("audio/x-raw; audio/x-opus"));
 
 /* ---- context thread ---- */
@@ -305,7 +305,8 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
       GST_OBJECT_LOCK (self);
       priv->tracks_eos = 0;
       GST_OBJECT_UNLOCK (self);
-      gst_rtc_base_bin_invoke (self, gst_rtc_base_bin_start_signalling, self, NULL);
+      gst_rtc_base_bin_invoke (self, gst_rtc_base_bin_start_signalling, self,
+          NULL);
       break;
     default:
       break;

@@ -30,7 +30,7 @@ ensure_debug_category (void)
   }
 }
 
-G_DEFINE_QUARK (rtc-ice-config-error-quark, rtc_ice_config_error);
+G_DEFINE_QUARK (rtc - ice - config - error - quark, rtc_ice_config_error);
 
 GType
 rtc_ice_transport_policy_get_type (void)
@@ -395,8 +395,7 @@ parse_turn_rest_response (RtcIceConfig * config, JsonObject * obj,
           FALSE, error))
     goto fail;
   if (!get_optional_string (obj, "username", "", &server->username, error)
-      || !get_optional_string (obj, "password", "", &server->credential,
-          error))
+      || !get_optional_string (obj, "password", "", &server->credential, error))
     goto fail;
   if (!server->username || !server->credential) {
     g_set_error (error, RTC_ICE_CONFIG_ERROR, RTC_ICE_CONFIG_ERROR_INVALID,
@@ -587,8 +586,7 @@ rtc_ice_turn_rest_password (const gchar * secret, const gchar * username)
 
   g_return_val_if_fail (secret != NULL && username != NULL, NULL);
 
-  hmac = g_hmac_new (G_CHECKSUM_SHA1, (const guchar *) secret,
-      strlen (secret));
+  hmac = g_hmac_new (G_CHECKSUM_SHA1, (const guchar *) secret, strlen (secret));
   g_hmac_update (hmac, (const guchar *) username, -1);
   g_hmac_get_digest (hmac, digest, &digest_len);
   g_hmac_unref (hmac);

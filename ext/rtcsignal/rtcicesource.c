@@ -59,7 +59,7 @@ struct _RtcIceSource
 };
 
 G_DEFINE_TYPE (RtcIceSource, rtc_ice_source, G_TYPE_OBJECT);
-G_DEFINE_QUARK (rtc-ice-source-error-quark, rtc_ice_source_error);
+G_DEFINE_QUARK (rtc - ice - source - error - quark, rtc_ice_source_error);
 
 static void fetch_start (RtcIceSource * self, gboolean initial);
 
@@ -129,10 +129,11 @@ emit_config_changed (RtcIceSource * self)
 
 static void
 emit_warning (RtcIceSource * self, RtcIceSourceError code,
-    const gchar * format, ...) G_GNUC_PRINTF (3, 4);
+    const gchar * format, ...)
+G_GNUC_PRINTF (3, 4);
 
-static void
-emit_warning (RtcIceSource * self, RtcIceSourceError code,
+     static void
+         emit_warning (RtcIceSource * self, RtcIceSourceError code,
     const gchar * format, ...)
 {
   GError *err;
@@ -375,8 +376,7 @@ on_lookup_done (GObject * source, GAsyncResult * res, gpointer user_data)
   GInetAddress *chosen = NULL;
   GError *err = NULL;
 
-  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), res,
-      &err);
+  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), res, &err);
   /* IPv4 first: most TURN deployments and local networks are IPv4 */
   for (l = addresses; l && !chosen; l = l->next) {
     if (g_inet_address_get_family (l->data) == G_SOCKET_FAMILY_IPV4)

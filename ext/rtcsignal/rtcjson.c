@@ -32,10 +32,11 @@
 
 static gboolean
 json_syntax_error (GError ** error, gsize offset, const gchar * format, ...)
-    G_GNUC_PRINTF (3, 4);
+G_GNUC_PRINTF (3, 4);
 
-static gboolean
-json_syntax_error (GError ** error, gsize offset, const gchar * format, ...)
+     static gboolean
+         json_syntax_error (GError ** error, gsize offset, const gchar * format,
+    ...)
 {
   g_autofree gchar *what = NULL;
   va_list args;
@@ -52,8 +53,7 @@ static gboolean
 json_is_delimiter (gchar c)
 {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ','
-      || c == ':' || c == ']' || c == '}' || c == '[' || c == '{'
-      || c == '"';
+      || c == ':' || c == ']' || c == '}' || c == '[' || c == '{' || c == '"';
 }
 
 /* Four hex digits of a \u escape at @p (RFC 8259 §7). */
@@ -247,8 +247,7 @@ json_check_tokens (const gchar * text, gsize len, guint max_depth,
       default:
         if (c != '-' && !g_ascii_isdigit (c)) {
           if (g_ascii_isprint (c))
-            return json_syntax_error (error, i, "unexpected character '%c'",
-                c);
+            return json_syntax_error (error, i, "unexpected character '%c'", c);
           return json_syntax_error (error, i,
               "unexpected character 0x%02x", (guchar) c);
         }
@@ -262,8 +261,7 @@ json_check_tokens (const gchar * text, gsize len, guint max_depth,
     complete = depth == 0;
   }
   if (depth > 0)
-    return json_syntax_error (error, len, "unbalanced '%c'",
-        stack[depth - 1]);
+    return json_syntax_error (error, len, "unbalanced '%c'", stack[depth - 1]);
   return TRUE;
 }
 

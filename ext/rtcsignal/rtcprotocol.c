@@ -22,7 +22,7 @@
 
 #include "rtcprotocol.h"
 
-G_DEFINE_QUARK (rtc-protocol-error-quark, rtc_protocol_error);
+G_DEFINE_QUARK (rtc - protocol - error - quark, rtc_protocol_error);
 
 static const gchar *const message_type_names[] = {
   [RTC_MESSAGE_INVALID] = NULL,
@@ -421,8 +421,7 @@ parse_peer (JsonObject * obj, const FieldScope * scope, RtcMessage * msg,
     JsonNode *index;
 
     if (!get_object (obj, scope, "ice", TRUE, &inner, error)
-        || !get_string (inner, &ice, "candidate", TRUE, &msg->candidate,
-            error)
+        || !get_string (inner, &ice, "candidate", TRUE, &msg->candidate, error)
         || !get_member (inner, &ice, "sdpMLineIndex", TRUE, &index, error))
       return FALSE;
     /* u32 on the reference side; doubles and out-of-range values would be

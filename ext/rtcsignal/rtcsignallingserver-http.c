@@ -128,8 +128,7 @@ serve_resource (SoupServerMessage * msg, const gchar * name,
 static gboolean
 origin_allowed (RtcSignallingServer * self, SoupServerMessage * msg)
 {
-  SoupMessageHeaders *headers =
-      soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const gchar *origin = soup_message_headers_get_one (headers, "Origin");
   const gchar *host = soup_message_headers_get_one (headers, "Host");
   g_autoptr (GUri) uri = NULL;
@@ -185,8 +184,7 @@ rtc_server_on_http_request (SoupServer * soup, SoupServerMessage * msg,
     const gchar * path, GHashTable * query, gpointer user_data)
 {
   RtcSignallingServer *self = user_data;
-  SoupMessageHeaders *request =
-      soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
   const gchar *method = soup_server_message_get_method (msg);
   gboolean serve_viewer;
 
@@ -230,8 +228,7 @@ rtc_server_on_http_request (SoupServer * soup, SoupServerMessage * msg,
       && !g_str_equal (method, SOUP_METHOD_HEAD)) {
     soup_message_headers_replace (soup_server_message_get_response_headers
         (msg), "Allow", "GET, HEAD");
-    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
-        NULL);
+    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
     return;
   }
 
@@ -445,8 +442,7 @@ refuse_request (RtcSignallingServer * self, SoupServerMessage * msg,
       "Connection: close\r\n\r\n", status, soup_status_get_phrase (status),
       extra_headers);
   /* the answer lives as long as the stream */
-  g_object_set_data_full (G_OBJECT (stream), "meshrtc-answer", answer,
-      g_free);
+  g_object_set_data_full (G_OBJECT (stream), "meshrtc-answer", answer, g_free);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
       answer, strlen (answer), G_PRIORITY_DEFAULT, NULL, refusal_written,
       stream);
@@ -581,4 +577,3 @@ rtc_server_connection_cap (guint max_connections)
   }
   return max_connections;
 }
-

@@ -99,8 +99,8 @@ send_text (SoupWebsocketConnection * conn, const gchar * text)
 
 /* RtcSignalRouterSendFunc */
 void
-rtc_server_router_send (const gchar * peer_id, gpointer peer_data, const gchar * text,
-    gpointer user_data)
+rtc_server_router_send (const gchar * peer_id, gpointer peer_data,
+    const gchar * text, gpointer user_data)
 {
   RtcSignallingServer *self = user_data;
   Client *client = peer_data;
@@ -170,7 +170,7 @@ bytes_consumed (GSocket * socket, guint64 * consumed)
       || len < G_STRUCT_OFFSET (struct tcp_info, tcpi_bytes_received) +
       sizeof (info.tcpi_bytes_received)
       || ioctl (fd, SIOCINQ, &unread) < 0 || unread < 0)
-    return FALSE;
+      return FALSE;
   *consumed = info.tcpi_bytes_received -
       MIN ((guint64) unread, info.tcpi_bytes_received);
   return TRUE;
@@ -313,8 +313,7 @@ on_closed (SoupWebsocketConnection * conn, Client * client)
   /* 1000 and 1001 from the client mean it really left; anything else
    * (no close frame, 1006, a ping timeout) may be a network hiccup that
    * must not end media between peers: the peer may resume */
-  if (client->replaced)
-    ;
+  if (client->replaced);
   else if (client->kicked || code == SOUP_WEBSOCKET_CLOSE_NORMAL
       || code == SOUP_WEBSOCKET_CLOSE_GOING_AWAY)
     rtc_signal_router_remove_peer (self->router, client->peer_id);
@@ -327,8 +326,8 @@ on_closed (SoupWebsocketConnection * conn, Client * client)
 }
 
 void
-rtc_server_on_websocket (SoupServer * soup, SoupServerMessage * msg, const gchar * path,
-    SoupWebsocketConnection * conn, gpointer user_data)
+rtc_server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
+    const gchar * path, SoupWebsocketConnection * conn, gpointer user_data)
 {
   RtcSignallingServer *self = user_data;
   g_autoptr (GHashTable) params = NULL;
@@ -348,8 +347,7 @@ rtc_server_on_websocket (SoupServer * soup, SoupServerMessage * msg, const gchar
           "max-total-message-size"))
     g_object_set (conn, "max-total-message-size",
         (guint64) self->max_message_size, NULL);
-  soup_websocket_connection_set_keepalive_interval (conn,
-      self->ping_interval);
+  soup_websocket_connection_set_keepalive_interval (conn, self->ping_interval);
   g_mutex_unlock (&self->lock);
 
   client = g_new0 (Client, 1);
@@ -389,4 +387,3 @@ rtc_server_on_websocket (SoupServer * soup, SoupServerMessage * msg, const gchar
   GST_INFO_OBJECT (self, "peer %s connected from %s", client->peer_id,
       soup_server_message_get_remote_host (msg));
 }
-

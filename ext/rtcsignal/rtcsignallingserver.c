@@ -207,7 +207,8 @@ rtc_signalling_server_start (RtcSignallingServer * self, GError ** error)
    * anything. Signalling messages are small; no compression. */
   soup_server_remove_websocket_extension (self->soup,
       SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
-  soup_server_add_handler (self->soup, "/", rtc_server_on_http_request, self, NULL);
+  soup_server_add_handler (self->soup, "/", rtc_server_on_http_request, self,
+      NULL);
   soup_server_add_websocket_handler (self->soup, "/", NULL, NULL,
       rtc_server_on_websocket, self, NULL);
   g_signal_connect (self->soup, "request-started",
@@ -223,7 +224,8 @@ rtc_signalling_server_start (RtcSignallingServer * self, GError ** error)
   rtc_signal_router_set_limits (self->router, self->max_sessions_per_peer,
       self->max_meta_size);
   rtc_signal_router_set_reconnect_grace (self->router, self->reconnect_grace);
-  self->rtc_server_connection_cap = rtc_server_connection_cap (self->max_connections);
+  self->rtc_server_connection_cap =
+      rtc_server_connection_cap (self->max_connections);
   g_mutex_unlock (&self->lock);
   self->listen_options = options;
 
@@ -272,8 +274,7 @@ close_all (RtcSignallingServer * self)
     }
     g_hash_table_add (self->closing, conn);
     g_signal_connect (conn, "closed", G_CALLBACK (closing_done), self);
-    if (soup_websocket_connection_get_state (conn) ==
-        SOUP_WEBSOCKET_STATE_OPEN)
+    if (soup_websocket_connection_get_state (conn) == SOUP_WEBSOCKET_STATE_OPEN)
       soup_websocket_connection_close (conn,
           SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
   }
@@ -390,8 +391,7 @@ guint
 rtc_signalling_server_get_n_connections (RtcSignallingServer * self)
 {
   g_return_val_if_fail (RTC_IS_SIGNALLING_SERVER (self), 0);
-  return g_hash_table_size (self->clients) +
-      g_hash_table_size (self->closing);
+  return g_hash_table_size (self->clients) + g_hash_table_size (self->closing);
 }
 
 static gboolean
@@ -480,8 +480,7 @@ rtc_signalling_server_set_property (GObject * object, guint prop_id,
 
     if (!rtc_signalling_server_set_ice_servers (self,
             g_value_get_string (value), &error))
-      GST_WARNING_OBJECT (self, "ice-servers not changed: %s",
-          error->message);
+      GST_WARNING_OBJECT (self, "ice-servers not changed: %s", error->message);
     return;
   }
 
@@ -758,8 +757,9 @@ rtc_signalling_server_class_init (RtcSignallingServerClass * klass)
    *
    * RTCIceServer JSON (any form rtc_ice_config_parse() takes) handed in an
    * `iceServers` message to every client that asked with `getIceServers`
-   * and registered with setPeerStatus, and to those again when it changes. An invalid value is refused with a
-   * warning; use rtc_signalling_server_set_ice_servers() to get the error.
+   * and registered with setPeerStatus, and to those again when it
+   * changes. An invalid value is refused with a warning; use
+   * rtc_signalling_server_set_ice_servers() to get the error.
    * Write-only: it holds TURN credentials.
    */
   g_object_class_install_property (gobject_class, PROP_ICE_SERVERS,

@@ -645,7 +645,8 @@ connect_timeout_cb (gpointer user_data)
   g_clear_pointer (&self->connect_timer, g_source_unref);
   emit_failed (self, g_error_new (GST_RESOURCE_ERROR,
           GST_RESOURCE_ERROR_OPEN_READ_WRITE,
-          "peer did not connect within %u ms", self->config.connect_timeout_ms));
+          "peer did not connect within %u ms",
+          self->config.connect_timeout_ms));
   return G_SOURCE_REMOVE;
 }
 
@@ -668,7 +669,8 @@ on_state_event (RtcPeerSession * self, GstWebRTCPeerConnectionState state)
   }
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
     clear_timer (&self->connect_timer);
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !self->stats_timer) {
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED
+      && !self->stats_timer) {
     self->stats_timer = add_timeout (self, STATS_INTERVAL_MS, stats_timer_cb);
     stats_timer_cb (self);
   }
@@ -856,8 +858,7 @@ rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
 }
 
 void
-rtc_peer_session_add_recv_transceiver (RtcPeerSession * self,
-    RtcMediaKind kind)
+rtc_peer_session_add_recv_transceiver (RtcPeerSession * self, RtcMediaKind kind)
 {
   GstWebRTCRTPTransceiver *trans = NULL;
   /* what we can receive and decode, from the codec table */
@@ -942,7 +943,8 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
     return FALSE;
   }
   desc = gst_webrtc_session_description_new (sdp_type, msg);
-  session_emit (self, "set-remote-description", desc, on_remote_description_set);
+  session_emit (self, "set-remote-description", desc,
+      on_remote_description_set);
   gst_webrtc_session_description_free (desc);
   return TRUE;
 }

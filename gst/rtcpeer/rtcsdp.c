@@ -78,8 +78,7 @@ answer_keeps_offered_h264_profile (GstSDPMedia * answer,
         if (g_strcmp0 (f->key, "fmtp") == 0 && f->value
             && g_str_has_prefix (f->value, pt)
             && f->value[strlen (pt)] == ' ') {
-          value = g_strdup_printf ("%s;profile-level-id=%s", f->value,
-              offered);
+          value = g_strdup_printf ("%s;profile-level-id=%s", f->value, offered);
           gst_sdp_attribute_set (&fixed, "fmtp", value);
           gst_sdp_media_replace_attribute (answer, j, &fixed);
           g_free (value);
@@ -128,8 +127,7 @@ rtc_sdp_fix_answer (GstSDPMessage * answer, const GstSDPMessage * offer,
       const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
       GstSDPAttribute fixed;
 
-      if (g_strcmp0 (a->key, "setup") == 0 && g_strcmp0 (a->value,
-              role) != 0) {
+      if (g_strcmp0 (a->key, "setup") == 0 && g_strcmp0 (a->value, role) != 0) {
         gst_sdp_attribute_set (&fixed, "setup", role);
         gst_sdp_media_replace_attribute (m, j, &fixed);
       }

@@ -137,8 +137,7 @@ build_encoder (RtcTrack * self, GstCaps * caps)
   enc = gst_parse_bin_from_description (desc, TRUE, &err);
   g_free (desc);
   if (!enc) {
-    GST_ERROR ("track %s: cannot build encoder: %s", self->name,
-        err->message);
+    GST_ERROR ("track %s: cannot build encoder: %s", self->name, err->message);
     g_clear_error (&err);
     return FALSE;
   }
@@ -456,8 +455,7 @@ send_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
  * then decodes the stream as an unsignalled SSRC that feeds no track: the
  * <video> never gets a frame. The branch answers with what it will send. */
 static GstPadProbeReturn
-send_caps_query_probe (GstPad * pad, GstPadProbeInfo * info,
-    gpointer user_data)
+send_caps_query_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
   RtcTrackBranch *branch = user_data;
   GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);

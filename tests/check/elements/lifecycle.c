@@ -107,8 +107,7 @@ eos_bounded (GstElement * pipeline, const gchar * what)
   msg = gst_bus_timed_pop_filtered (bus, LIFECYCLE_BOUND_S * GST_SECOND,
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   watchdog_disarm ();
-  fail_unless (msg != NULL, "%s: no EOS within %d s", what,
-      LIFECYCLE_BOUND_S);
+  fail_unless (msg != NULL, "%s: no EOS within %d s", what, LIFECYCLE_BOUND_S);
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
     GError *err = NULL;
     gst_message_parse_error (msg, &err, NULL);
@@ -711,8 +710,7 @@ GST_START_TEST (test_random_cycles_without_server_and_with_iceservers)
     return;
   /* connecting and backing off, never registered */
   run_random_cycles ("signalbin with no server (backoff)",
-      "videotestsrc is-live=true ! rtcsignalbin uri=ws://127.0.0.1:9", NULL,
-      3);
+      "videotestsrc is-live=true ! rtcsignalbin uri=ws://127.0.0.1:9", NULL, 3);
   run_random_cycles ("rtciceservers with a fanout",
       "rtciceservers ice-servers=[{\"urls\":\"stun:127.0.0.1:3478\"}] "
       "videotestsrc is-live=true ! rtcmeshfanout uri=ws://127.0.0.1:9", NULL,

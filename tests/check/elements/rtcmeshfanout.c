@@ -46,8 +46,7 @@ raw_on_message (SoupWebsocketConnection * ws, gint type, GBytes * bytes,
 static void
 raw_on_connected (GObject * src, GAsyncResult * res, RawClient * c)
 {
-  c->ws = soup_session_websocket_connect_finish (SOUP_SESSION (src), res,
-      NULL);
+  c->ws = soup_session_websocket_connect_finish (SOUP_SESSION (src), res, NULL);
   if (c->ws)
     g_signal_connect (c->ws, "message", G_CALLBACK (raw_on_message), c);
 }
@@ -128,8 +127,7 @@ static void
 raw_free (RawClient * c)
 {
   if (c->ws) {
-    soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
-        NULL);
+    soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     g_object_unref (c->ws);
   }
   g_queue_clear_full (&c->messages, (GDestroyNotify) rtc_message_free);
@@ -338,8 +336,8 @@ GST_START_TEST (test_fanout_every_video_codec_reaches_consumers)
     gchar *uri = test_server_uri (srv);
     TestPipeline *tx, *encoded, *decoded;
 
-    tx = test_pipeline_new (VIDEO_SRC " ! " FANOUT " peer-name=c video-codec=%s",
-        uri, codecs[i][0]);
+    tx = test_pipeline_new (VIDEO_SRC " ! " FANOUT
+        " peer-name=c video-codec=%s", uri, codecs[i][0]);
     test_pipeline_play (tx);
     encoded = test_pipeline_new ("rtcsignalbin uri=%s "
         "ice-local-addresses=127.0.0.1 producer-name=c decode=false ! "
@@ -451,8 +449,7 @@ GST_START_TEST (test_fanout_churn_200_cycles_no_stall_bounded_memory)
       " -> %" G_GUINT64_FORMAT " kB\n", i, connected, gap.max_gap_us / 1000,
       rss_start, rss_end);
   fail_unless_equals_int (i, cycles);
-  fail_unless (connected >= cycles / 4, "only %u cycles connected",
-      connected);
+  fail_unless (connected >= cycles / 4, "only %u cycles connected", connected);
   /* a stall, not a speed figure (the soak benchmark measures gaps): a
    * teardown blocking the streaming thread stops the viewer for seconds
    * or for good, while a loaded shared machine (or ASan, with
@@ -588,6 +585,7 @@ GST_START_TEST (test_fanout_consumer_without_common_codec_gets_error)
   g_free (producer);
   stop_fanout_with_viewer (srv, uri, tx, steady);
 }
+
 GST_END_TEST;
 
 GST_START_TEST (test_fanout_max_peers_refuses_with_error)
@@ -705,8 +703,7 @@ ws_attempt_done (GObject * src, GAsyncResult * res, gpointer data)
 {
   WsAttempt *a = data;
 
-  a->ws = soup_session_websocket_connect_finish (SOUP_SESSION (src), res,
-      NULL);
+  a->ws = soup_session_websocket_connect_finish (SOUP_SESSION (src), res, NULL);
   a->status = soup_message_get_status (soup_session_get_async_result_message
       (SOUP_SESSION (src), res));
   a->done = TRUE;
@@ -742,8 +739,7 @@ ws_try (const gchar * uri, const gchar * bearer, const gchar * origin,
   if (a.ws && ws)
     *ws = g_object_ref (a.ws);
   else if (a.ws)
-    soup_websocket_connection_close (a.ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
-        NULL);
+    soup_websocket_connection_close (a.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   g_clear_object (&a.ws);
   g_object_unref (msg);
   g_object_unref (session);
@@ -1023,8 +1019,7 @@ GST_START_TEST (test_fanout_wss_without_certificate_fails_ready)
   debug = NULL;
 
   /* a file that is not a certificate: the same, with the reason */
-  g_object_set (fanout, "tls-certificate-file", "/nonexistent/cert.pem",
-      NULL);
+  g_object_set (fanout, "tls-certificate-file", "/nonexistent/cert.pem", NULL);
   fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_READY),
       GST_STATE_CHANGE_FAILURE);
   error = pop_error (bus, &debug);

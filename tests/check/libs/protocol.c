@@ -173,8 +173,7 @@ GST_START_TEST (test_parse_fills_the_fields_of_each_message)
       "\"roles\":[\"listener\",\"producer\"],"
       "\"meta\":{\"room\":\"r1\",\"name\":\"n\"},\"peerId\":null}", -1, NULL);
   fail_unless (status != NULL);
-  fail_unless_equals_int (status->roles,
-      RTC_ROLE_PRODUCER | RTC_ROLE_LISTENER);
+  fail_unless_equals_int (status->roles, RTC_ROLE_PRODUCER | RTC_ROLE_LISTENER);
   fail_unless (status->peer_id == NULL);
   fail_unless_equals_string (rtc_meta_get_room (status->meta), "r1");
   fail_unless_equals_string (json_object_get_string_member (status->meta,
@@ -316,8 +315,7 @@ GST_START_TEST (test_hostile_input_is_refused_without_crashing)
   g_string_free (deep, TRUE);
 
   fail_unless (rtc_message_parse (bad_utf8, -1, &error) == NULL);
-  fail_unless_equals_string (error->message,
-      "malformed JSON: not valid UTF-8");
+  fail_unless_equals_string (error->message, "malformed JSON: not valid UTF-8");
   g_clear_error (&error);
 
   fail_unless (rtc_message_parse (with_nul, sizeof (with_nul) - 1,
@@ -403,10 +401,10 @@ GST_START_TEST (test_json_glib_extensions_cannot_hide_deep_nesting)
 {
   static const gchar *const openers[] = {
     "['\"', ",                  /* a single-quoted string holding a '"' */
-    "[/* \" */ ",              /* a C comment holding a '"' */
-    "[// \"\n",               /* a line comment, if the scanner has them */
-    "[# \"\n",                /* a shell comment */
-    "[\"\\\"\", ",         /* an escaped quote: the old check knew it */
+    "[/* \" */ ",               /* a C comment holding a '"' */
+    "[// \"\n",                 /* a line comment, if the scanner has them */
+    "[# \"\n",                  /* a shell comment */
+    "[\"\\\"\", ",              /* an escaped quote: the old check knew it */
   };
   const guint depth = 100000;
   guint o, i;
@@ -426,8 +424,7 @@ GST_START_TEST (test_json_glib_extensions_cannot_hide_deep_nesting)
     fail_unless (rtc_message_parse (text->str, text->len, &error) == NULL,
         "accepted opener %u", o);
     fail_unless (g_error_matches (error, RTC_PROTOCOL_ERROR,
-            RTC_PROTOCOL_ERROR_MALFORMED), "opener %u: %s", o,
-        error->message);
+            RTC_PROTOCOL_ERROR_MALFORMED), "opener %u: %s", o, error->message);
     g_clear_error (&error);
 
     node = rtc_json_parse (text->str, text->len, RTC_JSON_MAX_DEPTH, &error);
@@ -482,8 +479,7 @@ GST_START_TEST (test_json_parse_is_strict_rfc8259)
   /* the depth limit counts arrays and objects alike, exactly */
   {
     g_autoptr (GError) error = NULL;
-    g_autoptr (JsonNode) ok = rtc_json_parse ("[{\"a\":[[]]}]", -1, 4,
-        NULL);
+    g_autoptr (JsonNode) ok = rtc_json_parse ("[{\"a\":[[]]}]", -1, 4, NULL);
     g_autoptr (JsonNode) deep = rtc_json_parse ("[{\"a\":[[[]]]}]", -1, 4,
         &error);
 

@@ -38,8 +38,7 @@ GST_START_TEST (test_fmtp_value_by_payload_type_and_key)
       "a=rtpmap:102 H264/90000\r\n"
       "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1; "
       "profile-level-id=42001f\r\n"
-      "a=rtpmap:108 H264/90000\r\n"
-      "a=fmtp:108 profile-level-id=42e01f\r\n");
+      "a=rtpmap:108 H264/90000\r\n" "a=fmtp:108 profile-level-id=42e01f\r\n");
   const GstSDPMedia *media = gst_sdp_message_get_media (m, 0);
   gchar *v;
 
@@ -70,8 +69,7 @@ GST_START_TEST (test_answer_gets_the_offered_h264_profile_back)
   GstSDPMessage *answer = sdp (SESSION
       "m=video 9 UDP/TLS/RTP/SAVPF 102\r\n"
       "a=setup:active\r\n"
-      "a=rtpmap:102 H264/90000\r\n"
-      "a=fmtp:102 packetization-mode=1\r\n");
+      "a=rtpmap:102 H264/90000\r\n" "a=fmtp:102 packetization-mode=1\r\n");
   gchar *v;
 
   rtc_sdp_fix_answer (answer, offer, NULL);
@@ -95,12 +93,10 @@ GST_START_TEST (test_answer_keeps_a_profile_it_has)
 {
   GstSDPMessage *offer = sdp (SESSION
       "m=video 9 UDP/TLS/RTP/SAVPF 102\r\n"
-      "a=rtpmap:102 H264/90000\r\n"
-      "a=fmtp:102 profile-level-id=42001f\r\n");
+      "a=rtpmap:102 H264/90000\r\n" "a=fmtp:102 profile-level-id=42001f\r\n");
   GstSDPMessage *answer = sdp (SESSION
       "m=video 9 UDP/TLS/RTP/SAVPF 102\r\n"
-      "a=rtpmap:102 H264/90000\r\n"
-      "a=fmtp:102 profile-level-id=42e01f\r\n");
+      "a=rtpmap:102 H264/90000\r\n" "a=fmtp:102 profile-level-id=42e01f\r\n");
   gchar *v;
 
   rtc_sdp_fix_answer (answer, offer, NULL);

@@ -96,8 +96,7 @@ connected_cb (GObject * source, GAsyncResult * result, gpointer data)
   Client *client = data;
   SoupMessage *msg = soup_session_get_async_result_message (session, result);
 
-  client->conn = soup_session_websocket_connect_finish (session, result,
-      NULL);
+  client->conn = soup_session_websocket_connect_finish (session, result, NULL);
   client->http_status = soup_message_get_status (msg);
   if (client->conn) {
     /* big enough for the size-limit test's message */
@@ -114,8 +113,7 @@ connected_cb (GObject * source, GAsyncResult * result, gpointer data)
 /* Connects to ws://127.0.0.1:@port@path_query; @bearer adds the
  * Authorization header. Returns the client even if refused (conn NULL). */
 static Client *
-client_try_connect (guint port, const gchar * path_query,
-    const gchar * bearer)
+client_try_connect (guint port, const gchar * path_query, const gchar * bearer)
 {
   Client *client = g_new0 (Client, 1);
   g_autofree gchar *uri = g_strdup_printf ("ws://127.0.0.1:%u%s", port,
@@ -195,11 +193,10 @@ client_expect_error (Client * client, const gchar * details)
 }
 
 static void
-client_send (Client * client, const gchar * format, ...) G_GNUC_PRINTF (2,
-    3);
-
-static void
 client_send (Client * client, const gchar * format, ...)
+G_GNUC_PRINTF (2, 3);
+
+     static void client_send (Client * client, const gchar * format, ...)
 {
   g_autofree gchar *text = NULL;
   va_list args;
@@ -212,8 +209,7 @@ client_send (Client * client, const gchar * format, ...)
 
 /* A connected client whose welcome has arrived. */
 static Client *
-client_connect_with (guint port, const gchar * path_query,
-    const gchar * bearer)
+client_connect_with (guint port, const gchar * path_query, const gchar * bearer)
 {
   Client *client = client_try_connect (port, path_query, bearer);
   g_autoptr (RtcMessage) welcome = NULL;
@@ -264,8 +260,7 @@ stop_server (RtcSignallingServer * server)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (id);
-  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server),
-      0);
+  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server), 0);
   g_object_unref (server);
 }
 
@@ -355,8 +350,7 @@ GST_START_TEST (test_producer_consumer_flow)
   full_exchange (rtc_signalling_server_get_port (server), NULL, NULL);
   /* both clients of the exchange have gone */
   settle ();
-  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server),
-      0);
+  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server), 0);
   stop_server (server);
 }
 
@@ -379,8 +373,7 @@ GST_START_TEST (test_disconnect_ends_session_for_the_other_side)
   status = client_expect (listener, RTC_MESSAGE_PEER_STATUS_CHANGED);
   client_send (producer, "{\"type\":\"setPeerStatus\",\"roles\":"
       "[\"producer\"]}");
-  rtc_message_free (client_expect (listener,
-          RTC_MESSAGE_PEER_STATUS_CHANGED));
+  rtc_message_free (client_expect (listener, RTC_MESSAGE_PEER_STATUS_CHANGED));
   client_send (consumer, "{\"type\":\"startSession\",\"peerId\":\"%s\"}",
       producer->peer_id);
   started = client_expect (consumer, RTC_MESSAGE_SESSION_STARTED);
@@ -439,8 +432,7 @@ GST_START_TEST (test_rooms_are_isolated_over_sockets)
   client_expect_error (b1, details);
 
   /* b1 leaves: room a hears nothing of it */
-  soup_websocket_connection_close (b1->conn, SOUP_WEBSOCKET_CLOSE_NORMAL,
-      NULL);
+  soup_websocket_connection_close (b1->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   settle ();
   fail_unless (g_queue_is_empty (&a1->received));
   fail_unless (g_queue_is_empty (&a2->received));
@@ -547,8 +539,7 @@ GST_START_TEST (test_auth_token_is_required)
 
   /* header form and query form are both accepted */
   {
-    g_autoptr (Client) by_header = client_connect_with (port, NULL,
-        "s3cret");
+    g_autoptr (Client) by_header = client_connect_with (port, NULL, "s3cret");
     g_autoptr (Client) by_query = client_connect_with (port,
         "/?token=s3cret", NULL);
   }
@@ -571,8 +562,7 @@ http_done (GObject * source, GAsyncResult * result, gpointer data)
 {
   HttpResult *res = data;
 
-  res->bytes = soup_session_send_and_read_finish (session, result,
-      &res->error);
+  res->bytes = soup_session_send_and_read_finish (session, result, &res->error);
   res->done = TRUE;
 }
 
@@ -611,8 +601,7 @@ static void
 http_get (guint port, const gchar * method, const gchar * path,
     guint expected_status, const gchar * content_type, GBytes ** body)
 {
-  http_get_full (port, method, path, expected_status, content_type, body,
-      NULL);
+  http_get_full (port, method, path, expected_status, content_type, body, NULL);
 }
 
 GST_START_TEST (test_viewer_page_is_served_over_plain_http)
@@ -651,10 +640,8 @@ GST_START_TEST (test_viewer_page_is_served_over_plain_http)
   http_get (port, "GET", "/viewer.js", 200,
       "text/javascript; charset=utf-8", &script);
   fail_unless (g_bytes_equal (script, embedded_script));
-  http_get (port, "GET", "/index.html", 200, "text/html; charset=utf-8",
-      NULL);
-  http_get (port, "GET", "/viewer.css", 200, "text/css; charset=utf-8",
-      NULL);
+  http_get (port, "GET", "/index.html", 200, "text/html; charset=utf-8", NULL);
+  http_get (port, "GET", "/viewer.css", 200, "text/css; charset=utf-8", NULL);
   http_get (port, "GET", "/secret.txt", 404, NULL, NULL);
   http_get (port, "POST", "/", 405, NULL, NULL);
 
@@ -740,16 +727,14 @@ GST_START_TEST (test_stop_ends_no_session_and_closes_cleanly)
       producer->peer_id);
   rtc_message_free (client_expect (consumer, RTC_MESSAGE_SESSION_STARTED));
   rtc_message_free (client_expect (producer, RTC_MESSAGE_START_SESSION));
-  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server),
-      2);
+  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server), 2);
 
   rtc_signalling_server_stop (server);
   fail_unless_equals_int (rtc_signalling_server_get_port (server), 0);
   /* stop() itself drove the closing handshakes: an element stops the
    * server's thread right after it, and a connection still closing then
    * would stay open until the process ends */
-  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server),
-      0);
+  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server), 0);
   fail_unless (wait_for (&producer->closed));
   fail_unless (wait_for (&consumer->closed));
   fail_unless_equals_int (producer->close_code,
@@ -1052,8 +1037,7 @@ tcp_read_some (Tcp * tcp)
       continue;
     }
     /* 0: end of stream; an error other than "nothing yet": a reset */
-    if (n == 0 || !g_error_matches (error, G_IO_ERROR,
-            G_IO_ERROR_WOULD_BLOCK))
+    if (n == 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
       tcp->eof = TRUE;
     g_clear_error (&error);
     break;
@@ -1229,8 +1213,7 @@ wait_n_connections (RtcSignallingServer * server, guint n)
       && g_get_monotonic_time () < end)
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (1000);
-  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server),
-      n);
+  fail_unless_equals_int (rtc_signalling_server_get_n_connections (server), n);
 }
 
 GST_START_TEST (test_total_connection_cap_answers_503)
@@ -1283,8 +1266,7 @@ GST_START_TEST (test_slow_reader_is_closed_at_the_send_backlog)
       "[\"producer\"],\"meta\":{\"filler\":\"%s\"}}", filler);
   client_send (bystander, "{\"type\":\"list\"}");
   {
-    g_autoptr (RtcMessage) answer = client_expect (bystander,
-        RTC_MESSAGE_LIST);
+    g_autoptr (RtcMessage) answer = client_expect (bystander, RTC_MESSAGE_LIST);
     fail_unless_equals_int (answer->peers->len, 1);
   }
 
@@ -1394,8 +1376,7 @@ GST_START_TEST (test_post_and_large_bodies_are_refused_before_the_body)
     g_autoptr (Tcp) tcp = tcp_connect (port, 0);
     g_autofree gchar *head = NULL;
 
-    fail_unless (tcp_write (tcp, cases[i].request,
-            strlen (cases[i].request)));
+    fail_unless (tcp_write (tcp, cases[i].request, strlen (cases[i].request)));
     fail_unless (tcp_write (tcp, some_body, 100));
     fail_unless (tcp_pump (tcp, NULL, 3000), "case %u: not answered and "
         "closed (%u bytes)", i, tcp->in->len);
@@ -1495,8 +1476,7 @@ GST_START_TEST (test_fragmented_message_over_the_limit_is_closed)
   }
   fail_unless (tcp_pump (tcp, tcp_has_close_frame, WAIT_MS), "not closed "
       "(%u fragments sent)", sent);
-  fail_unless_equals_int (tcp_close_code (tcp),
-      SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+  fail_unless_equals_int (tcp_close_code (tcp), SOUP_WEBSOCKET_CLOSE_TOO_BIG);
   fail_unless (sent < 99, "all fragments were taken");
   g_clear_pointer (&tcp, tcp_free);
   wait_n_connections (server, 2);
@@ -1788,7 +1768,7 @@ program_start (GSubprocessLauncher * launcher, guint * port,
   g_ptr_array_add (argv, (gpointer) "0");
   va_start (args, first_arg);
   for (arg = first_arg; arg; arg = va_arg (args, const gchar *))
-    g_ptr_array_add (argv, (gpointer) arg);
+      g_ptr_array_add (argv, (gpointer) arg);
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
@@ -1843,8 +1823,7 @@ GST_START_TEST (test_program_takes_its_limits_from_the_command_line)
   second = client_try_connect (port, NULL, NULL);
   fail_unless (second->conn != NULL, "HTTP %u", second->http_status);
   third = client_try_connect (port, NULL, NULL);
-  fail_unless_equals_int (third->http_status,
-      SOUP_STATUS_SERVICE_UNAVAILABLE);
+  fail_unless_equals_int (third->http_status, SOUP_STATUS_SERVICE_UNAVAILABLE);
   g_clear_pointer (&second, client_free);
 
   slow = tcp_connect (port, 0);
@@ -2021,8 +2000,7 @@ signallingserver_suite (void)
   tcase_add_test (tc, test_signaller_gets_its_peer_id_back_after_a_restart);
   tcase_add_test (tc, test_start_reports_a_port_in_use);
   tcase_add_test (tc, test_wss_with_tls_certificate);
-  tcase_add_test (tc,
-      test_program_prints_its_port_serves_and_stops_on_sigterm);
+  tcase_add_test (tc, test_program_prints_its_port_serves_and_stops_on_sigterm);
   tcase_add_test (tc, test_program_exits_1_when_it_cannot_listen);
   tcase_add_test (tc, test_program_takes_its_limits_from_the_command_line);
   tcase_add_test (tc, test_program_rejects_a_limit_out_of_range);
