@@ -336,10 +336,15 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
       /* What is still queued (deferred session ends, branch removals)
        * holds references that would keep the element and its webrtcbins
        * alive: run it here, now that no thread owns the context. Bounded:
-       * timers not yet due stay queued. */
+       * timers not yet due stay queued. As the thread-default context:
+       * libsoup completes a cancelled request here and asserts that its
+       * context is the thread-default one (soup-session.c
+       * message_completed(), seen once in 66 stop cycles). */
+      g_main_context_push_thread_default (priv->context);
       for (i = 0; i < 1000; i++)
         if (!g_main_context_iteration (priv->context, FALSE))
           break;
+      g_main_context_pop_thread_default (priv->context);
       break;
     }
     default:
