@@ -247,8 +247,17 @@ def hostile(out):
         write(os.path.join(out, 'router'), b'\x00\x08' + c.encode() + b'\n')
     sdp = os.path.join(out, 'remote-sdp')
     write(sdp, SDP_OFFER + 'a=x:' + 'y' * 60000 + '\r\n')
+    # refused by rtc_peer_session_set_remote_description() (more than
+    # RTC_PEER_SESSION_MAX_MEDIA m-lines) after attach_tracks_to_offer()
+    # walked them all
     write(sdp, 'v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n'
           + 'm=video 9 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n' * 1500)
+    # taken: RTC_PEER_SESSION_MAX_MEDIA (16) m-lines of 100 formats each,
+    # for webrtcbin's accessors, the copy and the round trip
+    pts = range(96, 196)
+    write(sdp, 'v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n'
+          + ('m=video 9 UDP/TLS/RTP/SAVPF ' + ' '.join(map(str, pts)) + '\r\n'
+             + ''.join('a=rtpmap:%d VP8/90000\r\n' % pt for pt in pts)) * 16)
 
 
 if __name__ == '__main__':
