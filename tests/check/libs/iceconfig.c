@@ -147,8 +147,7 @@ GST_START_TEST (test_iceconfig_parses_turn_rest_response)
   fail_unless_equals_int (config->servers->len, 1);
   fail_unless_equals_int (config->ttl, 86400);
   fail_unless_equals_int (server_at (config, 0)->urls->len, 3);
-  fail_unless_equals_string (server_at (config, 0)->username,
-      VECTOR2_USERNAME);
+  fail_unless_equals_string (server_at (config, 0)->username, VECTOR2_USERNAME);
   fail_unless_equals_string (server_at (config, 0)->credential,
       VECTOR2_PASSWORD);
   fail_unless_equals_int (url_at (config, 0, 2)->port, 443);
@@ -563,9 +562,36 @@ GST_START_TEST (test_iceconfig_apply_configures_webrtcbin)
 
 GST_END_TEST;
 
+/* A document with thousands of names (what fuzz-iceconfig found to take
+ * seconds): each is listed once, in order, repeats and case variants
+ * dropped. */
+GST_START_TEST (test_iceconfig_many_host_names_listed_once_in_order)
+{
+  GString *json = g_string_new ("[{\"urls\": [");
+  RtcIceConfig *config;
+  GStrv hosts;
+  guint i;
+
+  for (i = 0; i < 4000; i++)
+    g_string_append_printf (json, "%s\"stun:h%u.example.org\", "
+        "\"stun:H%u.EXAMPLE.org:3479\"", i ? ", " : "", i, i);
+  g_string_append (json, ", \"stun:192.0.2.1\"]}]");
+  config = parse_ok (json->str);
+  hosts = rtc_ice_config_get_unresolved_hosts (config);
+  fail_unless_equals_int (g_strv_length (hosts), 4000);
+  fail_unless_equals_string (hosts[0], "h0.example.org");
+  fail_unless_equals_string (hosts[3999], "h3999.example.org");
+  g_strfreev (hosts);
+  rtc_ice_config_free (config);
+  g_string_free (json, TRUE);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_iceconfig_host_names_resolve_to_addresses_for_webrtcbin)
 {
-  RtcIceConfig *config = parse_ok ("[{\"urls\": [\"stun:stun.example.org:19302\","
+  RtcIceConfig *config =
+      parse_ok ("[{\"urls\": [\"stun:stun.example.org:19302\","
       "\"stun:192.0.2.1\"]}, {\"urls\": [\"turn:TURN.example.org\","
       "\"turns:turn.example.org:443?transport=tcp\", \"turn:[2001:db8::2]\"],"
       "\"username\": \"u\", \"credential\": \"p\"}]");
@@ -635,6 +661,7 @@ iceconfig_suite (void)
   tcase_add_test (tc, test_iceconfig_turn_rest_credentials_match_known_vector);
   tcase_add_test (tc,
       test_iceconfig_host_names_resolve_to_addresses_for_webrtcbin);
+  tcase_add_test (tc, test_iceconfig_many_host_names_listed_once_in_order);
   tcase_add_test (tc, test_iceconfig_resolve_fills_missing_turn_credentials);
   tcase_add_test (tc,
       test_iceconfig_turn_without_credentials_or_secret_is_error);
