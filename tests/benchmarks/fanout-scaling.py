@@ -114,8 +114,12 @@ class Proc:
 
 
 def start_server(build):
+    # every receiver and the sender connect from 127.0.0.1: the default
+    # per-address limit (50, for an internet-facing server) would refuse
+    # the receivers of the N=100 point
     p = subprocess.Popen([f"{build}/tools/gst-meshrtc-signalling-server",
-                          "--host", "127.0.0.1", "--port", "0"],
+                          "--host", "127.0.0.1", "--port", "0",
+                          "--max-connections-per-address", "0"],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          text=True)
     for line in p.stdout:
@@ -133,7 +137,7 @@ def sender_argv(mode, n, uri, build, run_id):
     if mode == "ours":
         return ["gst-launch-1.0", "-q"] + (
             f"{SOURCE} ! rtcmeshfanout uri={uri} peer-name=fan{run_id} "
-            f"{common}").split()
+            f"max-peers=0 {common}").split()
     if mode == "encoder":
         desc = f"{SOURCE} ! tee name=t allow-not-linked=true"
         if n == 0:
