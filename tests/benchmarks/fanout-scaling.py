@@ -114,12 +114,14 @@ class Proc:
 
 
 def start_server(build):
-    # every receiver and the sender connect from 127.0.0.1: the default
-    # per-address limit (50, for an internet-facing server) would refuse
-    # the receivers of the N=100 point
+    # every receiver and the sender connect from 127.0.0.1, and the sender
+    # is in one session per receiver: the defaults for an internet-facing
+    # server (50 connections per address, 64 sessions per peer) would
+    # refuse receivers of the N=100 point
     p = subprocess.Popen([f"{build}/tools/gst-meshrtc-signalling-server",
                           "--host", "127.0.0.1", "--port", "0",
-                          "--max-connections-per-address", "0"],
+                          "--max-connections-per-address", "0",
+                          "--max-sessions-per-peer", "0"],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          text=True)
     for line in p.stdout:
