@@ -495,6 +495,19 @@ rtc_ice_config_parse (const gchar * json, gssize length, GError ** error)
 
   json_node_unref (root);
 
+  if (ok) {
+    guint i, urls = 0;
+
+    for (i = 0; i < config->servers->len; i++)
+      urls += ((RtcIceServer *) g_ptr_array_index (config->servers,
+              i))->urls->len;
+    if (urls > RTC_ICE_CONFIG_MAX_URLS) {
+      g_set_error (error, RTC_ICE_CONFIG_ERROR, RTC_ICE_CONFIG_ERROR_INVALID,
+          "%u STUN/TURN URLs: at most %u are taken", urls,
+          RTC_ICE_CONFIG_MAX_URLS);
+      ok = FALSE;
+    }
+  }
   if (!ok) {
     rtc_ice_config_free (config);
     return NULL;

@@ -55,6 +55,16 @@ G_BEGIN_DECLS
 #define RTC_ICE_CONFIG_DEFAULT_TLS_PORT 5349
 
 /**
+ * RTC_ICE_CONFIG_MAX_URLS:
+ *
+ * STUN/TURN URLs one configuration document may hold, over all its
+ * servers; rtc_ice_config_parse() refuses more (RTC_ICE_CONFIG_ERROR_INVALID).
+ * Each host name costs a DNS lookup and each URL a webrtcbin ICE server:
+ * real configurations hold a handful.
+ */
+#define RTC_ICE_CONFIG_MAX_URLS 64
+
+/**
  * RTC_ICE_CONFIG_MAX_RETRY_DELAY:
  *
  * Upper bound, in seconds, of rtc_ice_config_retry_delay().
