@@ -53,19 +53,22 @@ struct _RtcTrackBranch
   guint send_pt;
 };
 
+/* Indexed by RtcVideoCodec; each nick is the codec table's encoding name
+ * (rtc_codec_by_name() ignores case). */
+static const GEnumValue video_codecs[] = {
+  {RTC_VIDEO_CODEC_H264, "H.264 constrained baseline (RFC 6184)", "h264"},
+  {RTC_VIDEO_CODEC_VP8, "VP8 (RFC 7741)", "vp8"},
+  {RTC_VIDEO_CODEC_VP9, "VP9 (RFC 9628)", "vp9"},
+  {0, NULL, NULL},
+};
+
 GType
 rtc_video_codec_get_type (void)
 {
   static GType type = 0;
-  static const GEnumValue values[] = {
-    {RTC_VIDEO_CODEC_H264, "H.264 constrained baseline (RFC 6184)", "h264"},
-    {RTC_VIDEO_CODEC_VP8, "VP8 (RFC 7741)", "vp8"},
-    {RTC_VIDEO_CODEC_VP9, "VP9 (RFC 9628)", "vp9"},
-    {0, NULL, NULL},
-  };
 
   if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("RtcVideoCodec", values);
+    GType t = g_enum_register_static ("RtcVideoCodec", video_codecs);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -79,15 +82,9 @@ encoder_description (RtcTrack * self, const GstStructure * s)
   const gchar *media = gst_structure_get_name (s);
   const RtcCodec *codec;
 
-  static const gchar *const video_codec_names[] = {
-    [RTC_VIDEO_CODEC_H264] = "H264",
-    [RTC_VIDEO_CODEC_VP8] = "VP8",
-    [RTC_VIDEO_CODEC_VP9] = "VP9",
-  };
-
   if (g_str_equal (media, "video/x-raw"))
     return rtc_codec_send_description (rtc_codec_by_name
-        (video_codec_names[self->config.video_codec]), TRUE,
+        (video_codecs[self->config.video_codec].value_nick), TRUE,
         self->config.video_bitrate);
   if (g_str_equal (media, "audio/x-raw"))
     return rtc_codec_send_description (rtc_codec_by_name ("OPUS"), TRUE,
