@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "rtcicesource.h"
+#include "rtccontextthread.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_ice_source_debug);
 #define GST_CAT_DEFAULT rtc_ice_source_debug
@@ -16,7 +17,7 @@ GST_DEBUG_CATEGORY_STATIC (rtc_ice_source_debug);
 /* A configuration document larger than this is not an ICE configuration. */
 #define MAX_DOCUMENT_SIZE (1024 * 1024)
 /* rtc_ice_source_stop() waits at most this long for cancelled work. */
-#define STOP_DRAIN_TIMEOUT (5 * G_TIME_SPAN_SECOND)
+#define STOP_DRAIN_TIMEOUT_MS 5000
 
 enum
 {
@@ -866,11 +867,18 @@ rtc_ice_source_start (RtcIceSource * self)
     initial_resolve (self);
 }
 
+static gboolean
+no_operations (gpointer data)
+{
+  RtcIceSource *self = data;
+
+  return g_atomic_int_get (&self->operations) == 0;
+}
+
 void
 rtc_ice_source_stop (RtcIceSource * self)
 {
   GMainContext *context;
-  gint64 deadline;
 
   g_return_if_fail (RTC_IS_ICE_SOURCE (self));
 
@@ -889,12 +897,8 @@ rtc_ice_source_stop (RtcIceSource * self)
    * drop their refs); bounded in case one never does */
   g_cancellable_cancel (self->cancellable);
   soup_session_abort (self->session);
-  deadline = g_get_monotonic_time () + STOP_DRAIN_TIMEOUT;
-  while (g_atomic_int_get (&self->operations) > 0
-      && g_get_monotonic_time () < deadline) {
-    if (!g_main_context_iteration (context, FALSE))
-      g_usleep (10 * 1000);
-  }
+  rtc_context_iterate_until (context, STOP_DRAIN_TIMEOUT_MS, no_operations,
+      self);
   while (g_main_context_pending (context))
     g_main_context_iteration (context, FALSE);
   if (g_atomic_int_get (&self->operations) > 0)

@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 
 #include "rtcsignaller.h"
+#include "rtccontextthread.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_signaller_debug);
 #define GST_CAT_DEFAULT rtc_signaller_debug
@@ -215,8 +216,7 @@ on_connected (GObject * source, GAsyncResult * res, gpointer user_data)
   SoupWebsocketConnection *ws;
   RtcMessage *msg;
 
-  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), res,
-      &err);
+  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), res, &err);
   if (!ws) {
     if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
       drop_connection (self, err);
@@ -305,8 +305,7 @@ connect_now (RtcSignaller * self)
   /* self->uri, not the message's: that one carries the resume token */
   GST_DEBUG ("connecting to %s", self->uri);
   soup_session_websocket_connect_async (self->session, msg, NULL, NULL,
-      G_PRIORITY_DEFAULT, self->cancellable, on_connected,
-      g_object_ref (self));
+      G_PRIORITY_DEFAULT, self->cancellable, on_connected, g_object_ref (self));
   g_object_unref (msg);
 }
 
@@ -357,25 +356,27 @@ rtc_signaller_start (RtcSignaller * self)
  * abrupt drop and keep our sessions for its reconnect grace period. The
  * owner's thread may stop right after us, so the closing handshake is
  * driven here, bounded. */
+static gboolean
+ws_closed (gpointer data)
+{
+  RtcSignaller *self = data;
+
+  return soup_websocket_connection_get_state (self->ws) ==
+      SOUP_WEBSOCKET_STATE_CLOSED;
+}
+
 static void
 leave_cleanly (RtcSignaller * self)
 {
-  gint64 deadline = g_get_monotonic_time () + LEAVE_TIMEOUT_MS * 1000;
-
   if (!self->ws
       || soup_websocket_connection_get_state (self->ws) !=
       SOUP_WEBSOCKET_STATE_OPEN)
     return;
   g_signal_handlers_disconnect_by_data (self->ws, self);
-  soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
-      NULL);
-  while (soup_websocket_connection_get_state (self->ws) !=
-      SOUP_WEBSOCKET_STATE_CLOSED && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (self->context, FALSE))
-      g_usleep (1000);
-  GST_DEBUG ("left %s %s", self->uri,
-      soup_websocket_connection_get_state (self->ws) ==
-      SOUP_WEBSOCKET_STATE_CLOSED ? "cleanly" : "(close not acknowledged)");
+  soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  GST_DEBUG ("left %s %s", self->uri, rtc_context_iterate_until
+      (self->context, LEAVE_TIMEOUT_MS, ws_closed, self) ? "cleanly" :
+      "(close not acknowledged)");
 }
 
 void

@@ -287,17 +287,22 @@ close_all (RtcSignallingServer * self)
  * answer. A connection left open would keep its socket until the process
  * ends and make its peer wait for libsoup's 5 s close timeout before it
  * can reconnect. */
+static gboolean
+nothing_closing (gpointer data)
+{
+  RtcSignallingServer *self = data;
+
+  return g_hash_table_size (self->closing) == 0;
+}
+
 static void
 finish_closing (RtcSignallingServer * self)
 {
-  gint64 deadline = g_get_monotonic_time () + STOP_LINGER_MS * 1000;
   GHashTableIter iter;
   SoupWebsocketConnection *conn;
 
-  while (g_hash_table_size (self->closing) > 0
-      && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (self->context, FALSE))
-      g_usleep (1000);
+  rtc_context_iterate_until (self->context, STOP_LINGER_MS, nothing_closing,
+      self);
 
   g_hash_table_iter_init (&iter, self->closing);
   while (g_hash_table_iter_next (&iter, (gpointer *) & conn, NULL)) {

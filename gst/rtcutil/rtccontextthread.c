@@ -212,3 +212,17 @@ rtc_context_thread_stop (RtcContextThread * self)
   g_main_context_unref (self->context);
   g_free (self);
 }
+
+gboolean
+rtc_context_iterate_until (GMainContext * context, guint timeout_ms,
+    gboolean (*done) (gpointer data), gpointer data)
+{
+  gint64 deadline =
+      g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean finished;
+
+  while (!(finished = done (data)) && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (context, FALSE))
+      g_usleep (1000);
+  return finished;
+}

@@ -61,6 +61,16 @@ void               rtc_context_invoke_sync (GMainContext * context,
                                             GSourceFunc func,
                                             gpointer data);
 
+/* Iterates @context, which the calling thread must own or be able to
+ * acquire, without blocking (sleeping 1 ms when nothing is ready) until
+ * @done (@data) returns TRUE or @timeout_ms have passed. For a stop that
+ * must let queued I/O finish before its thread goes away. Returns what
+ * @done last returned. */
+gboolean           rtc_context_iterate_until (GMainContext * context,
+                                              guint timeout_ms,
+                                              gboolean (*done) (gpointer data),
+                                              gpointer data);
+
 G_END_DECLS
 
 #endif
