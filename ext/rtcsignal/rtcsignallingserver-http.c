@@ -36,7 +36,7 @@
 #include "rtcsignalrouter.h"
 #include "rtcviewerresources.h"
 
-#define GST_CAT_DEFAULT rtc_signalling_server_debug
+#define GST_CAT_DEFAULT rtc_signalling_server_debug_category ()
 
 static guint n_open_connections (RtcSignallingServer * self);
 

@@ -19,7 +19,12 @@
 
 G_BEGIN_DECLS
 
-GST_DEBUG_CATEGORY_EXTERN (rtc_signalling_server_debug);
+/* The server's debug category, for its other files. A function, not a
+ * shared global: this static library is linked into both the plugin and
+ * the programs and tests that load it, and a global defined in both is an
+ * ODR violation (AddressSanitizer reports it). */
+G_GNUC_INTERNAL
+GstDebugCategory * rtc_signalling_server_debug_category (void);
 
 #define DEFAULT_HOST "127.0.0.1"
 #define DEFAULT_PORT 8443

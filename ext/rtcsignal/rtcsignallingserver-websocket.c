@@ -35,7 +35,7 @@
 #include "rtcsignalrouter.h"
 #include "rtcviewerresources.h"
 
-#define GST_CAT_DEFAULT rtc_signalling_server_debug
+#define GST_CAT_DEFAULT rtc_signalling_server_debug_category ()
 
 /* ------------------------------------------------------------------------ */
 /* Connections */

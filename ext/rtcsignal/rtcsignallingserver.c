@@ -86,8 +86,14 @@
 #include "rtcsignalrouter.h"
 #include "rtcviewerresources.h"
 
-GST_DEBUG_CATEGORY (rtc_signalling_server_debug);
+GST_DEBUG_CATEGORY_STATIC (rtc_signalling_server_debug);
 #define GST_CAT_DEFAULT rtc_signalling_server_debug
+
+GstDebugCategory *
+rtc_signalling_server_debug_category (void)
+{
+  return rtc_signalling_server_debug;
+}
 
 enum
 {
