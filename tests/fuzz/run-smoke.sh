@@ -14,10 +14,26 @@
 # whichever comes first), at low priority:
 #   MESHRTC_FUZZ_RUNS=10000000 MESHRTC_FUZZ_SECONDS=3600 MESHRTC_FUZZ_NICE=19 \
 #     MESHRTC_FUZZ_ONLY=protocol bash tests/fuzz/run-smoke.sh
+# MESHRTC_FUZZ_SANITIZER=leak builds build-fuzz-leak instead: LeakSanitizer
+# alone, with UBSan checks that trap (clang 14 links no UBSan runtime beside
+# LSan's), for campaigns where ASan's allocator is the bottleneck (the
+# router harness runs about 2.5 times faster). It finds leaks, crashes and
+# undefined behaviour, but not the out-of-bounds accesses that do not crash:
+# CI's smoke stays on ASan.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD
-BUILD=${MESHRTC_FUZZ_BUILD_DIR:-build-fuzz}
+SANITIZER=${MESHRTC_FUZZ_SANITIZER:-address}
+case $SANITIZER in
+  address) BUILD=${MESHRTC_FUZZ_BUILD_DIR:-build-fuzz}
+    sanitize_opts=(-Db_sanitize=address,undefined
+      -Dc_args=-fsanitize=fuzzer-no-link) ;;
+  leak) BUILD=${MESHRTC_FUZZ_BUILD_DIR:-build-fuzz-leak}
+    sanitize_opts=(-Db_sanitize=none
+      "-Dc_args=-fsanitize=fuzzer-no-link -fsanitize=leak,undefined -fsanitize-trap=undefined"
+      "-Dc_link_args=-fsanitize=leak,undefined -fsanitize-trap=undefined") ;;
+  *) echo "fuzz: MESHRTC_FUZZ_SANITIZER must be address or leak" >&2; exit 1 ;;
+esac
 SECONDS_EACH=${MESHRTC_FUZZ_SECONDS:-60}
 HARNESSES=${MESHRTC_FUZZ_ONLY:-protocol router iceconfig remote-sdp}
 RUNS=${MESHRTC_FUZZ_RUNS:--1}
@@ -32,8 +48,7 @@ else
   # Only what the harnesses link; the libraries get coverage
   # instrumentation through c_args.
   CC=clang meson setup "$BUILD" -Dfuzzing=enabled \
-    -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dc_args=-fsanitize=fuzzer-no-link \
+    "${sanitize_opts[@]}" -Db_lundef=false \
     -Dtests=disabled -Dexamples=disabled -Dtools=disabled \
     -Ddoc=disabled -Dnls=disabled >/dev/null
 fi
