@@ -282,7 +282,8 @@ json_check_tokens (const gchar * text, gsize len, guint max_depth,
  *
  * Returns: (transfer full) (nullable): the root node, or %NULL with @error
  *   set to a sentence without prefix ("unexpected character '#' at byte
- *   3"; "empty document" for nothing or only whitespace).
+ *   3"; "empty document" for nothing or only whitespace), always valid
+ *   UTF-8.
  */
 JsonNode *
 rtc_json_parse (const gchar * text, gssize length, guint max_depth,
@@ -312,8 +313,12 @@ rtc_json_parse (const gchar * text, gssize length, guint max_depth,
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, text, len, &json_error)) {
+    /* json-glib quotes part of the input and may cut a UTF-8 sequence in
+     * two; the server sends this text back (found by fuzz-router) */
+    g_autofree gchar *valid = g_utf8_make_valid (json_error->message, -1);
+
     g_set_error_literal (error, RTC_PROTOCOL_ERROR,
-        RTC_PROTOCOL_ERROR_MALFORMED, json_error->message);
+        RTC_PROTOCOL_ERROR_MALFORMED, valid);
     return NULL;
   }
   if (!json_parser_get_root (parser)) {

@@ -491,6 +491,38 @@ GST_START_TEST (test_json_parse_is_strict_rfc8259)
 
 GST_END_TEST;
 
+/* json-glib 1.6 quotes at most about 30 bytes of a bad string constant in
+ * its error message and may cut a UTF-8 sequence in two; the server puts
+ * that text into its "error" message, which must stay valid UTF-8 (RFC
+ * 6455 section 8.1; a browser closes the connection otherwise). Found by
+ * fuzz-router (tests/fuzz/crashes-found/abort-router-error-not-utf8). */
+GST_START_TEST (test_parse_errors_are_valid_utf8)
+{
+  const gchar *text =
+      "{\"a\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbb\\ueeeee\":1}";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RtcMessage) msg = NULL;
+  g_autoptr (RtcMessage) reply = NULL;
+  g_autofree gchar *wire = NULL;
+
+  fail_if (rtc_json_parse (text, -1, RTC_JSON_MAX_DEPTH, &error));
+  fail_unless (g_utf8_validate (error->message, -1, NULL), "%s",
+      error->message);
+  g_clear_error (&error);
+  msg = rtc_message_parse (text, -1, &error);
+  fail_unless (msg == NULL);
+  fail_unless (g_utf8_validate (error->message, -1, NULL));
+  /* what the server answers parses again */
+  reply = rtc_message_new_error (error->message);
+  wire = rtc_message_to_json (reply);
+  g_clear_error (&error);
+  rtc_message_free (g_steal_pointer (&reply));
+  reply = rtc_message_parse (wire, -1, &error);
+  fail_unless (reply != NULL, "%s", error ? error->message : "");
+}
+
+GST_END_TEST;
+
 static Suite *
 protocol_suite (void)
 {
@@ -508,6 +540,7 @@ protocol_suite (void)
   tcase_add_test (tc, test_truncated_and_mutated_input_never_crashes);
   tcase_add_test (tc, test_json_glib_extensions_cannot_hide_deep_nesting);
   tcase_add_test (tc, test_json_parse_is_strict_rfc8259);
+  tcase_add_test (tc, test_parse_errors_are_valid_utf8);
   return s;
 }
 
