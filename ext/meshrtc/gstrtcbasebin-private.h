@@ -34,10 +34,11 @@ typedef struct
   GMainContext *context;
   RtcContextThread *thread;     /* READY to NULL */
 
-  RtcSignaller *signaller;
+  RtcSignallable *signaller;
   gchar *peer_id;               /* copy readable from any thread, OBJECT_LOCK */
   gboolean warned_unreachable;
   guint generation;             /* counts registrations (welcome) */
+  GHashTable *producers;        /* id -> GstStructure meta, context thread */
 
   GPtrArray *tracks;            /* of RtcTrack, OBJECT_LOCK */
   guint tracks_eos;             /* tracks that got EOS, OBJECT_LOCK */
@@ -69,13 +70,13 @@ void gst_rtc_base_bin_send_end_session (GstRtcBaseBin * self, const gchar * sess
     const gchar * reason);
 G_GNUC_INTERNAL
 void gst_rtc_base_bin_start_answering_session (GstRtcBaseBin * self, const gchar * session_id,
-    const gchar * remote_id, const gchar * offer);
+    const gchar * remote_id, const GstWebRTCSessionDescription * offer);
 G_GNUC_INTERNAL
 void gst_rtc_base_bin_start_offering_session (GstRtcBaseBin * self, const gchar * session_id,
     const gchar * remote_id);
 G_GNUC_INTERNAL
 void gst_rtc_base_bin_when_remote_offer_ready (GstRtcBaseBin * self, GstRtcPeer * peer,
-    const gchar * sdp);
+    const GstWebRTCSessionDescription * offer);
 G_GNUC_INTERNAL
 gboolean gst_rtc_base_bin_start_signalling (gpointer data);
 G_GNUC_INTERNAL

@@ -67,23 +67,11 @@ gst_rtc_base_bin_has_session (GstRtcBaseBin * self, const gchar * session_id)
 }
 
 void
-gst_rtc_base_bin_send_message (GstRtcBaseBin * self, RtcMessage * msg)
-{
-  if (!rtc_signaller_send (PRIV (self)->signaller, msg))
-    GST_DEBUG_OBJECT (self, "not connected, dropping %s",
-        rtc_message_type_to_string (msg->type));
-}
-
-void
 gst_rtc_base_bin_send_end_session (GstRtcBaseBin * self,
     const gchar * session_id, const gchar * reason)
 {
-  RtcMessage *msg = rtc_message_new (RTC_MESSAGE_END_SESSION_V1_1);
-
-  msg->session_id = g_strdup (session_id);
-  msg->error = g_strdup (reason);
-  gst_rtc_base_bin_send_message (self, msg);
-  rtc_message_free (msg);
+  if (PRIV (self)->signaller)
+    rtc_signallable_end_session (PRIV (self)->signaller, session_id, reason);
 }
 
 void
@@ -161,25 +149,21 @@ gst_rtc_base_bin_end_stale_sessions (GstRtcBaseBin * self, const gchar * reason)
 }
 
 static void
-on_local_description (RtcPeerSession * session, const gchar * type,
-    const gchar * sdp, GstRtcBaseBin * self)
+on_local_description (RtcPeerSession * session,
+    GstWebRTCSessionDescription * desc, GstRtcBaseBin * self)
 {
-  RtcMessage *msg = rtc_message_new_peer_sdp (rtc_peer_session_get_id
-      (session), type, sdp);
-
-  gst_rtc_base_bin_send_message (self, msg);
-  rtc_message_free (msg);
+  if (PRIV (self)->signaller)
+    rtc_signallable_send_description (PRIV (self)->signaller,
+        rtc_peer_session_get_id (session), desc);
 }
 
 static void
 on_local_candidate (RtcPeerSession * session, guint mline,
     const gchar * candidate, GstRtcBaseBin * self)
 {
-  RtcMessage *msg = rtc_message_new_peer_ice (rtc_peer_session_get_id
-      (session), mline, candidate);
-
-  gst_rtc_base_bin_send_message (self, msg);
-  rtc_message_free (msg);
+  if (PRIV (self)->signaller)
+    rtc_signallable_send_candidate (PRIV (self)->signaller,
+        rtc_peer_session_get_id (session), mline, candidate);
 }
 
 static void
@@ -520,17 +504,13 @@ gst_rtc_base_bin_start_offering_session (GstRtcBaseBin * self,
  * first offered m-line of its kind, so the answer sends as well. */
 static void
 attach_tracks_to_offer (GstRtcBaseBin * self, GstRtcPeer * peer,
-    const gchar * sdp)
+    const GstSDPMessage * msg)
 {
-  GstSDPMessage *msg = NULL;
   GPtrArray *tracks;
   guint i, j;
 
-  /* an empty text fails in rtc_peer_session_set_remote_description();
-   * gst_sdp_message_new_from_text() would assert on it */
-  if (peer->branches->len > 0 || !sdp || !*sdp
-      || gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK)
-    goto done;
+  if (peer->branches->len > 0)
+    return;
   tracks = copy_tracks (self);
   for (i = 0; i < gst_sdp_message_medias_len (msg); i++) {
     const GstSDPMedia *m = gst_sdp_message_get_media (msg, i);
@@ -558,33 +538,16 @@ attach_tracks_to_offer (GstRtcBaseBin * self, GstRtcPeer * peer,
     }
   }
   g_ptr_array_unref (tracks);
-done:
-  if (msg)
-    gst_sdp_message_free (msg);
-}
-
-typedef struct
-{
-  gchar *type, *sdp;
-} RemoteSdp;
-
-static void
-remote_sdp_free (RemoteSdp * rs)
-{
-  g_free (rs->type);
-  g_free (rs->sdp);
-  g_free (rs);
 }
 
 static void
 apply_remote_offer (GstRtcBaseBin * self, GstRtcPeer * peer, gpointer data)
 {
-  RemoteSdp *rs = data;
+  GstWebRTCSessionDescription *offer = data;
   GError *err = NULL;
 
-  attach_tracks_to_offer (self, peer, rs->sdp);
-  if (!rtc_peer_session_set_remote_description (peer->session, rs->type,
-          rs->sdp, &err)) {
+  attach_tracks_to_offer (self, peer, offer->sdp);
+  if (!rtc_peer_session_set_remote_description (peer->session, offer, &err)) {
     GST_WARNING_OBJECT (self, "session %s: %s", peer->session_id, err->message);
     /* ends and frees @peer; nothing may touch it after this */
     gst_rtc_base_bin_end_session (self, peer->session_id, err->message, TRUE);
@@ -594,14 +557,11 @@ apply_remote_offer (GstRtcBaseBin * self, GstRtcPeer * peer, gpointer data)
 
 void
 gst_rtc_base_bin_when_remote_offer_ready (GstRtcBaseBin * self,
-    GstRtcPeer * peer, const gchar * sdp)
+    GstRtcPeer * peer, const GstWebRTCSessionDescription * offer)
 {
-  RemoteSdp *rs = g_new0 (RemoteSdp, 1);
-
-  rs->type = g_strdup ("offer");
-  rs->sdp = g_strdup (sdp);
-  when_tracks_ready (self, peer, apply_remote_offer, rs,
-      (GDestroyNotify) remote_sdp_free);
+  when_tracks_ready (self, peer, apply_remote_offer,
+      gst_webrtc_session_description_copy (offer),
+      (GDestroyNotify) gst_webrtc_session_description_free);
 }
 
 /* We are the producer side of @session_id and the consumer sent its own
@@ -609,7 +569,8 @@ gst_rtc_base_bin_when_remote_offer_ready (GstRtcBaseBin * self,
  * the offered m-lines. */
 void
 gst_rtc_base_bin_start_answering_session (GstRtcBaseBin * self,
-    const gchar * session_id, const gchar * remote_id, const gchar * offer)
+    const gchar * session_id, const gchar * remote_id,
+    const GstWebRTCSessionDescription * offer)
 {
   GstRtcPeer *peer = gst_rtc_base_bin_create_peer (self, session_id, remote_id);
 

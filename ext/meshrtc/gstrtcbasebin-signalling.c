@@ -2,8 +2,9 @@
  * Copyright (C) 2026 gst-meshrtc developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * GstRtcBaseBin's signalling: what the RtcSignaller reports (welcome,
- * peer messages, disconnection), the peer's status and meta, and starting
+ * GstRtcBaseBin's signalling: what its RtcSignallable reports (sessions
+ * requested, started and ended, descriptions, candidates, producers,
+ * registration and its loss), the peer's status and meta, and starting
  * and stopping the signaller on the context thread. See gstrtcbasebin.c
  * for the element.
  */
@@ -16,137 +17,174 @@
 #include <gst/sdp/sdp.h>
 
 #include "gstrtcbasebin-private.h"
+#include "rtcsignaller.h"
 #include "gstmeshrtcelements.h"
 #include "rtccontextthread.h"
 
 GST_DEBUG_CATEGORY_EXTERN (meshrtc_debug);
 #define GST_CAT_DEFAULT meshrtc_debug
 
+/* The remote's offer or answer for a session of ours. */
 static void
-handle_peer_message (GstRtcBaseBin * self, RtcMessage * msg)
+on_session_description (RtcSignallable * signaller, const gchar * session_id,
+    GstWebRTCSessionDescription * desc, GstRtcBaseBin * self)
 {
-  GstRtcPeer *peer = gst_rtc_base_bin_find_peer (self, msg->session_id);
+  GstRtcPeer *peer = gst_rtc_base_bin_find_peer (self, session_id);
   GError *err = NULL;
 
   if (!peer) {
-    /* e.g. trickle still in flight for a session that just ended; "error"
-     * is not a client message, so nothing is sent back */
-    GST_INFO_OBJECT (self, "ignoring a message for unknown session '%s'",
-        msg->session_id);
+    GST_INFO_OBJECT (self, "ignoring a description for unknown session '%s'",
+        session_id);
     return;
   }
-  if (msg->has_ice) {
-    rtc_peer_session_add_remote_candidate (peer->session,
-        msg->sdp_mline_index, msg->candidate);
-    return;
-  }
-  if (g_strcmp0 (msg->sdp_type, "offer") == 0) {
+  if (desc->type == GST_WEBRTC_SDP_TYPE_OFFER) {
     /* a first offer, or a renegotiation on an established session */
-    gst_rtc_base_bin_when_remote_offer_ready (self, peer, msg->sdp);
+    gst_rtc_base_bin_when_remote_offer_ready (self, peer, desc);
     return;
   }
-  if (!rtc_peer_session_set_remote_description (peer->session, msg->sdp_type,
-          msg->sdp, &err)) {
+  if (!rtc_peer_session_set_remote_description (peer->session, desc, &err)) {
     GST_WARNING_OBJECT (self, "session %s: %s", peer->session_id, err->message);
     gst_rtc_base_bin_end_session (self, peer->session_id, err->message, TRUE);
     g_error_free (err);
   }
 }
 
+static void
+on_handle_ice (RtcSignallable * signaller, const gchar * session_id,
+    guint mline, const gchar * candidate, GstRtcBaseBin * self)
+{
+  GstRtcPeer *peer = gst_rtc_base_bin_find_peer (self, session_id);
+
+  /* e.g. trickle still in flight for a session that just ended */
+  if (peer)
+    rtc_peer_session_add_remote_candidate (peer->session, mline, candidate);
+  else
+    GST_INFO_OBJECT (self, "ignoring a candidate for unknown session '%s'",
+        session_id);
+}
+
 void
 gst_rtc_base_bin_request_session (GstRtcBaseBin * self,
     const gchar * producer_id)
 {
-  RtcMessage *msg = rtc_message_new (RTC_MESSAGE_START_SESSION);
-
   GST_INFO_OBJECT (self, "asking for a session with %s", producer_id);
-  msg->peer_id = g_strdup (producer_id);
-  gst_rtc_base_bin_send_message (self, msg);
-  rtc_message_free (msg);
+  if (PRIV (self)->signaller)
+    rtc_signallable_request_session (PRIV (self)->signaller, producer_id);
 }
 
+/* A consumer wants our media: we offer, or answer its @offer. */
 static void
-on_signaller_message (RtcSignaller * signaller, RtcMessage * msg,
+on_session_requested (RtcSignallable * signaller, const gchar * session_id,
+    const gchar * peer_id, GstWebRTCSessionDescription * offer,
     GstRtcBaseBin * self)
 {
   GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
   GError *err = NULL;
 
-  switch (msg->type) {
-    case RTC_MESSAGE_START_SESSION:
-      /* a consumer wants our media; we offer */
-      if (klass->accept_session && !klass->accept_session (self, msg->peer_id,
-              msg->session_id, &err)) {
-        GST_INFO_OBJECT (self, "refusing session %s from %s: %s",
-            msg->session_id, msg->peer_id, err->message);
-        gst_rtc_base_bin_send_end_session (self, msg->session_id, err->message);
-        g_clear_error (&err);
-        break;
-      }
-      if (msg->offer)
-        /* the consumer offers (gstwebrtc-api's
-         * createConsumerSessionWithOfferOptions): we answer it */
-        gst_rtc_base_bin_start_answering_session (self, msg->session_id,
-            msg->peer_id, msg->offer);
-      else
-        gst_rtc_base_bin_start_offering_session (self, msg->session_id,
-            msg->peer_id);
-      break;
-    case RTC_MESSAGE_SESSION_STARTED:
-      /* the session we asked for exists; the producer will offer */
-      if (gst_rtc_base_bin_find_peer (self, msg->session_id))
-        break;
-      if (gst_rtc_base_bin_create_peer (self, msg->session_id, msg->peer_id))
-        rtc_peer_session_start (gst_rtc_base_bin_find_peer (self,
-                msg->session_id)->session, FALSE);
-      break;
-    case RTC_MESSAGE_PEER:
-      handle_peer_message (self, msg);
-      break;
-    case RTC_MESSAGE_END_SESSION:
-    case RTC_MESSAGE_END_SESSION_V1_1:{
-      /* the remote's own reason, said to be theirs: "the element is
-       * shutting down" alone would read as if we were stopping */
-      gchar *reason = msg->error ?
-          g_strdup_printf ("the remote peer ended the session: %s",
-          msg->error) : g_strdup ("the remote peer ended the session");
-
-      gst_rtc_base_bin_end_session (self, msg->session_id, reason, FALSE);
-      g_free (reason);
-      break;
-    }
-    case RTC_MESSAGE_ERROR:
-      GST_WARNING_OBJECT (self, "signalling server says: %s", msg->details);
-      if (klass->handle_message)
-        klass->handle_message (self, msg);
-      break;
-    default:
-      if (klass->handle_message)
-        klass->handle_message (self, msg);
-      break;
+  if (klass->accept_session && !klass->accept_session (self, peer_id,
+          session_id, &err)) {
+    GST_INFO_OBJECT (self, "refusing session %s from %s: %s", session_id,
+        peer_id, err->message);
+    gst_rtc_base_bin_send_end_session (self, session_id, err->message);
+    g_clear_error (&err);
+    return;
   }
+  if (offer)
+    gst_rtc_base_bin_start_answering_session (self, session_id, peer_id, offer);
+  else
+    gst_rtc_base_bin_start_offering_session (self, session_id, peer_id);
+}
+
+/* The session we asked for exists; the producer will offer. */
+static void
+on_session_started (RtcSignallable * signaller, const gchar * session_id,
+    const gchar * peer_id, GstRtcBaseBin * self)
+{
+  if (gst_rtc_base_bin_find_peer (self, session_id))
+    return;
+  if (gst_rtc_base_bin_create_peer (self, session_id, peer_id))
+    rtc_peer_session_start (gst_rtc_base_bin_find_peer (self,
+            session_id)->session, FALSE);
 }
 
 static void
-on_signaller_connected (RtcSignaller * signaller, const gchar * peer_id,
+on_session_ended (RtcSignallable * signaller, const gchar * session_id,
+    const gchar * reason, GstRtcBaseBin * self)
+{
+  gst_rtc_base_bin_end_session (self, session_id, reason, FALSE);
+}
+
+static void
+on_producer_added (RtcSignallable * signaller, const gchar * peer_id,
+    const GstStructure * meta, GstRtcBaseBin * self)
+{
+  GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
+
+  g_hash_table_replace (PRIV (self)->producers, g_strdup (peer_id),
+      meta ? gst_structure_copy (meta) : gst_structure_new_empty ("meta"));
+  if (klass->producer_added)
+    klass->producer_added (self, peer_id, meta);
+}
+
+static void
+on_producer_removed (RtcSignallable * signaller, const gchar * peer_id,
+    GstRtcBaseBin * self)
+{
+  g_hash_table_remove (PRIV (self)->producers, peer_id);
+}
+
+void
+gst_rtc_base_bin_reconsider_producers (GstRtcBaseBin * self)
+{
+  GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
+  GHashTable *producers = PRIV (self)->producers;
+  GList *ids, *l;
+
+  /* a snapshot: the subclass may end or start sessions meanwhile */
+  ids = g_hash_table_get_keys (producers);
+  for (l = ids; l && klass->producer_added; l = l->next) {
+    gchar *id = g_strdup (l->data);
+    GstStructure *meta = g_hash_table_lookup (producers, id);
+
+    if (meta) {
+      meta = gst_structure_copy (meta);
+      klass->producer_added (self, id, meta);
+      gst_structure_free (meta);
+    }
+    g_free (id);
+  }
+  g_list_free (ids);
+}
+
+static void
+on_signalling_error (RtcSignallable * signaller, const gchar * message,
     GstRtcBaseBin * self)
 {
   GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
-  GstRtcBaseBinPrivate *priv = PRIV (self);
-  gboolean resumed;
 
+  if (klass->signalling_error)
+    klass->signalling_error (self, message);
+}
+
+static void
+on_signaller_connected (RtcSignallable * signaller, const gchar * peer_id,
+    gboolean resumed, GstRtcBaseBin * self)
+{
+  GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
+  GstRtcBaseBinPrivate *priv = PRIV (self);
+
+  /* The signaller asks for our old id back. Resumed within the service's
+   * grace period, it kept our sessions: they are still reachable through
+   * signalling and stay as they are. Otherwise (a new id, or only the id
+   * back from a restarted server) a new generation starts: older sessions
+   * keep their media but can no longer be ended through the server, and a
+   * new session replaces them (end_stale_sessions). */
   GST_OBJECT_LOCK (self);
-  /* The signaller asks the server for our old id back. Resumed within the
-   * server's grace period, it kept our sessions: they are still reachable
-   * through signalling and stay as they are. Otherwise (a new id, or only
-   * the id back from a restarted server) a new generation starts: older
-   * sessions keep their media but can no longer be ended through the
-   * server, and a new session replaces them (end_stale_sessions). */
-  resumed = priv->peer_id && g_strcmp0 (priv->peer_id, peer_id) == 0
-      && rtc_signaller_get_sessions_kept (signaller);
   g_free (priv->peer_id);
   priv->peer_id = g_strdup (peer_id);
   GST_OBJECT_UNLOCK (self);
+  /* the signaller announces every producer again */
+  g_hash_table_remove_all (priv->producers);
   priv->warned_unreachable = FALSE;
   if (!resumed)
     priv->generation++;
@@ -160,7 +198,7 @@ on_signaller_connected (RtcSignaller * signaller, const gchar * peer_id,
 }
 
 static void
-on_signaller_disconnected (RtcSignaller * signaller, const GError * error,
+on_signaller_disconnected (RtcSignallable * signaller, const GError * error,
     gboolean was_registered, GstRtcBaseBin * self)
 {
   GstRtcBaseBinPrivate *priv = PRIV (self);
@@ -180,21 +218,18 @@ on_signaller_disconnected (RtcSignaller * signaller, const GError * error,
   }
 }
 
-static JsonObject *
+static GstStructure *
 build_meta (GstRtcBaseBin * self)
 {
-  GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
   GstRtcBaseBinPrivate *priv = PRIV (self);
-  JsonObject *meta = json_object_new ();
+  GstStructure *meta = gst_structure_new_empty ("meta");
 
   GST_OBJECT_LOCK (self);
-  json_object_set_string_member (meta, "name",
-      priv->peer_name ? priv->peer_name : GST_OBJECT_NAME (self));
+  gst_structure_set (meta, "name", G_TYPE_STRING,
+      priv->peer_name ? priv->peer_name : GST_OBJECT_NAME (self), NULL);
   if (priv->room)
-    json_object_set_string_member (meta, "room", priv->room);
+    gst_structure_set (meta, "room", G_TYPE_STRING, priv->room, NULL);
   GST_OBJECT_UNLOCK (self);
-  if (klass->fill_meta)
-    klass->fill_meta (self, meta);
   return meta;
 }
 
@@ -203,14 +238,14 @@ update_status_cb (gpointer data)
 {
   GstRtcBaseBin *self = data;
   GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
-  JsonObject *meta;
+  GstStructure *meta;
 
   if (!PRIV (self)->signaller)
     return G_SOURCE_REMOVE;
   meta = build_meta (self);
-  rtc_signaller_set_status (PRIV (self)->signaller, klass->get_roles (self),
+  rtc_signallable_set_status (PRIV (self)->signaller, klass->get_roles (self),
       meta);
-  json_object_unref (meta);
+  gst_structure_free (meta);
   return G_SOURCE_REMOVE;
 }
 
@@ -228,17 +263,32 @@ gst_rtc_base_bin_start_signalling (gpointer data)
   GstRtcBaseBinPrivate *priv = PRIV (self);
 
   GST_OBJECT_LOCK (self);
-  priv->signaller = rtc_signaller_new (priv->uri, priv->auth_token);
+  priv->signaller = RTC_SIGNALLABLE (rtc_signaller_new (priv->uri,
+          priv->auth_token));
   GST_OBJECT_UNLOCK (self);
   g_signal_connect (priv->signaller, "connected",
       G_CALLBACK (on_signaller_connected), self);
   g_signal_connect (priv->signaller, "disconnected",
       G_CALLBACK (on_signaller_disconnected), self);
-  g_signal_connect (priv->signaller, "message",
-      G_CALLBACK (on_signaller_message), self);
+  g_signal_connect (priv->signaller, "session-requested",
+      G_CALLBACK (on_session_requested), self);
+  g_signal_connect (priv->signaller, "session-started",
+      G_CALLBACK (on_session_started), self);
+  g_signal_connect (priv->signaller, "session-ended",
+      G_CALLBACK (on_session_ended), self);
+  g_signal_connect (priv->signaller, "session-description",
+      G_CALLBACK (on_session_description), self);
+  g_signal_connect (priv->signaller, "handle-ice",
+      G_CALLBACK (on_handle_ice), self);
+  g_signal_connect (priv->signaller, "producer-added",
+      G_CALLBACK (on_producer_added), self);
+  g_signal_connect (priv->signaller, "producer-removed",
+      G_CALLBACK (on_producer_removed), self);
+  g_signal_connect (priv->signaller, "error",
+      G_CALLBACK (on_signalling_error), self);
   update_status_cb (self);
   priv->warned_unreachable = FALSE;
-  rtc_signaller_start (priv->signaller);
+  rtc_signallable_start (priv->signaller);
   return G_SOURCE_REMOVE;
 }
 
@@ -252,9 +302,10 @@ gst_rtc_base_bin_stop_signalling (gpointer data)
       TRUE);
   if (priv->signaller) {
     g_signal_handlers_disconnect_by_data (priv->signaller, self);
-    rtc_signaller_stop (priv->signaller);
+    rtc_signallable_stop (priv->signaller);
     g_clear_object (&priv->signaller);
   }
+  g_hash_table_remove_all (priv->producers);
   GST_OBJECT_LOCK (self);
   g_clear_pointer (&priv->peer_id, g_free);
   GST_OBJECT_UNLOCK (self);
@@ -265,7 +316,7 @@ const gchar *
 gst_rtc_base_bin_get_peer_id (GstRtcBaseBin * self)
 {
   return PRIV (self)->signaller ?
-      rtc_signaller_get_peer_id (PRIV (self)->signaller) : NULL;
+      rtc_signallable_get_peer_id (PRIV (self)->signaller) : NULL;
 }
 
 const gchar *

@@ -15,6 +15,7 @@
 #include <gst/sdp/sdp.h>
 
 #include "gstrtcbasebin-private.h"
+#include "rtcsignaller.h"
 #include "gstmeshrtcelements.h"
 #include "rtccontextthread.h"
 
@@ -487,6 +488,7 @@ gst_rtc_base_bin_finalize (GObject * object)
   g_free (priv->ice_local_addresses);
   g_ptr_array_unref (priv->tracks);
   g_hash_table_unref (priv->peers);
+  g_hash_table_unref (priv->producers);
   g_mutex_clear (&priv->peers_lock);
   g_main_context_unref (priv->context);
   G_OBJECT_CLASS (gst_rtc_base_bin_parent_class)->finalize (object);
@@ -507,6 +509,8 @@ gst_rtc_base_bin_init (GstRtcBaseBin * self)
   priv->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   priv->context = g_main_context_new ();
   priv->tracks = g_ptr_array_new ();
+  priv->producers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) gst_structure_free);
   priv->peers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) gst_rtc_base_bin_peer_free);
   g_mutex_init (&priv->peers_lock);

@@ -9,7 +9,7 @@
 
 #include "rtcpeersession.h"
 #include "rtctrack.h"
-#include "rtcsignaller.h"
+#include "rtcsignallable.h"
 
 G_BEGIN_DECLS
 
@@ -18,7 +18,8 @@ G_BEGIN_DECLS
  *
  * What rtcsignalbin and rtcmeshfanout share: the element's own
  * GMainContext thread (signalling and session logic never run on a
- * streaming thread), the signaller, local tracks behind request sink pads,
+ * streaming thread), the signaller (an #RtcSignallable: the bin sees
+ * semantic events only, no wire format), local tracks behind request sink pads,
  * and the table of peer sessions with their SDP/ICE relay and teardown.
  * Subclasses decide which sessions to start or accept.
  */
@@ -44,17 +45,20 @@ struct _GstRtcBaseBinClass
    * of it) and keeps GST_ELEMENT_FLAG_SOURCE when its webrtcbins go */
   gboolean is_source;
 
-  /* roles and meta to register with (called on the element's context) */
+  /* roles to register with (called on the element's context) */
   RtcRoles (*get_roles) (GstRtcBaseBin * self);
-  void     (*fill_meta) (GstRtcBaseBin * self, JsonObject * meta);
   /* signalling registered */
   void     (*connected) (GstRtcBaseBin * self, const gchar * peer_id);
   /* a consumer started a session with us (we offer); return FALSE and set
    * @error to refuse it */
   gboolean (*accept_session) (GstRtcBaseBin * self, const gchar * consumer_id,
                               const gchar * session_id, GError ** error);
-  /* messages the base does not handle (list, peerStatusChanged, ...) */
-  void     (*handle_message) (GstRtcBaseBin * self, RtcMessage * msg);
+  /* a producer is there (only with the listener role); @meta holds its
+   * "name" and "room" strings when it announced them */
+  void     (*producer_added) (GstRtcBaseBin * self, const gchar * peer_id,
+                              const GstStructure * meta);
+  /* the signalling service refused something we asked (logged already) */
+  void     (*signalling_error) (GstRtcBaseBin * self, const gchar * message);
   /* a session went away; @peer is freed after this returns */
   void     (*peer_removed) (GstRtcBaseBin * self, GstRtcPeer * peer);
   /* a remote track of session @session_id appeared (streaming thread, no
@@ -80,10 +84,12 @@ void     gst_rtc_base_bin_request_session (GstRtcBaseBin * self, const gchar * p
 /* Ends a session, telling the server (and so the remote) when @notify. */
 void     gst_rtc_base_bin_end_session (GstRtcBaseBin * self, const gchar * session_id,
                                        const gchar * reason, gboolean notify);
-void     gst_rtc_base_bin_send_message (GstRtcBaseBin * self, RtcMessage * msg);
 /* Ends the sessions made on an earlier signalling connection: nothing can
  * end them through the server any more. Returns how many ended. */
 guint    gst_rtc_base_bin_end_stale_sessions (GstRtcBaseBin * self, const gchar * reason);
+/* Calls producer_added again for every producer still there (context
+ * thread), e.g. to look for a peer again after a session ended. */
+void     gst_rtc_base_bin_reconsider_producers (GstRtcBaseBin * self);
 /* Re-sends setPeerStatus after a property that feeds the meta changed. */
 void     gst_rtc_base_bin_update_status (GstRtcBaseBin * self);
 /* Fills a GstStructure with one field per peer (for "stats"). */

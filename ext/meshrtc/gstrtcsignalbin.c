@@ -148,40 +148,29 @@ gst_rtc_signal_bin_get_roles (GstRtcBaseBin * base)
 }
 
 static void
-send_list (GstRtcBaseBin * base)
-{
-  RtcMessage *msg = rtc_message_new (RTC_MESSAGE_LIST);
-
-  gst_rtc_base_bin_send_message (base, msg);
-  rtc_message_free (msg);
-}
-
-static void
 gst_rtc_signal_bin_connected (GstRtcBaseBin * base, const gchar * peer_id)
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
 
-  /* a request made before the server went away is gone with it */
+  /* a request made before the server went away is gone with it; the
+   * signaller lists the producers again (our roles include listener) */
   g_clear_pointer (&self->requested, g_free);
-  if (is_mesh (self) || is_consumer (self))
-    send_list (base);
 }
 
 /* Decides whether @id (a producer with @meta) is the peer to connect to. */
 static void
-consider_producer (GstRtcSignalBin * self, const gchar * id, JsonObject * meta)
+gst_rtc_signal_bin_producer_added (GstRtcBaseBin * base, const gchar * id,
+    const GstStructure * meta)
 {
-  GstRtcBaseBin *base = GST_RTC_BASE_BIN (self);
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
   const gchar *mine = gst_rtc_base_bin_get_peer_id (base);
-  const gchar *name = NULL;
+  const gchar *name = meta ? gst_structure_get_string (meta, "name") : NULL;
   gboolean wanted = FALSE;
 
   if (!id || !mine || g_str_equal (id, mine))
     return;
   if (self->requested || gst_rtc_base_bin_count_peers (base) > 0)
     return;
-  if (meta && json_object_has_member (meta, "name"))
-    name = json_object_get_string_member_with_default (meta, "name", NULL);
 
   if (is_mesh (self)) {
     gchar *room = NULL;
@@ -189,8 +178,8 @@ consider_producer (GstRtcSignalBin * self, const gchar * id, JsonObject * meta)
     g_object_get (self, "room", &room, NULL);
     /* one bidirectional session per pair: the lower id asks, so two
      * participants never start two sessions at once */
-    wanted = g_strcmp0 (rtc_meta_get_room (meta), room) == 0
-        && strcmp (mine, id) < 0;
+    wanted = meta && g_strcmp0 (gst_structure_get_string (meta, "room"),
+        room) == 0 && strcmp (mine, id) < 0;
     g_free (room);
   } else {
     GST_OBJECT_LOCK (self);
@@ -206,33 +195,15 @@ consider_producer (GstRtcSignalBin * self, const gchar * id, JsonObject * meta)
 }
 
 static void
-gst_rtc_signal_bin_handle_message (GstRtcBaseBin * base, RtcMessage * msg)
+gst_rtc_signal_bin_signalling_error (GstRtcBaseBin * base,
+    const gchar * message)
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
-  guint i;
 
-  switch (msg->type) {
-    case RTC_MESSAGE_LIST:
-      for (i = 0; msg->peers && i < msg->peers->len; i++) {
-        RtcPeerInfo *info = g_ptr_array_index (msg->peers, i);
-        consider_producer (self, info->id, info->meta);
-      }
-      break;
-    case RTC_MESSAGE_PEER_STATUS_CHANGED:
-      if (msg->roles & RTC_ROLE_PRODUCER)
-        consider_producer (self, msg->peer_id, msg->meta);
-      break;
-    case RTC_MESSAGE_ERROR:
-      /* e.g. the producer we asked for left before the server saw it */
-      if (self->requested && msg->details
-          && strstr (msg->details, self->requested))
-        g_clear_pointer (&self->requested, g_free);
-      break;
-    default:
-      GST_DEBUG_OBJECT (self, "ignoring %s",
-          rtc_message_type_to_string (msg->type));
-      break;
-  }
+  /* e.g. the producer we asked for left before the server saw it: the
+   * service's refusal names it */
+  if (self->requested && message && strstr (message, self->requested))
+    g_clear_pointer (&self->requested, g_free);
 }
 
 static gboolean
@@ -264,7 +235,7 @@ relist_cb (gpointer data)
   GstRtcSignalBin *self = data;
 
   g_clear_pointer (&self->relist, g_source_unref);
-  send_list (GST_RTC_BASE_BIN (self));
+  gst_rtc_base_bin_reconsider_producers (GST_RTC_BASE_BIN (self));
   return G_SOURCE_REMOVE;
 }
 
@@ -635,7 +606,8 @@ gst_rtc_signal_bin_class_init (GstRtcSignalBinClass * klass)
   base_class->is_source = TRUE;
   base_class->get_roles = gst_rtc_signal_bin_get_roles;
   base_class->connected = gst_rtc_signal_bin_connected;
-  base_class->handle_message = gst_rtc_signal_bin_handle_message;
+  base_class->producer_added = gst_rtc_signal_bin_producer_added;
+  base_class->signalling_error = gst_rtc_signal_bin_signalling_error;
   base_class->accept_session = gst_rtc_signal_bin_accept_session;
   base_class->peer_removed = gst_rtc_signal_bin_peer_removed;
   base_class->remote_pad = gst_rtc_signal_bin_remote_pad;

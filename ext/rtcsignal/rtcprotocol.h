@@ -11,6 +11,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include "rtcsignallable.h"
 
 G_BEGIN_DECLS
 
@@ -44,19 +45,8 @@ typedef enum
   RTC_MESSAGE_GET_ICE_SERVERS,  /* "getIceServers" */
 } RtcMessageType;
 
-/**
- * RtcRoles:
- *
- * Roles a peer announces in `setPeerStatus` (wire strings "producer",
- * "consumer", "listener").
- */
-typedef enum
-{
-  RTC_ROLE_NONE = 0,
-  RTC_ROLE_PRODUCER = 1 << 0,
-  RTC_ROLE_CONSUMER = 1 << 1,
-  RTC_ROLE_LISTENER = 1 << 2,
-} RtcRoles;
+/* RtcRoles (the "roles" of setPeerStatus: wire strings "producer",
+ * "consumer", "listener") is the signaller interface's, rtcsignallable.h */
 
 /**
  * RtcPeerInfo:

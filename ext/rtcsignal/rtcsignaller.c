@@ -1,68 +1,26 @@
 /* gst-meshrtc
  * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * This library is free software; you can redistribute it and/or
- * modify it under the terms of the GNU Library General Public
- * License as published by the Free Software Foundation; either
- * version 2.1 of the License, or (at your option) any later version.
+ * RtcSignaller's protocol side: registration, sessions and producers of
+ * gst-plugins-rs' WebSocket protocol turned into RtcSignallable's events
+ * and back. The transport is in rtcsignaller-websocket.c; a detached
+ * signaller (unit tests) has none. See rtcsignaller.h.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
-#include <gst/gst.h>
-#include <libsoup/soup.h>
+#include "rtcsignaller-private.h"
 
-#include "rtcsignaller.h"
-#include "rtccontextthread.h"
-
-GST_DEBUG_CATEGORY_STATIC (rtc_signaller_debug);
+GST_DEBUG_CATEGORY (rtc_signaller_debug);
 #define GST_CAT_DEFAULT rtc_signaller_debug
 
-/* reconnection backoff: doubles from the first to the cap (ms) */
-#define BACKOFF_INITIAL_MS 100
-#define BACKOFF_MAX_MS 5000
-/* no message of the protocol comes near this; a malicious server cannot
- * make the client buffer more (RFC 6455 close 1009) */
-#define MAX_INCOMING_MESSAGE_SIZE (1024 * 1024)
+static void rtc_signaller_signallable_init (RtcSignallableInterface * iface);
 
-struct _RtcSignaller
-{
-  GObject parent;
-
-  gchar *uri;
-  gchar *auth_token;
-  RtcRoles roles;
-  JsonObject *meta;
-
-  GMainContext *context;
-  SoupSession *session;
-  SoupWebsocketConnection *ws;
-  GCancellable *cancellable;
-  GSource *retry;
-  gboolean running;
-  gchar *peer_id;
-  gboolean sessions_kept;       /* at the last welcome */
-  guint backoff_ms;             /* next retry delay */
-  /* resume (docs/protocol.md): a secret made once per signaller and the
-   * last peer id the server gave; neither is cleared on a drop */
-  gchar *resume_token;
-  gchar *last_peer_id;
-};
-
-enum
-{
-  SIGNAL_CONNECTED,
-  SIGNAL_DISCONNECTED,
-  SIGNAL_MESSAGE,
-  LAST_SIGNAL
-};
-
-static guint signals[LAST_SIGNAL];
-
-G_DEFINE_TYPE (RtcSignaller, rtc_signaller, G_TYPE_OBJECT);
-
-static void connect_now (RtcSignaller * self);
+G_DEFINE_TYPE_WITH_CODE (RtcSignaller, rtc_signaller, G_TYPE_OBJECT,
+    G_IMPLEMENT_INTERFACE (RTC_TYPE_SIGNALLABLE,
+        rtc_signaller_signallable_init));
 
 gboolean
 rtc_signaller_check_uri (const gchar * uri, GError ** error)
@@ -85,6 +43,54 @@ rtc_signaller_check_uri (const gchar * uri, GError ** error)
   return ok;
 }
 
+/* Queues nothing: FALSE when not connected. */
+static gboolean
+send_message (RtcSignaller * self, const RtcMessage * msg)
+{
+  gchar *text;
+  gboolean sent = TRUE;
+
+  if (!self->running)
+    return FALSE;
+  text = rtc_message_to_json (msg);
+  if (self->send_func)
+    self->send_func (text, self->send_data);
+  else
+    sent = rtc_signaller_ws_send_text (self, text);
+  /* type only: SDP carries ICE passwords */
+  if (sent)
+    GST_LOG ("sent %s", rtc_message_type_to_string (msg->type));
+  else
+    GST_DEBUG ("not connected, dropping %s",
+        rtc_message_type_to_string (msg->type));
+  g_free (text);
+  return sent;
+}
+
+/* The messages below need a registration: before the welcome the server
+ * would refuse them. */
+static void
+send_registered (RtcSignaller * self, RtcMessage * msg)
+{
+  if (self->peer_id)
+    send_message (self, msg);
+  else
+    GST_DEBUG ("not registered, dropping %s",
+        rtc_message_type_to_string (msg->type));
+  rtc_message_free (msg);
+}
+
+static void
+send_end_session (RtcSignaller * self, const gchar * session_id,
+    const gchar * reason)
+{
+  RtcMessage *msg = rtc_message_new (RTC_MESSAGE_END_SESSION_V1_1);
+
+  msg->session_id = g_strdup (session_id);
+  msg->error = g_strdup (reason);
+  send_registered (self, msg);
+}
+
 static void
 send_status (RtcSignaller * self)
 {
@@ -95,73 +101,208 @@ send_status (RtcSignaller * self)
   msg = rtc_message_new (RTC_MESSAGE_SET_PEER_STATUS);
   msg->roles = self->roles;
   msg->meta = self->meta ? json_object_ref (self->meta) : NULL;
-  rtc_signaller_send (self, msg);
+  send_registered (self, msg);
+}
+
+void
+rtc_signaller_transport_opened (RtcSignaller * self)
+{
+  RtcMessage *msg = rtc_message_new (RTC_MESSAGE_SET_PROTOCOL_VERSION);
+
+  /* setProtocolVersion must be the first message; the server's welcome
+   * triggers setPeerStatus */
+  msg->version = g_strdup (RTC_PROTOCOL_VERSION);
+  send_message (self, msg);
   rtc_message_free (msg);
 }
 
-static gboolean
-retry_cb (gpointer user_data)
+void
+rtc_signaller_transport_lost (RtcSignaller * self, const GError * error)
 {
-  connect_now (user_data);
-  return G_SOURCE_REMOVE;
+  gboolean was_registered = self->peer_id != NULL;
+
+  g_clear_pointer (&self->peer_id, g_free);
+  g_hash_table_remove_all (self->producers);
+  GST_INFO ("signalling connection to %s lost%s%s",
+      self->uri ? self->uri : "(detached)", error ? ": " : "",
+      error ? error->message : "");
+  g_signal_emit_by_name (self, "disconnected", error, was_registered);
+}
+
+/* What elements may know of a producer's meta: its name and room, when
+ * they are strings. Member names from the network do not become GQuarks
+ * (they are never freed). */
+static GstStructure *
+meta_to_structure (JsonObject * meta)
+{
+  static const gchar *const known[] = { "name", "room" };
+  GstStructure *s = gst_structure_new_empty ("meta");
+  guint i;
+
+  for (i = 0; meta && i < G_N_ELEMENTS (known); i++) {
+    JsonNode *node = json_object_get_member (meta, known[i]);
+
+    if (node && JSON_NODE_HOLDS_VALUE (node)
+        && json_node_get_value_type (node) == G_TYPE_STRING)
+      gst_structure_set (s, known[i], G_TYPE_STRING,
+          json_node_get_string (node), NULL);
+  }
+  return s;
 }
 
 static void
-close_socket (RtcSignaller * self)
+producer_added (RtcSignaller * self, const gchar * id, JsonObject * meta)
 {
-  if (self->ws) {
-    g_signal_handlers_disconnect_by_data (self->ws, self);
-    if (soup_websocket_connection_get_state (self->ws) ==
-        SOUP_WEBSOCKET_STATE_OPEN)
-      soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
-          NULL);
-    g_clear_object (&self->ws);
+  GstStructure *s;
+
+  if (!id || g_strcmp0 (id, self->peer_id) == 0)
+    return;
+  g_hash_table_add (self->producers, g_strdup (id));
+  s = meta_to_structure (meta);
+  g_signal_emit_by_name (self, "producer-added", id, s);
+  gst_structure_free (s);
+}
+
+static void
+handle_welcome (RtcSignaller * self, RtcMessage * msg)
+{
+  gboolean resumed = msg->sessions_kept && self->last_peer_id
+      && g_strcmp0 (self->last_peer_id, msg->peer_id) == 0;
+
+  g_free (self->peer_id);
+  self->peer_id = g_strdup (msg->peer_id);
+  g_free (self->last_peer_id);
+  self->last_peer_id = g_strdup (msg->peer_id);
+  g_hash_table_remove_all (self->producers);
+  if (!self->send_func)
+    rtc_signaller_ws_registered (self);
+  GST_INFO ("registered with %s as peer %s%s", self->uri, self->peer_id,
+      resumed ? " (resumed with its sessions)" : "");
+  send_status (self);
+  if (self->roles & RTC_ROLE_LISTENER)
+    send_registered (self, rtc_message_new (RTC_MESSAGE_LIST));
+  g_signal_emit_by_name (self, "connected", self->peer_id, resumed);
+}
+
+/* A description for @session_id, or NULL when its SDP is invalid: then
+ * the session is ended on both sides (it cannot go on). */
+static GstWebRTCSessionDescription *
+parse_description (RtcSignaller * self, const gchar * session_id,
+    const gchar * type, const gchar * sdp, gboolean known_session)
+{
+  GstWebRTCSessionDescription *desc;
+  GError *err = NULL;
+
+  desc = rtc_session_description_new_from_text (type, sdp, &err);
+  if (desc)
+    return desc;
+  GST_WARNING ("session %s: %s", session_id, err->message);
+  send_end_session (self, session_id, err->message);
+  if (known_session)
+    g_signal_emit_by_name (self, "session-ended", session_id, err->message);
+  g_error_free (err);
+  return NULL;
+}
+
+static void
+handle_peer (RtcSignaller * self, RtcMessage * msg)
+{
+  GstWebRTCSessionDescription *desc;
+
+  if (msg->has_ice) {
+    g_signal_emit_by_name (self, "handle-ice", msg->session_id,
+        msg->sdp_mline_index, msg->candidate ? msg->candidate : "");
+    return;
+  }
+  desc = parse_description (self, msg->session_id, msg->sdp_type, msg->sdp,
+      TRUE);
+  if (!desc)
+    return;
+  g_signal_emit_by_name (self, "session-description", msg->session_id, desc);
+  gst_webrtc_session_description_free (desc);
+}
+
+static void
+handle_start_session (RtcSignaller * self, RtcMessage * msg)
+{
+  GstWebRTCSessionDescription *offer = NULL;
+
+  if (msg->offer) {
+    /* the consumer offers (gstwebrtc-api's
+     * createConsumerSessionWithOfferOptions) */
+    offer = parse_description (self, msg->session_id, "offer", msg->offer,
+        FALSE);
+    if (!offer)
+      return;
+  }
+  g_signal_emit_by_name (self, "session-requested", msg->session_id,
+      msg->peer_id, offer);
+  if (offer)
+    gst_webrtc_session_description_free (offer);
+}
+
+static void
+handle_message (RtcSignaller * self, RtcMessage * msg)
+{
+  gchar *reason;
+  guint i;
+
+  switch (msg->type) {
+    case RTC_MESSAGE_WELCOME:
+      handle_welcome (self, msg);
+      break;
+    case RTC_MESSAGE_START_SESSION:
+      handle_start_session (self, msg);
+      break;
+    case RTC_MESSAGE_SESSION_STARTED:
+      g_signal_emit_by_name (self, "session-started", msg->session_id,
+          msg->peer_id);
+      break;
+    case RTC_MESSAGE_PEER:
+      handle_peer (self, msg);
+      break;
+    case RTC_MESSAGE_END_SESSION:
+    case RTC_MESSAGE_END_SESSION_V1_1:
+      /* the remote's own reason, said to be theirs */
+      reason = msg->error ?
+          g_strdup_printf ("the remote peer ended the session: %s",
+          msg->error) : g_strdup ("the remote peer ended the session");
+      g_signal_emit_by_name (self, "session-ended", msg->session_id, reason);
+      g_free (reason);
+      break;
+    case RTC_MESSAGE_LIST:
+      for (i = 0; msg->peers && i < msg->peers->len; i++) {
+        RtcPeerInfo *info = g_ptr_array_index (msg->peers, i);
+        producer_added (self, info->id, info->meta);
+      }
+      break;
+    case RTC_MESSAGE_PEER_STATUS_CHANGED:
+      if (msg->roles & RTC_ROLE_PRODUCER)
+        producer_added (self, msg->peer_id, msg->meta);
+      else if (msg->peer_id
+          && g_hash_table_remove (self->producers, msg->peer_id))
+        g_signal_emit_by_name (self, "producer-removed", msg->peer_id);
+      break;
+    case RTC_MESSAGE_ERROR:
+      GST_WARNING ("signalling server says: %s", msg->details);
+      g_signal_emit_by_name (self, "error", msg->details);
+      break;
+    default:
+      GST_DEBUG ("ignoring %s", rtc_message_type_to_string (msg->type));
+      break;
   }
 }
 
-static void
-schedule_retry (RtcSignaller * self)
+void
+rtc_signaller_transport_received (RtcSignaller * self, const gchar * text,
+    gsize len)
 {
-  guint delay;
-
-  if (!self->running || self->retry)
-    return;
-  delay = self->backoff_ms;
-  self->backoff_ms = MIN (self->backoff_ms * 2, BACKOFF_MAX_MS);
-  GST_INFO ("reconnecting to %s in %u ms", self->uri, delay);
-  self->retry = g_timeout_source_new (delay);
-  g_source_set_callback (self->retry, retry_cb, self, NULL);
-  g_source_attach (self->retry, self->context);
-}
-
-static void
-drop_connection (RtcSignaller * self, const GError * error)
-{
-  gboolean was_connected = self->peer_id != NULL;
-
-  close_socket (self);
-  g_clear_pointer (&self->peer_id, g_free);
-  GST_INFO ("signalling connection to %s lost%s%s", self->uri,
-      error ? ": " : "", error ? error->message : "");
-  g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, error, was_connected);
-  schedule_retry (self);
-}
-
-static void
-on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * bytes,
-    gpointer user_data)
-{
-  RtcSignaller *self = user_data;
   GError *err = NULL;
   RtcMessage *msg;
-  gsize len;
-  const gchar *data = g_bytes_get_data (bytes, &len);
 
-  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-    GST_WARNING ("ignoring binary WebSocket message");
+  if (!self->running)
     return;
-  }
-  msg = rtc_message_parse (data, len, &err);
+  msg = rtc_message_parse (text, len, &err);
   if (!msg) {
     /* logged only: "error" is a server-to-client message, which servers
      * refuse or drop (gst-plugins-rs), and a message type newer than us is
@@ -171,142 +312,138 @@ on_ws_message (SoupWebsocketConnection * ws, gint type, GBytes * bytes,
     return;
   }
   GST_LOG ("received %s", rtc_message_type_to_string (msg->type));
-  g_object_ref (self);
-  if (msg->type == RTC_MESSAGE_WELCOME) {
-    g_free (self->peer_id);
-    self->peer_id = g_strdup (msg->peer_id);
-    g_free (self->last_peer_id);
-    self->last_peer_id = g_strdup (msg->peer_id);
-    self->backoff_ms = BACKOFF_INITIAL_MS;
-    self->sessions_kept = msg->sessions_kept;
-    GST_INFO ("registered with %s as peer %s%s", self->uri, self->peer_id,
-        self->sessions_kept ? " (resumed with its sessions)" : "");
+  /* only a welcome may come before the welcome */
+  if (!self->peer_id && msg->type != RTC_MESSAGE_WELCOME)
+    GST_WARNING ("ignoring %s before the welcome",
+        rtc_message_type_to_string (msg->type));
+  else {
+    g_object_ref (self);
+    handle_message (self, msg);
+    g_object_unref (self);
+  }
+  rtc_message_free (msg);
+}
+
+static gboolean
+field_to_json (GQuark field, const GValue * value, gpointer data)
+{
+  JsonObject *obj = data;
+  const gchar *name = g_quark_to_string (field);
+
+  if (G_VALUE_HOLDS_STRING (value))
+    json_object_set_string_member (obj, name, g_value_get_string (value));
+  else if (G_VALUE_HOLDS_BOOLEAN (value))
+    json_object_set_boolean_member (obj, name, g_value_get_boolean (value));
+  else if (G_VALUE_HOLDS_INT (value))
+    json_object_set_int_member (obj, name, g_value_get_int (value));
+  else if (G_VALUE_HOLDS_UINT (value))
+    json_object_set_int_member (obj, name, g_value_get_uint (value));
+  else if (G_VALUE_HOLDS_INT64 (value))
+    json_object_set_int_member (obj, name, g_value_get_int64 (value));
+  else if (G_VALUE_HOLDS_DOUBLE (value))
+    json_object_set_double_member (obj, name, g_value_get_double (value));
+  else
+    GST_WARNING ("meta field '%s' of type %s is not sent", name,
+        G_VALUE_TYPE_NAME (value));
+  return TRUE;
+}
+
+static void
+signaller_set_status (RtcSignallable * base, RtcRoles roles,
+    const GstStructure * meta)
+{
+  RtcSignaller *self = RTC_SIGNALLER (base);
+
+  self->roles = roles;
+  g_clear_pointer (&self->meta, json_object_unref);
+  if (meta) {
+    self->meta = json_object_new ();
+    gst_structure_foreach (meta, field_to_json, self->meta);
+  }
+  if (self->peer_id)
     send_status (self);
-    g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, self->peer_id);
-  } else {
-    g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, msg);
-  }
-  rtc_message_free (msg);
-  g_object_unref (self);
 }
 
 static void
-on_ws_closed (SoupWebsocketConnection * ws, gpointer user_data)
+signaller_start (RtcSignallable * base)
 {
-  RtcSignaller *self = user_data;
-  GError *err = g_error_new (G_IO_ERROR, G_IO_ERROR_CLOSED,
-      "server closed the connection (code %u)",
-      soup_websocket_connection_get_close_code (ws));
+  RtcSignaller *self = RTC_SIGNALLER (base);
 
-  drop_connection (self, err);
-  g_error_free (err);
-}
-
-static void
-on_ws_error (SoupWebsocketConnection * ws, GError * error, gpointer user_data)
-{
-  GST_WARNING ("WebSocket error: %s", error->message);
-}
-
-static void
-on_connected (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  RtcSignaller *self = user_data;
-  GError *err = NULL;
-  SoupWebsocketConnection *ws;
-  RtcMessage *msg;
-
-  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), res, &err);
-  if (!ws) {
-    if (!g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      drop_connection (self, err);
-    g_error_free (err);
-    g_object_unref (self);
+  if (self->running)
     return;
-  }
-  if (!self->running) {
-    /* stopped while the handshake was finishing */
-    soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-    g_object_unref (ws);
-    g_object_unref (self);
-    return;
-  }
-  self->ws = ws;
-  soup_websocket_connection_set_keepalive_interval (ws, 15);
-  soup_websocket_connection_set_max_incoming_payload_size (ws,
-      MAX_INCOMING_MESSAGE_SIZE);
-  g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), self);
-  g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), self);
-  g_signal_connect (ws, "error", G_CALLBACK (on_ws_error), self);
-
-  /* setProtocolVersion must be the first message; the server's welcome
-   * triggers setPeerStatus. */
-  msg = rtc_message_new (RTC_MESSAGE_SET_PROTOCOL_VERSION);
-  msg->version = g_strdup (RTC_PROTOCOL_VERSION);
-  rtc_signaller_send (self, msg);
-  rtc_message_free (msg);
-  g_object_unref (self);
-}
-
-/* The URI with the resume parameters added to its query: the token on
- * every connect, the former peer id once there was one. */
-static GUri *
-resume_uri (RtcSignaller * self)
-{
-  g_autoptr (GUri) base = g_uri_parse (self->uri, G_URI_FLAGS_ENCODED, NULL);
-  g_autoptr (GString) query = NULL;
-  g_autofree gchar *token = NULL;
-
-  if (!base)
-    return NULL;
-  query = g_string_new (g_uri_get_query (base));
-  token = g_uri_escape_string (self->resume_token, NULL, FALSE);
-  if (query->len > 0)
-    g_string_append_c (query, '&');
-  g_string_append_printf (query, "meshrtc-resume=%s", token);
-  if (self->last_peer_id) {
-    g_autofree gchar *peer = g_uri_escape_string (self->last_peer_id, NULL,
-        FALSE);
-
-    g_string_append_printf (query, "&meshrtc-peer=%s", peer);
-  }
-  /* "ws://host:port" has an empty path, and with a query added the
-   * request target would be "?..." (RFC 9112 section 3.2.1 wants "/") */
-  return g_uri_build (g_uri_get_flags (base), g_uri_get_scheme (base),
-      g_uri_get_userinfo (base), g_uri_get_host (base), g_uri_get_port (base),
-      *g_uri_get_path (base) ? g_uri_get_path (base) : "/", query->str,
-      g_uri_get_fragment (base));
+  self->running = TRUE;
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->context = g_main_context_ref_thread_default ();
+  if (!self->send_func)
+    rtc_signaller_ws_start (self);
 }
 
 static void
-connect_now (RtcSignaller * self)
+signaller_stop (RtcSignallable * base)
 {
-  SoupMessage *msg;
-  g_autoptr (GUri) uri = NULL;
+  RtcSignaller *self = RTC_SIGNALLER (base);
 
-  g_clear_pointer (&self->retry, g_source_unref);
   if (!self->running)
     return;
-  uri = resume_uri (self);
-  msg = uri ? soup_message_new_from_uri (SOUP_METHOD_GET, uri) : NULL;
-  if (!msg) {
-    GError *err = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-        "invalid signalling URI");
-    drop_connection (self, err);
-    g_error_free (err);
-    return;
-  }
-  if (self->auth_token) {
-    gchar *value = g_strdup_printf ("Bearer %s", self->auth_token);
-    soup_message_headers_replace (soup_message_get_request_headers (msg),
-        "Authorization", value);
-    g_free (value);
-  }
-  /* self->uri, not the message's: that one carries the resume token */
-  GST_DEBUG ("connecting to %s", self->uri);
-  soup_session_websocket_connect_async (self->session, msg, NULL, NULL,
-      G_PRIORITY_DEFAULT, self->cancellable, on_connected, g_object_ref (self));
-  g_object_unref (msg);
+  if (!self->send_func)
+    rtc_signaller_ws_stop (self);
+  self->running = FALSE;
+  g_clear_pointer (&self->peer_id, g_free);
+  g_hash_table_remove_all (self->producers);
+}
+
+static void
+signaller_request_session (RtcSignallable * base, const gchar * producer_id)
+{
+  RtcMessage *msg = rtc_message_new (RTC_MESSAGE_START_SESSION);
+
+  msg->peer_id = g_strdup (producer_id);
+  send_registered (RTC_SIGNALLER (base), msg);
+}
+
+static void
+signaller_send_description (RtcSignallable * base, const gchar * session_id,
+    const GstWebRTCSessionDescription * desc)
+{
+  gchar *text = gst_sdp_message_as_text (desc->sdp);
+
+  send_registered (RTC_SIGNALLER (base), rtc_message_new_peer_sdp (session_id,
+          gst_webrtc_sdp_type_to_string (desc->type), text));
+  g_free (text);
+}
+
+static void
+signaller_send_candidate (RtcSignallable * base, const gchar * session_id,
+    guint sdp_mline_index, const gchar * candidate)
+{
+  send_registered (RTC_SIGNALLER (base), rtc_message_new_peer_ice (session_id,
+          sdp_mline_index, candidate));
+}
+
+static void
+signaller_end_session (RtcSignallable * base, const gchar * session_id,
+    const gchar * reason)
+{
+  send_end_session (RTC_SIGNALLER (base), session_id, reason);
+}
+
+static const gchar *
+signaller_get_peer_id (RtcSignallable * base)
+{
+  return RTC_SIGNALLER (base)->peer_id;
+}
+
+static void
+rtc_signaller_signallable_init (RtcSignallableInterface * iface)
+{
+  iface->start = signaller_start;
+  iface->stop = signaller_stop;
+  iface->set_status = signaller_set_status;
+  iface->request_session = signaller_request_session;
+  iface->send_description = signaller_send_description;
+  iface->send_candidate = signaller_send_candidate;
+  iface->end_session = signaller_end_session;
+  iface->get_peer_id = signaller_get_peer_id;
 }
 
 RtcSignaller *
@@ -319,120 +456,15 @@ rtc_signaller_new (const gchar * uri, const gchar * auth_token)
   return self;
 }
 
-void
-rtc_signaller_set_status (RtcSignaller * self, RtcRoles roles,
-    JsonObject * meta)
+RtcSignaller *
+rtc_signaller_new_detached (RtcSignallerSendFunc send, gpointer user_data)
 {
-  self->roles = roles;
-  g_clear_pointer (&self->meta, json_object_unref);
-  if (meta)
-    self->meta = json_object_ref (meta);
-  if (self->peer_id)
-    send_status (self);
-}
+  RtcSignaller *self = g_object_new (RTC_TYPE_SIGNALLER, NULL);
 
-void
-rtc_signaller_start (RtcSignaller * self)
-{
-  if (self->running)
-    return;
-  self->running = TRUE;
-  g_clear_pointer (&self->context, g_main_context_unref);
-  self->context = g_main_context_ref_thread_default ();
-  self->cancellable = g_cancellable_new ();
-  self->session = soup_session_new_with_options ("timeout", 10, NULL);
-  /* no permessage-deflate: the size limit must count real bytes */
-  soup_session_remove_feature_by_type (self->session,
-      SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
-  self->backoff_ms = BACKOFF_INITIAL_MS;
-  connect_now (self);
-}
-
-/* how long stopping waits for the server to acknowledge our close (ms) */
-#define LEAVE_TIMEOUT_MS 500
-
-/* A peer that stops really leaves: what it queued (endSession) and the
- * close frame (1000) must reach the server, which would otherwise see an
- * abrupt drop and keep our sessions for its reconnect grace period. The
- * owner's thread may stop right after us, so the closing handshake is
- * driven here, bounded. */
-static gboolean
-ws_closed (gpointer data)
-{
-  RtcSignaller *self = data;
-
-  return soup_websocket_connection_get_state (self->ws) ==
-      SOUP_WEBSOCKET_STATE_CLOSED;
-}
-
-static void
-leave_cleanly (RtcSignaller * self)
-{
-  if (!self->ws
-      || soup_websocket_connection_get_state (self->ws) !=
-      SOUP_WEBSOCKET_STATE_OPEN)
-    return;
-  g_signal_handlers_disconnect_by_data (self->ws, self);
-  soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  GST_DEBUG ("left %s %s", self->uri, rtc_context_iterate_until
-      (self->context, LEAVE_TIMEOUT_MS, ws_closed, self) ? "cleanly" :
-      "(close not acknowledged)");
-}
-
-void
-rtc_signaller_stop (RtcSignaller * self)
-{
-  if (!self->running)
-    return;
-  self->running = FALSE;
-  if (self->retry) {
-    g_source_destroy (self->retry);
-    g_clear_pointer (&self->retry, g_source_unref);
-  }
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  leave_cleanly (self);
-  close_socket (self);
-  g_clear_pointer (&self->peer_id, g_free);
-  g_clear_object (&self->session);
-}
-
-gboolean
-rtc_signaller_send (RtcSignaller * self, const RtcMessage * msg)
-{
-  gchar *text;
-
-  if (!self->ws
-      || soup_websocket_connection_get_state (self->ws) !=
-      SOUP_WEBSOCKET_STATE_OPEN)
-    return FALSE;
-  text = rtc_message_to_json (msg);
-  /* type only: SDP carries ICE passwords */
-  GST_LOG ("sending %s", rtc_message_type_to_string (msg->type));
-  soup_websocket_connection_send_text (self->ws, text);
-  g_free (text);
-  return TRUE;
-}
-
-/**
- * rtc_signaller_get_sessions_kept:
- * @self: the signaller
- *
- * Returns: %TRUE when the server said at the last `welcome` that it resumed
- *   this peer with its sessions (a reconnect within its grace period);
- *   %FALSE for a fresh registration, or when only the former peer id was
- *   given back (e.g. after the server restarted: it knows no session).
- */
-gboolean
-rtc_signaller_get_sessions_kept (RtcSignaller * self)
-{
-  return self->sessions_kept;
-}
-
-const gchar *
-rtc_signaller_get_peer_id (RtcSignaller * self)
-{
-  return self->peer_id;
+  g_return_val_if_fail (send != NULL, NULL);
+  self->send_func = send;
+  self->send_data = user_data;
+  return self;
 }
 
 static void
@@ -440,9 +472,10 @@ rtc_signaller_finalize (GObject * object)
 {
   RtcSignaller *self = RTC_SIGNALLER (object);
 
-  rtc_signaller_stop (self);
+  signaller_stop (RTC_SIGNALLABLE (self));
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->meta, json_object_unref);
+  g_hash_table_unref (self->producers);
   g_free (self->uri);
   g_free (self->auth_token);
   g_free (self->resume_token);
@@ -454,6 +487,8 @@ static void
 rtc_signaller_init (RtcSignaller * self)
 {
   self->resume_token = g_uuid_string_random ();
+  self->producers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
 }
 
 static void
@@ -462,17 +497,6 @@ rtc_signaller_class_init (RtcSignallerClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
 
   gobject_class->finalize = rtc_signaller_finalize;
-
-  signals[SIGNAL_CONNECTED] = g_signal_new ("connected",
-      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 1, G_TYPE_STRING);
-  signals[SIGNAL_DISCONNECTED] = g_signal_new ("disconnected",
-      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 2, G_TYPE_ERROR, G_TYPE_BOOLEAN);
-  signals[SIGNAL_MESSAGE] = g_signal_new ("message",
-      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 1, G_TYPE_POINTER);
-
   GST_DEBUG_CATEGORY_INIT (rtc_signaller_debug, "rtcsignaller", 0,
       "gst-meshrtc signalling client");
 }

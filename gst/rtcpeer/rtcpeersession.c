@@ -77,8 +77,8 @@ typedef enum
 struct _Event
 {
   EventType type;
-  gchar *str1;                  /* sdp type / candidate */
-  gchar *str2;                  /* sdp */
+  gchar *str1;                  /* candidate */
+  GstWebRTCSessionDescription *desc;    /* local description */
   guint num;                    /* mline / state */
   GError *error;
 };
@@ -101,7 +101,8 @@ static void
 event_free (Event * ev)
 {
   g_free (ev->str1);
-  g_free (ev->str2);
+  if (ev->desc)
+    gst_webrtc_session_description_free (ev->desc);
   g_clear_error (&ev->error);
   g_free (ev);
 }
@@ -192,14 +193,12 @@ post_event (RtcPeerSession * self, Event * ev)
 }
 
 static void
-post_simple (RtcPeerSession * self, EventType type, const gchar * s1,
-    const gchar * s2, guint num)
+post_simple (RtcPeerSession * self, EventType type, const gchar * s1, guint num)
 {
   Event *ev = g_new0 (Event, 1);
 
   ev->type = type;
   ev->str1 = g_strdup (s1);
-  ev->str2 = g_strdup (s2);
   ev->num = num;
   post_event (self, ev);
 }
@@ -348,7 +347,6 @@ apply_local_description (RtcPeerSession * self, GstPromise * promise,
 {
   GstWebRTCSessionDescription *desc = NULL;
   GError *err = NULL;
-  gchar *text;
   Event *ev;
 
   if (!promise_ok (promise, what, &err)) {
@@ -364,11 +362,9 @@ apply_local_description (RtcPeerSession * self, GstPromise * promise,
   }
   if (desc->type == GST_WEBRTC_SDP_TYPE_ANSWER)
     fix_answer (self, desc);
-  text = gst_sdp_message_as_text (desc->sdp);
   ev = g_new0 (Event, 1);
   ev->type = EV_LOCAL_DESCRIPTION;
-  ev->str1 = g_strdup (field);
-  ev->str2 = text;
+  ev->desc = gst_webrtc_session_description_copy (desc);
   g_mutex_lock (&self->lock);
   /* closed meanwhile (this runs on webrtcbin's thread): close() has freed
    * what it holds, and a stopping webrtcbin would not answer */
@@ -404,7 +400,7 @@ on_remote_description_set (RtcPeerSession * self, GstPromise * promise)
   GError *err = NULL;
 
   if (promise_ok (promise, "setting the remote description", &err))
-    post_simple (self, EV_REMOTE_APPLIED, NULL, NULL, 0);
+    post_simple (self, EV_REMOTE_APPLIED, NULL, 0);
   else
     post_error (self, err);
 }
@@ -412,14 +408,14 @@ on_remote_description_set (RtcPeerSession * self, GstPromise * promise)
 static void
 on_negotiation_needed (GstElement * webrtcbin, gpointer user_data)
 {
-  post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, NULL, 0);
+  post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, 0);
 }
 
 static void
 on_ice_candidate (GstElement * webrtcbin, guint mline, gchar * candidate,
     gpointer user_data)
 {
-  post_simple (user_data, EV_LOCAL_CANDIDATE, candidate, NULL, mline);
+  post_simple (user_data, EV_LOCAL_CANDIDATE, candidate, mline);
 }
 
 static void
@@ -429,7 +425,7 @@ on_connection_state (GObject * webrtcbin, GParamSpec * pspec,
   GstWebRTCPeerConnectionState state;
 
   g_object_get (webrtcbin, "connection-state", &state, NULL);
-  post_simple (user_data, EV_STATE, NULL, NULL, state);
+  post_simple (user_data, EV_STATE, NULL, state);
 }
 
 /* webrtcbin 1.22 leaves NACK off and strips rtcp-fb nack from answers
@@ -669,8 +665,7 @@ on_state_event (RtcPeerSession * self, GstWebRTCPeerConnectionState state)
   }
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
     clear_timer (&self->connect_timer);
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED
-      && !self->stats_timer) {
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !self->stats_timer) {
     self->stats_timer = add_timeout (self, STATS_INTERVAL_MS, stats_timer_cb);
     stats_timer_cb (self);
   }
@@ -708,14 +703,13 @@ handle_event (RtcPeerSession * self, Event * ev)
       on_negotiation_needed_event (self);
       break;
     case EV_LOCAL_DESCRIPTION:
-      if (g_str_equal (ev->str1, "answer")) {
+      if (ev->desc->type == GST_WEBRTC_SDP_TYPE_ANSWER) {
         RtcNegEvent nev = { RTC_NEG_EV_LOCAL_ANSWER, };
 
         nev.n_transceivers = count_transceivers (self);
         perform (self, rtc_negotiation_handle (&self->neg, &nev));
       }
-      g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, ev->str1,
-          ev->str2);
+      g_signal_emit (self, signals[SIGNAL_LOCAL_DESCRIPTION], 0, ev->desc);
       break;
     case EV_LOCAL_CANDIDATE:
       g_signal_emit (self, signals[SIGNAL_LOCAL_CANDIDATE], 0, ev->num,
@@ -821,7 +815,7 @@ on_sink_caps (GstPad * pad, GParamSpec * pspec, gpointer user_data)
 {
   /* notify::caps comes once the caps are stored on the pad, so the
    * check in on_negotiation_needed_event sees them */
-  post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, NULL, 0);
+  post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, 0);
 }
 
 GstPad *
@@ -892,39 +886,30 @@ rtc_peer_session_start (RtcPeerSession * self, gboolean offerer)
 
 gboolean
 rtc_peer_session_set_remote_description (RtcPeerSession * self,
-    const gchar * type, const gchar * sdp, GError ** error)
+    const GstWebRTCSessionDescription * desc, GError ** error)
 {
-  GstSDPMessage *msg = NULL;
-  GstWebRTCSDPType sdp_type;
-  GstWebRTCSessionDescription *desc;
   RtcNegEvent ev = { RTC_NEG_EV_REMOTE_OFFER, };
   RtcNegActions act;
+  guint n_media;
+  GstWebRTCSessionDescription *copy;
 
-  if (g_strcmp0 (type, "offer") == 0) {
-    sdp_type = GST_WEBRTC_SDP_TYPE_OFFER;
-  } else if (g_strcmp0 (type, "answer") == 0) {
-    sdp_type = GST_WEBRTC_SDP_TYPE_ANSWER;
-  } else {
+  if (desc->type != GST_WEBRTC_SDP_TYPE_OFFER
+      && desc->type != GST_WEBRTC_SDP_TYPE_ANSWER) {
     g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
-        "unsupported SDP type '%s'", type ? type : "(null)");
+        "unsupported SDP type '%s'",
+        gst_webrtc_sdp_type_to_string (desc->type));
+    return FALSE;
+  }
+  n_media = gst_sdp_message_medias_len (desc->sdp);
+  if (n_media == 0 || n_media > RTC_PEER_SESSION_MAX_MEDIA) {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+        "invalid SDP %s: %u media, not 1 to %d",
+        gst_webrtc_sdp_type_to_string (desc->type), n_media,
+        RTC_PEER_SESSION_MAX_MEDIA);
     return FALSE;
   }
 
-  /* an empty text is refused here: gst_sdp_message_new_from_text()
-   * asserts on it (found by fuzzing) */
-  if (!sdp || !*sdp || gst_sdp_message_new_from_text (sdp, &msg) != GST_SDP_OK
-      || gst_sdp_message_medias_len (msg) == 0
-      || gst_sdp_message_medias_len (msg) > RTC_PEER_SESSION_MAX_MEDIA
-      || !gst_sdp_message_get_version (msg)) {
-    if (msg)
-      gst_sdp_message_free (msg);
-    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
-        "invalid SDP %s: not an RFC 8866 session description with 1 to "
-        "%d media", type, RTC_PEER_SESSION_MAX_MEDIA);
-    return FALSE;
-  }
-
-  ev.type = sdp_type == GST_WEBRTC_SDP_TYPE_OFFER ?
+  ev.type = desc->type == GST_WEBRTC_SDP_TYPE_OFFER ?
       RTC_NEG_EV_REMOTE_OFFER : RTC_NEG_EV_REMOTE_ANSWER;
   act = rtc_negotiation_handle (&self->neg, &ev);
   if (act & RTC_NEG_ACT_IGNORE) {
@@ -933,19 +918,17 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
      * it. */
     GST_WARNING ("session %s: glare, ignoring the remote offer while ours "
         "is pending", self->id);
-    gst_sdp_message_free (msg);
     return TRUE;
   }
   if (act & RTC_NEG_ACT_FAIL) {
-    gst_sdp_message_free (msg);
     g_set_error_literal (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
         rtc_negotiation_failure_message (self->neg.failure));
     return FALSE;
   }
-  desc = gst_webrtc_session_description_new (sdp_type, msg);
-  session_emit (self, "set-remote-description", desc,
+  copy = gst_webrtc_session_description_copy (desc);
+  session_emit (self, "set-remote-description", copy,
       on_remote_description_set);
-  gst_webrtc_session_description_free (desc);
+  gst_webrtc_session_description_free (copy);
   return TRUE;
 }
 
@@ -1095,8 +1078,8 @@ rtc_peer_session_class_init (RtcPeerSessionClass * klass)
 
   signals[SIGNAL_LOCAL_DESCRIPTION] =
       g_signal_new ("local-description", G_TYPE_FROM_CLASS (klass),
-      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
-      G_TYPE_STRING);
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+      GST_TYPE_WEBRTC_SESSION_DESCRIPTION | G_SIGNAL_TYPE_STATIC_SCOPE);
   signals[SIGNAL_LOCAL_CANDIDATE] =
       g_signal_new ("local-candidate", G_TYPE_FROM_CLASS (klass),
       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT,

@@ -40,7 +40,8 @@ G_BEGIN_DECLS
  * produced the events.
  *
  * Signals:
- * - "local-description" (const gchar *type, const gchar *sdp)
+ * - "local-description" (GstWebRTCSessionDescription *desc): our offer or
+ *   answer, as set on webrtcbin
  * - "local-candidate" (guint sdp_mline_index, const gchar *candidate)
  * - "connection-state" (GstWebRTCPeerConnectionState state)
  * - "failed" (const GError *error): negotiation failed, the remote rejected
@@ -105,15 +106,16 @@ void      rtc_peer_session_add_recv_transceiver (RtcPeerSession * self,
  * soon as webrtcbin says negotiation is needed. */
 void      rtc_peer_session_start (RtcPeerSession * self, gboolean offerer);
 
-/* Applies a remote "offer" or "answer". An offer is answered by itself,
- * on a new session or as a renegotiation of an established one. An offer
- * that crosses our own pending offer (glare) is ignored: we are the
- * impolite peer (RFC 8829 section 4.1.8.2). Errors: GST_STREAM_ERROR_DECODE
- * for an unparsable SDP, one without media or with more than
- * RTC_PEER_SESSION_MAX_MEDIA, or an answer we did not ask for. */
+/* Applies a remote offer or answer (@desc is copied; SDP text becomes one
+ * with rtc_session_description_new_from_text()). An offer is answered by
+ * itself, on a new session or as a renegotiation of an established one.
+ * An offer that crosses our own pending offer (glare) is ignored: we are
+ * the impolite peer (RFC 8829 section 4.1.8.2). Errors:
+ * GST_STREAM_ERROR_DECODE for another type than offer or answer, a
+ * description without media or with more than RTC_PEER_SESSION_MAX_MEDIA,
+ * or an answer we did not ask for. */
 gboolean  rtc_peer_session_set_remote_description (RtcPeerSession * self,
-                                                   const gchar * type,
-                                                   const gchar * sdp,
+                                                   const GstWebRTCSessionDescription * desc,
                                                    GError ** error);
 
 void      rtc_peer_session_add_remote_candidate (RtcPeerSession * self,

@@ -13,6 +13,7 @@
 #include <gst/video/video.h>
 
 #include "rtcpeersession.h"
+#include "rtcsignallable.h"
 #include "rtctrack.h"
 #include "rtckeyframe.h"
 
@@ -83,18 +84,35 @@ other (Pair * p, RtcPeerSession * s)
   return s == p->offerer ? p->answerer : p->offerer;
 }
 
+/* What an element does with SDP text from signalling: parse it once
+ * (rtcsignallable.h), hand the description to the session. */
+static gboolean
+set_remote_text (RtcPeerSession * s, const gchar * type, const gchar * sdp,
+    GError ** err)
+{
+  GstWebRTCSessionDescription *desc =
+      rtc_session_description_new_from_text (type, sdp, err);
+  gboolean ok;
+
+  if (!desc)
+    return FALSE;
+  ok = rtc_peer_session_set_remote_description (s, desc, err);
+  gst_webrtc_session_description_free (desc);
+  return ok;
+}
+
 static void
-on_description (RtcPeerSession * s, const gchar * type, const gchar * sdp,
+on_description (RtcPeerSession * s, GstWebRTCSessionDescription * desc,
     Pair * p)
 {
   GError *err = NULL;
 
-  if (p->hold_offer && g_str_equal (type, "offer")) {
-    p->held_offer = g_strdup (sdp);
+  if (p->hold_offer && desc->type == GST_WEBRTC_SDP_TYPE_OFFER) {
+    p->held_offer = gst_sdp_message_as_text (desc->sdp);
     return;
   }
-  fail_unless (rtc_peer_session_set_remote_description (other (p, s), type,
-          sdp, &err), "%s", err ? err->message : "");
+  fail_unless (rtc_peer_session_set_remote_description (other (p, s), desc,
+          &err), "%s", err ? err->message : "");
 }
 
 static void
@@ -273,8 +291,7 @@ GST_START_TEST (test_candidates_before_remote_description_are_queued)
   for (i = 0; i < p->held_candidates->len; i++)
     rtc_peer_session_add_remote_candidate (p->answerer, 0,
         g_ptr_array_index (p->held_candidates, i));
-  fail_unless (rtc_peer_session_set_remote_description (p->answerer, "offer",
-          p->held_offer, &err));
+  fail_unless (set_remote_text (p->answerer, "offer", p->held_offer, &err));
   iterate_until (got_30_frames, p, 30);
   fail_unless (p->failure == NULL);
   fail_unless (p->frames >= 30, "only %d frames", p->frames);
@@ -294,19 +311,17 @@ GST_START_TEST (test_invalid_sdp_is_rejected_with_error)
   pipeline = gst_pipeline_new (NULL);
   s = rtc_peer_session_new (GST_BIN (pipeline), "x", NULL);
   rtc_peer_session_start (s, FALSE);
-  fail_if (rtc_peer_session_set_remote_description (s, "offer",
-          "this is not sdp", &err));
+  fail_if (set_remote_text (s, "offer", "this is not sdp", &err));
   fail_unless (g_error_matches (err, GST_STREAM_ERROR,
           GST_STREAM_ERROR_DECODE));
   g_clear_error (&err);
-  fail_if (rtc_peer_session_set_remote_description (s, "answer",
+  fail_if (set_remote_text (s, "answer",
           "v=0\r\n", &err), "an answer without an offer must be refused");
   g_clear_error (&err);
-  fail_if (rtc_peer_session_set_remote_description (s, "pranswer",
-          "v=0\r\n", &err));
+  fail_if (set_remote_text (s, "pranswer", "v=0\r\n", &err));
   g_clear_error (&err);
   /* empty: GStreamer's SDP parser asserts on it (found by fuzzing) */
-  fail_if (rtc_peer_session_set_remote_description (s, "offer", "", &err));
+  fail_if (set_remote_text (s, "offer", "", &err));
   fail_unless (g_error_matches (err, GST_STREAM_ERROR,
           GST_STREAM_ERROR_DECODE));
   g_clear_error (&err);
@@ -319,7 +334,7 @@ GST_START_TEST (test_invalid_sdp_is_rejected_with_error)
     for (i = 0; i <= RTC_PEER_SESSION_MAX_MEDIA; i++)
       g_string_append (sdp, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
           "c=IN IP4 0.0.0.0\r\na=rtpmap:111 OPUS/48000/2\r\n");
-    fail_if (rtc_peer_session_set_remote_description (s, "offer", sdp->str,
+    fail_if (set_remote_text (s, "offer", sdp->str,
             &err), "an offer with %d media sections was accepted", i);
     fail_unless (g_error_matches (err, GST_STREAM_ERROR,
             GST_STREAM_ERROR_DECODE));
@@ -423,8 +438,7 @@ peersession_suite (void)
   tcase_set_timeout (tc, 60);
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_keyframe_requests_are_coalesced_not_lost);
-  tcase_add_test (tc,
-      test_new_peer_keyframe_is_not_held_back_by_the_interval);
+  tcase_add_test (tc, test_new_peer_keyframe_is_not_held_back_by_the_interval);
   tcase_add_test (tc, test_invalid_sdp_is_rejected_with_error);
   tcase_add_test (tc, test_h264_session_pair_decodes_frames);
   tcase_add_test (tc, test_vp8_session_pair_decodes_frames);

@@ -1498,8 +1498,8 @@ GST_START_TEST (test_fragmented_message_over_the_limit_is_closed)
 GST_END_TEST;
 
 static void
-on_signaller_connected (RtcSignaller * signaller, const gchar * peer_id,
-    gchar ** out)
+on_signaller_connected (RtcSignallable * signaller, const gchar * peer_id,
+    gboolean resumed, gchar ** out)
 {
   g_free (*out);
   *out = g_strdup (peer_id);
@@ -1521,7 +1521,7 @@ GST_START_TEST (test_signaller_gets_its_peer_id_back_after_a_restart)
 
   g_signal_connect (signaller, "connected",
       G_CALLBACK (on_signaller_connected), &first);
-  rtc_signaller_start (signaller);
+  rtc_signallable_start (RTC_SIGNALLABLE (signaller));
   id = g_timeout_add (WAIT_MS, timeout_cb, &timed_out);
   while (!first && !timed_out)
     g_main_context_iteration (NULL, TRUE);
@@ -1541,7 +1541,7 @@ GST_START_TEST (test_signaller_gets_its_peer_id_back_after_a_restart)
   g_source_remove (id);
   fail_unless_equals_string (second, first);
 
-  rtc_signaller_stop (signaller);
+  rtc_signallable_stop (RTC_SIGNALLABLE (signaller));
   g_object_unref (signaller);
   g_free (first);
   g_free (second);
