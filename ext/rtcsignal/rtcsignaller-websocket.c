@@ -232,14 +232,19 @@ ws_closed (gpointer data)
 static void
 leave_cleanly (RtcSignaller * self)
 {
+  gboolean closed;
+
   if (!self->ws
       || soup_websocket_connection_get_state (self->ws) !=
       SOUP_WEBSOCKET_STATE_OPEN)
     return;
   g_signal_handlers_disconnect_by_data (self->ws, self);
   soup_websocket_connection_close (self->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  GST_DEBUG ("left %s %s", self->uri, rtc_context_iterate_until
-      (self->context, LEAVE_TIMEOUT_MS, ws_closed, self) ? "cleanly" :
+  /* not inside GST_DEBUG: its arguments are not evaluated when the
+   * category is off, and the close was then never driven */
+  closed = rtc_context_iterate_until (self->context, LEAVE_TIMEOUT_MS,
+      ws_closed, self);
+  GST_DEBUG ("left %s %s", self->uri, closed ? "cleanly" :
       "(close not acknowledged)");
 }
 

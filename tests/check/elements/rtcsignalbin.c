@@ -259,8 +259,7 @@ GST_START_TEST (test_consumer_reconnects_after_producer_restarts)
   srv = test_server_start (0, NULL);
   uri = test_server_uri (srv);
   tx = test_pipeline_new (VIDEO_SRC " ! " BIN " peer-name=cam2", uri);
-  rx = test_pipeline_new (BIN " producer-name=cam2 ! fakesink name=sink",
-      uri);
+  rx = test_pipeline_new (BIN " producer-name=cam2 ! fakesink name=sink", uri);
   test_pipeline_play (tx);
   test_pipeline_play (rx);
   fail_unless (test_wait_buffers (rx, 30, 40), "no frames at first");
@@ -311,6 +310,47 @@ GST_START_TEST (test_invalid_uri_fails_state_change_with_error)
 
 GST_END_TEST;
 
+/* A producer that stops leaves the server cleanly (its endSession goes
+ * out with its reason before it is gone): the consumer learns at once and
+ * why, not after the server's reconnect grace for abrupt drops (10 s). */
+GST_START_TEST (test_stopped_producer_leaves_at_once)
+{
+  TestServer *srv;
+  TestPipeline *producer, *consumer;
+  GstStructure *removed;
+  gchar *uri;
+  gint64 start;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  producer = test_pipeline_new (VIDEO_SRC " ! " BIN " peer-name=p", uri);
+  consumer = test_pipeline_new (BIN " producer-name=p ! video/x-raw ! "
+      "fakesink name=sink", uri);
+  test_pipeline_play (producer);
+  test_pipeline_play (consumer);
+  fail_unless (test_wait_buffers (consumer, 30, 40),
+      "consumer got only %d frames", consumer->buffers);
+  start = g_get_monotonic_time ();
+  test_pipeline_free (producer);
+  removed = test_wait_element_message (consumer, "meshrtc-peer-removed", 8);
+  fail_unless (removed != NULL, "the consumer did not learn that the "
+      "producer left");
+  GST_INFO ("learnt in %" G_GINT64_FORMAT " ms, reason %s",
+      (g_get_monotonic_time () - start) / 1000,
+      gst_structure_get_string (removed, "reason"));
+  fail_unless (strstr (gst_structure_get_string (removed, "reason"),
+          "shutting down") != NULL, "reason: %s",
+      gst_structure_get_string (removed, "reason"));
+  gst_structure_free (removed);
+  test_pipeline_free (consumer);
+  test_server_kill (srv);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_unreachable_server_is_a_warning_not_an_error)
 {
   TestPipeline *tp;
@@ -354,6 +394,7 @@ rtcsignalbin_suite (void)
   tcase_add_test (tc, test_room_audio_receiver_gets_decoded_audio);
   tcase_add_test (tc, test_room_both_directions_at_once);
   tcase_add_test (tc, test_server_restart_keeps_media_and_reregisters);
+  tcase_add_test (tc, test_stopped_producer_leaves_at_once);
   tcase_add_test (tc, test_room_media_survives_server_sigterm_and_restart);
   tcase_add_test (tc, test_consumer_reconnects_after_producer_restarts);
   return s;
