@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (build deps, GStreamer plugins, Chromium,
-# coturn, npm playwright-core, clang), builds, and runs the whole suite
+# coturn, npm playwright-core, clang, Janus with simple-whip-server),
+# builds, and runs the whole suite
 # inside a loopback-only network namespace, in three stages
 # (docs/testing.md):
 #   1. the meson test suite (GstCheck and browser tests) in build-tests;
@@ -29,6 +30,10 @@ if [ "${MESHRTC_SKIP_INSTALL:-0}" != 1 ]; then
 fi
 if [ -f tests/browser/package.json ]; then
   (cd tests/browser && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; })
+fi
+# Janus and simple-whip-server for tests/interop (apt-get, npm)
+if [ "${MESHRTC_SKIP_INSTALL:-0}" != 1 ]; then
+  bash tests/interop/janus-whip-env.sh setup
 fi
 
 if [ -d "$BUILD" ]; then meson setup --reconfigure "$BUILD"; else meson setup "$BUILD"; fi

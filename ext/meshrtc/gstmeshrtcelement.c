@@ -12,6 +12,8 @@
 #include <json-glib/json-glib.h>
 
 #include "gstmeshrtcelements.h"
+#include "rtcsignaller.h"
+#include "rtcwhipclient.h"
 #include "rtctypes.h"
 
 GST_DEBUG_CATEGORY (meshrtc_debug);
@@ -119,6 +121,11 @@ meshrtc_ensure_types (void)
   g_type_ensure (JSON_TYPE_NODE);
   g_type_ensure (JSON_TYPE_OBJECT);
   g_type_ensure (JSON_TYPE_ARRAY);
+  /* our own signallers, made on the elements' context threads */
+  g_type_ensure (RTC_TYPE_SIGNALLABLE);
+  ensure_class (RTC_TYPE_SIGNALLER);
+  ensure_class (RTC_TYPE_WHIP_CLIENT);
+  ensure_class (G_TYPE_BUFFERED_INPUT_STREAM);
   rtc_peer_ensure_types ();
   g_once_init_leave (&done, 1);
 }

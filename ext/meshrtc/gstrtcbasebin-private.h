@@ -35,6 +35,7 @@ typedef struct
   RtcContextThread *thread;     /* READY to NULL */
 
   RtcSignallable *signaller;
+  gchar *target;                /* the URL it talks to, context thread */
   gchar *peer_id;               /* copy readable from any thread, OBJECT_LOCK */
   gboolean warned_unreachable;
   guint generation;             /* counts registrations (welcome) */
@@ -77,6 +78,11 @@ void gst_rtc_base_bin_start_offering_session (GstRtcBaseBin * self, const gchar 
 G_GNUC_INTERNAL
 void gst_rtc_base_bin_when_remote_offer_ready (GstRtcBaseBin * self, GstRtcPeer * peer,
     const GstWebRTCSessionDescription * offer);
+G_GNUC_INTERNAL
+gboolean gst_rtc_base_bin_default_check_signalling (GstRtcBaseBin * self, GError ** error);
+G_GNUC_INTERNAL
+RtcSignallable * gst_rtc_base_bin_default_create_signaller (GstRtcBaseBin * self,
+    gchar ** target);
 G_GNUC_INTERNAL
 gboolean gst_rtc_base_bin_start_signalling (gpointer data);
 G_GNUC_INTERNAL

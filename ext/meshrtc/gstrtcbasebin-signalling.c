@@ -191,7 +191,7 @@ on_signaller_connected (RtcSignallable * signaller, const gchar * peer_id,
   g_object_notify (G_OBJECT (self), "peer-id");
   gst_rtc_base_bin_post_element_message (self,
       gst_structure_new ("meshrtc-signalling-connected", "peer-id",
-          G_TYPE_STRING, peer_id, "uri", G_TYPE_STRING, priv->uri,
+          G_TYPE_STRING, peer_id, "uri", G_TYPE_STRING, priv->target,
           "resumed", G_TYPE_BOOLEAN, resumed, NULL));
   if (klass->connected)
     klass->connected (self, peer_id);
@@ -208,13 +208,13 @@ on_signaller_disconnected (RtcSignallable * signaller, const GError * error,
   if (was_registered)
     gst_rtc_base_bin_post_element_message (self,
         gst_structure_new ("meshrtc-signalling-lost", "uri", G_TYPE_STRING,
-            priv->uri, "error", G_TYPE_STRING,
+            priv->target, "error", G_TYPE_STRING,
             error ? error->message : "closed", NULL));
   if (!priv->warned_unreachable) {
     priv->warned_unreachable = TRUE;
     GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ_WRITE,
         (_("Could not connect to the signalling server, retrying.")),
-        ("%s: %s", priv->uri, error ? error->message : "closed"));
+        ("%s: %s", priv->target, error ? error->message : "closed"));
   }
 }
 
@@ -262,10 +262,9 @@ gst_rtc_base_bin_start_signalling (gpointer data)
   GstRtcBaseBin *self = data;
   GstRtcBaseBinPrivate *priv = PRIV (self);
 
-  GST_OBJECT_LOCK (self);
-  priv->signaller = RTC_SIGNALLABLE (rtc_signaller_new (priv->uri,
-          priv->auth_token));
-  GST_OBJECT_UNLOCK (self);
+  g_clear_pointer (&priv->target, g_free);
+  priv->signaller = GST_RTC_BASE_BIN_GET_CLASS (self)->create_signaller (self,
+      &priv->target);
   g_signal_connect (priv->signaller, "connected",
       G_CALLBACK (on_signaller_connected), self);
   g_signal_connect (priv->signaller, "disconnected",
@@ -290,6 +289,27 @@ gst_rtc_base_bin_start_signalling (gpointer data)
   priv->warned_unreachable = FALSE;
   rtc_signallable_start (priv->signaller);
   return G_SOURCE_REMOVE;
+}
+
+gboolean
+gst_rtc_base_bin_default_check_signalling (GstRtcBaseBin * self,
+    GError ** error)
+{
+  return rtc_signaller_check_uri (PRIV (self)->uri, error);
+}
+
+RtcSignallable *
+gst_rtc_base_bin_default_create_signaller (GstRtcBaseBin * self,
+    gchar ** target)
+{
+  GstRtcBaseBinPrivate *priv = PRIV (self);
+  RtcSignaller *signaller;
+
+  GST_OBJECT_LOCK (self);
+  signaller = rtc_signaller_new (priv->uri, priv->auth_token);
+  *target = g_strdup (priv->uri);
+  GST_OBJECT_UNLOCK (self);
+  return RTC_SIGNALLABLE (signaller);
 }
 
 gboolean

@@ -291,7 +291,7 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
 
   switch (transition) {
     case GST_STATE_CHANGE_NULL_TO_READY:
-      if (!rtc_signaller_check_uri (priv->uri, &err)) {
+      if (!GST_RTC_BASE_BIN_GET_CLASS (self)->check_signalling (self, &err)) {
         GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
             (_("Invalid signalling server URI.")), ("%s", err->message));
         g_error_free (err);
@@ -489,6 +489,7 @@ gst_rtc_base_bin_finalize (GObject * object)
   g_ptr_array_unref (priv->tracks);
   g_hash_table_unref (priv->peers);
   g_hash_table_unref (priv->producers);
+  g_free (priv->target);
   g_mutex_clear (&priv->peers_lock);
   g_main_context_unref (priv->context);
   G_OBJECT_CLASS (gst_rtc_base_bin_parent_class)->finalize (object);
@@ -527,6 +528,8 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
       GST_DEBUG_FUNCPTR (gst_rtc_base_bin_remove_element);
   bin_class->handle_message =
       GST_DEBUG_FUNCPTR (gst_rtc_base_bin_handle_message);
+  klass->check_signalling = gst_rtc_base_bin_default_check_signalling;
+  klass->create_signaller = gst_rtc_base_bin_default_create_signaller;
   gobject_class->set_property = gst_rtc_base_bin_set_property;
   gobject_class->get_property = gst_rtc_base_bin_get_property;
   gobject_class->finalize = gst_rtc_base_bin_finalize;

@@ -45,6 +45,13 @@ struct _GstRtcBaseBinClass
    * of it) and keeps GST_ELEMENT_FLAG_SOURCE when its webrtcbins go */
   gboolean is_source;
 
+  /* checks the signalling settings going to READY (default: "uri" is a
+   * ws:// or wss:// URI); FALSE with @error set refuses the change */
+  gboolean (*check_signalling) (GstRtcBaseBin * self, GError ** error);
+  /* makes the signaller (context thread; default: the WebSocket
+   * protocol's RtcSignaller with "uri" and "auth-token") and sets @target
+   * to the URL it talks to, for messages */
+  RtcSignallable * (*create_signaller) (GstRtcBaseBin * self, gchar ** target);
   /* roles to register with (called on the element's context) */
   RtcRoles (*get_roles) (GstRtcBaseBin * self);
   /* signalling registered */

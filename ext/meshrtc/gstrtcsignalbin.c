@@ -65,6 +65,7 @@
 
 #include "gstmeshrtcelements.h"
 #include "gstrtcsignalbin.h"
+#include "rtcwhipclient.h"
 
 GST_DEBUG_CATEGORY_EXTERN (meshrtc_debug);
 #define GST_CAT_DEFAULT meshrtc_debug
@@ -80,6 +81,8 @@ enum
   PROP_PRODUCER_PEER_ID,
   PROP_PRODUCER_NAME,
   PROP_DECODE,
+  PROP_WHIP_ENDPOINT,
+  PROP_WHEP_ENDPOINT,
 };
 
 struct _GstRtcSignalBin
@@ -89,6 +92,8 @@ struct _GstRtcSignalBin
   gchar *producer_peer_id;
   gchar *producer_name;
   gboolean decode;
+  gchar *whip_endpoint;
+  gchar *whep_endpoint;
 
   /* context thread */
   gchar *requested;             /* producer we asked a session of */
@@ -135,11 +140,69 @@ is_consumer (GstRtcSignalBin * self)
   return ret;
 }
 
+/* "whip-endpoint" (we publish) or "whep-endpoint" (we play), or NULL for
+ * the WebSocket protocol; a copy */
+static gchar *
+dup_http_endpoint (GstRtcSignalBin * self, RtcWhipDirection * direction)
+{
+  gchar *endpoint;
+
+  GST_OBJECT_LOCK (self);
+  *direction = self->whip_endpoint ? RTC_WHIP_PUBLISH : RTC_WHIP_PLAY;
+  endpoint = g_strdup (self->whip_endpoint ? self->whip_endpoint :
+      self->whep_endpoint);
+  GST_OBJECT_UNLOCK (self);
+  return endpoint;
+}
+
+static gboolean
+gst_rtc_signal_bin_check_signalling (GstRtcBaseBin * base, GError ** error)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
+  RtcWhipDirection direction;
+  g_autofree gchar *endpoint = dup_http_endpoint (self, &direction);
+  gboolean both;
+
+  GST_OBJECT_LOCK (self);
+  both = self->whip_endpoint && self->whep_endpoint;
+  GST_OBJECT_UNLOCK (self);
+  if (both) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "whip-endpoint and whep-endpoint are set: publish or play, not both");
+    return FALSE;
+  }
+  if (endpoint)
+    return rtc_whip_client_check_endpoint (endpoint, error);
+  return GST_RTC_BASE_BIN_CLASS (parent_class)->check_signalling (base, error);
+}
+
+static RtcSignallable *
+gst_rtc_signal_bin_create_signaller (GstRtcBaseBin * base, gchar ** target)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
+  RtcWhipDirection direction;
+  gchar *endpoint = dup_http_endpoint (self, &direction);
+  g_autofree gchar *token = NULL;
+
+  if (!endpoint)
+    return GST_RTC_BASE_BIN_CLASS (parent_class)->create_signaller (base,
+        target);
+  token = gst_rtc_base_bin_dup_auth_token (base);
+  *target = endpoint;
+  return RTC_SIGNALLABLE (rtc_whip_client_new (endpoint, token, direction));
+}
+
 static RtcRoles
 gst_rtc_signal_bin_get_roles (GstRtcBaseBin * base)
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
+  RtcWhipDirection direction;
+  g_autofree gchar *endpoint = dup_http_endpoint (self, &direction);
 
+  /* WHIP publishes our sink pads; WHEP asks for media and plays it */
+  if (endpoint)
+    return direction == RTC_WHIP_PUBLISH ? RTC_ROLE_PRODUCER :
+        RTC_ROLE_CONSUMER;
   if (is_mesh (self))
     return RTC_ROLE_PRODUCER | RTC_ROLE_CONSUMER | RTC_ROLE_LISTENER;
   if (is_consumer (self))
@@ -211,8 +274,10 @@ gst_rtc_signal_bin_accept_session (GstRtcBaseBin * base,
     const gchar * consumer_id, const gchar * session_id, GError ** error)
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
+  RtcWhipDirection direction;
+  g_autofree gchar *endpoint = dup_http_endpoint (self, &direction);
 
-  if (is_consumer (self) && !is_mesh (self)) {
+  if (is_consumer (self) && !is_mesh (self) && !endpoint) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
         "this peer is a consumer, not a producer");
     return FALSE;
@@ -516,6 +581,14 @@ gst_rtc_signal_bin_set_property (GObject * object, guint prop_id,
     case PROP_DECODE:
       self->decode = g_value_get_boolean (value);
       break;
+    case PROP_WHIP_ENDPOINT:
+      g_free (self->whip_endpoint);
+      self->whip_endpoint = g_value_dup_string (value);
+      break;
+    case PROP_WHEP_ENDPOINT:
+      g_free (self->whep_endpoint);
+      self->whep_endpoint = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -539,6 +612,12 @@ gst_rtc_signal_bin_get_property (GObject * object, guint prop_id,
       break;
     case PROP_DECODE:
       g_value_set_boolean (value, self->decode);
+      break;
+    case PROP_WHIP_ENDPOINT:
+      g_value_set_string (value, self->whip_endpoint);
+      break;
+    case PROP_WHEP_ENDPOINT:
+      g_value_set_string (value, self->whep_endpoint);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -573,6 +652,8 @@ gst_rtc_signal_bin_finalize (GObject * object)
 
   g_free (self->producer_peer_id);
   g_free (self->producer_name);
+  g_free (self->whip_endpoint);
+  g_free (self->whep_endpoint);
   g_free (self->requested);
   g_hash_table_unref (self->decoders);
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -604,6 +685,8 @@ gst_rtc_signal_bin_class_init (GstRtcSignalBinClass * klass)
 
   element_class->send_event = GST_DEBUG_FUNCPTR (gst_rtc_signal_bin_send_event);
   base_class->is_source = TRUE;
+  base_class->check_signalling = gst_rtc_signal_bin_check_signalling;
+  base_class->create_signaller = gst_rtc_signal_bin_create_signaller;
   base_class->get_roles = gst_rtc_signal_bin_get_roles;
   base_class->connected = gst_rtc_signal_bin_connected;
   base_class->producer_added = gst_rtc_signal_bin_producer_added;
@@ -639,6 +722,39 @@ gst_rtc_signal_bin_class_init (GstRtcSignalBinClass * klass)
       g_param_spec_boolean ("decode", "Decode",
           "Decode remote tracks; FALSE exposes them encoded (H264, VP8, "
           "Opus) after depayloading", DEFAULT_DECODE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRtcSignalBin:whip-endpoint:
+   *
+   * Publish the sink pads to this WHIP endpoint (RFC 9725) instead of
+   * using the WebSocket signalling server of #GstRtcBaseBin:uri: an
+   * http:// or https:// URL, POSTed an SDP offer with
+   * #GstRtcBaseBin:auth-token as Bearer token. Candidates are trickled
+   * with PATCH, the resource is DELETEd on stop, and a failed or lost
+   * session is published again after a backoff of 500 ms doubling to
+   * 10 s; an HTTP error status is posted as a warning naming it.
+   * Exclusive with #GstRtcSignalBin:whep-endpoint. Default: none.
+   */
+  g_object_class_install_property (gobject_class, PROP_WHIP_ENDPOINT,
+      g_param_spec_string ("whip-endpoint", "WHIP endpoint",
+          "Publish to this WHIP endpoint (http:// or https://) instead of "
+          "the signalling server", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstRtcSignalBin:whep-endpoint:
+   *
+   * Play from this WHEP endpoint (draft-ietf-wish-whep) instead of using
+   * the WebSocket signalling server: a recvonly offer is POSTed, the
+   * remote tracks come out of the src pads; HTTP behaviour as
+   * #GstRtcSignalBin:whip-endpoint. Default: none.
+   */
+  g_object_class_install_property (gobject_class, PROP_WHEP_ENDPOINT,
+      g_param_spec_string ("whep-endpoint", "WHEP endpoint",
+          "Play from this WHEP endpoint (http:// or https://) instead of "
+          "the signalling server", NULL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 

@@ -58,8 +58,8 @@ token_matches (const gchar * expected, const gchar * given)
   return g_str_equal (a, b);
 }
 
-static gboolean
-is_authorized (RtcSignallingServer * self, SoupServerMessage * msg,
+gboolean
+rtc_server_is_authorized (RtcSignallingServer * self, SoupServerMessage * msg,
     GHashTable * query)
 {
   g_autofree gchar *token = NULL;
@@ -125,8 +125,8 @@ serve_resource (SoupServerMessage * msg, const gchar * name,
 /* RFC 6454 §7: a browser says which page opened the WebSocket. By default
  * it must be a page of this server (same host:port as the Host header);
  * clients that send no Origin are not browsers and are let through. */
-static gboolean
-origin_allowed (RtcSignallingServer * self, SoupServerMessage * msg)
+gboolean
+rtc_server_origin_allowed (RtcSignallingServer * self, SoupServerMessage * msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const gchar *origin = soup_message_headers_get_one (headers, "Origin");
@@ -209,18 +209,23 @@ rtc_server_on_http_request (SoupServer * soup, SoupServerMessage * msg,
           soup_server_message_get_remote_host (msg), per_address_limit);
       soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
           "Too many connections from this address");
-    } else if (!origin_allowed (self, msg)) {
+    } else if (!rtc_server_origin_allowed (self, msg)) {
       GST_INFO_OBJECT (self, "refused a connection from origin %s",
           soup_message_headers_get_one (request, "Origin"));
       soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN,
           "Origin not allowed");
-    } else if (!is_authorized (self, msg, query)) {
+    } else if (!rtc_server_is_authorized (self, msg, query)) {
       GST_INFO_OBJECT (self, "refused an unauthorized connection from %s",
           soup_server_message_get_remote_host (msg));
       soup_message_headers_replace (soup_server_message_get_response_headers
           (msg), "WWW-Authenticate", "Bearer realm=\"gst-meshrtc\"");
       soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
     }
+    return;
+  }
+
+  if (rtc_server_whip_is_path (path)) {
+    rtc_server_whip_request (self, msg, path, query);
     return;
   }
 
@@ -459,7 +464,15 @@ on_got_headers (SoupServerMessage * msg, RtcSignallingServer * self)
 
   g_object_set_data (G_OBJECT (msg), "meshrtc-handshake-timer", NULL);
 
-  if (!g_str_equal (method, SOUP_METHOD_GET)
+  /* WHIP and WHEP take SDP bodies (rtcsignallingserver-whip.c), with a
+   * length given first: a body is never read to find out its size */
+  if (rtc_server_whip_is_path (g_uri_get_path (soup_server_message_get_uri
+              (msg)))) {
+    if (encoding == SOUP_ENCODING_CHUNKED)
+      refuse_request (self, msg, SOUP_STATUS_LENGTH_REQUIRED, "");
+    else if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length > MAX_WHIP_BODY)
+      refuse_request (self, msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "");
+  } else if (!g_str_equal (method, SOUP_METHOD_GET)
       && !g_str_equal (method, SOUP_METHOD_HEAD))
     refuse_request (self, msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
         "Allow: GET, HEAD\r\n");

@@ -65,9 +65,26 @@ GstDebugCategory * rtc_signalling_server_debug_category (void);
   "img-src 'self' data:; media-src 'self' blob: mediastream:; " \
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
+/* What a router peer's data is: the first member of Client and HttpPeer */
+typedef enum
+{
+  RTC_SERVER_PEER_WEBSOCKET = 0,
+  RTC_SERVER_PEER_HTTP,
+} RtcServerPeerKind;
+
+/* WHIP and WHEP (rtcsignallingserver-whip.c): request bodies (SDP offers,
+ * trickle fragments) up to this size; resources at most max-connections */
+#define MAX_WHIP_BODY (64 * 1024)
+/* how long a POST waits for the element's answer (ms) */
+#define WHIP_ANSWER_TIMEOUT_MS 10000
+/* how long the answer waits for the element's ICE candidates (ms): a
+ * WHEP/WHIP client cannot be sent more after the 201 */
+#define WHIP_GATHER_TIMEOUT_MS 1000
+
 /* One WebSocket connection, and the peer it is on the router. */
 typedef struct
 {
+  RtcServerPeerKind kind;
   RtcSignallingServer *server;
   SoupWebsocketConnection *conn;
   gchar *peer_id;
@@ -122,6 +139,7 @@ struct _RtcSignallingServer
   SoupServer *soup;
   RtcSignalRouter *router;
   GHashTable *clients;          /* set of Client* */
+  GHashTable *http_peers;       /* resource id -> HttpPeer* (WHIP, WHEP) */
   /* connections told to close by stop(), until their closing handshake
    * ends: set of SoupWebsocketConnection* (a reference each) */
   GHashTable *closing;
@@ -153,7 +171,27 @@ void      rtc_server_on_websocket (SoupServer * soup, SoupServerMessage * msg,
                                    SoupWebsocketConnection * conn,
                                    gpointer user_data);
 
+/* rtcsignallingserver-whip.c */
+G_GNUC_INTERNAL
+gboolean  rtc_server_whip_is_path (const gchar * path);
+G_GNUC_INTERNAL
+void      rtc_server_whip_request (RtcSignallingServer * self,
+                                   SoupServerMessage * msg, const gchar * path,
+                                   GHashTable * query);
+G_GNUC_INTERNAL
+void      rtc_server_whip_send (RtcSignallingServer * self, gpointer peer,
+                                const gchar * text);
+G_GNUC_INTERNAL
+void      rtc_server_whip_stop (RtcSignallingServer * self);
+
 /* rtcsignallingserver-http.c */
+G_GNUC_INTERNAL
+gboolean  rtc_server_is_authorized (RtcSignallingServer * self,
+                                    SoupServerMessage * msg,
+                                    GHashTable * query);
+G_GNUC_INTERNAL
+gboolean  rtc_server_origin_allowed (RtcSignallingServer * self,
+                                     SoupServerMessage * msg);
 G_GNUC_INTERNAL
 void      rtc_server_on_http_request (SoupServer * soup,
                                       SoupServerMessage * msg,

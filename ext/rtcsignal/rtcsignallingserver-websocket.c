@@ -106,6 +106,10 @@ rtc_server_router_send (const gchar * peer_id, gpointer peer_data,
   Client *client = peer_data;
   guint max_backlog;
 
+  if (client->kind == RTC_SERVER_PEER_HTTP) {
+    rtc_server_whip_send (self, peer_data, text);
+    return;
+  }
   if (client->kicked || client->replaced)
     return;
 

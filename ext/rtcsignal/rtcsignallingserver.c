@@ -330,6 +330,7 @@ stop_in_context (RtcSignallingServer * self)
   GST_INFO_OBJECT (self, "stopping, %u connections",
       g_hash_table_size (self->clients));
 
+  rtc_server_whip_stop (self);
   close_all (self);
   finish_closing (self);
   if (self->watchdog) {
@@ -660,6 +661,7 @@ rtc_signalling_server_finalize (GObject * object)
   RtcSignallingServer *self = RTC_SIGNALLING_SERVER (object);
 
   g_hash_table_unref (self->clients);
+  g_hash_table_unref (self->http_peers);
   g_hash_table_unref (self->closing);
   g_free (self->host);
   g_free (self->auth_token);
@@ -923,6 +925,7 @@ rtc_signalling_server_init (RtcSignallingServer * self)
 {
   g_mutex_init (&self->lock);
   self->clients = g_hash_table_new (NULL, NULL);
+  self->http_peers = g_hash_table_new (g_str_hash, g_str_equal);
   self->closing = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->sockets = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

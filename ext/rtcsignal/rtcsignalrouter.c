@@ -144,10 +144,11 @@ send_message (RtcSignalRouter * router, Peer * to, const RtcMessage * msg)
 
 static void
 send_error (RtcSignalRouter * router, Peer * to, const gchar * format, ...)
-    G_GNUC_PRINTF (3, 4);
+G_GNUC_PRINTF (3, 4);
 
-static void
-send_error (RtcSignalRouter * router, Peer * to, const gchar * format, ...)
+     static void
+         send_error (RtcSignalRouter * router, Peer * to, const gchar * format,
+    ...)
 {
   g_autoptr (RtcMessage) msg = rtc_message_new (RTC_MESSAGE_ERROR);
   va_list args;
@@ -246,8 +247,7 @@ end_sessions_of (RtcSignalRouter * router, Peer * peer, RtcRoles as_roles)
 /* The session @session_id if @peer is one of its two members. Others are
  * told it does not exist, whether it does or not. */
 static Session *
-lookup_session (RtcSignalRouter * router, Peer * peer,
-    const gchar * session_id)
+lookup_session (RtcSignalRouter * router, Peer * peer, const gchar * session_id)
 {
   Session *session = g_hash_table_lookup (peer->sessions, session_id);
 
@@ -290,8 +290,7 @@ meta_equal (JsonObject * a, JsonObject * b)
 }
 
 static void
-handle_set_peer_status (RtcSignalRouter * router, Peer * peer,
-    RtcMessage * msg)
+handle_set_peer_status (RtcSignalRouter * router, Peer * peer, RtcMessage * msg)
 {
   g_autofree gchar *old_room = g_strdup (peer_room (peer));
   RtcRoles dropped = peer->roles & ~msg->roles;
@@ -379,8 +378,7 @@ handle_list (RtcSignalRouter * router, Peer * peer, RtcMessageType type,
 }
 
 static void
-handle_start_session (RtcSignalRouter * router, Peer * peer,
-    RtcMessage * msg)
+handle_start_session (RtcSignalRouter * router, Peer * peer, RtcMessage * msg)
 {
   Peer *target = g_hash_table_lookup (router->peers, msg->peer_id);
   g_autoptr (RtcMessage) started = NULL;
@@ -473,8 +471,7 @@ handle_end_session (RtcSignalRouter * router, Peer * peer, RtcMessage * msg)
    * that has just ended: an error here would only be noise (issue 11.3) */
   session = g_hash_table_lookup (peer->sessions, msg->session_id);
   if (!session) {
-    GST_WARNING ("peer %s ended unknown session %s", peer->id,
-        msg->session_id);
+    GST_WARNING ("peer %s ended unknown session %s", peer->id, msg->session_id);
     return;
   }
   end_session (router, session, peer, msg->error);
@@ -696,8 +693,7 @@ remove_now (RtcSignalRouter * router, Peer * peer)
  * in its grace period is removed the same way. Unknown ids are ignored.
  */
 void
-rtc_signal_router_remove_peer (RtcSignalRouter * router,
-    const gchar * peer_id)
+rtc_signal_router_remove_peer (RtcSignalRouter * router, const gchar * peer_id)
 {
   Peer *peer;
 
@@ -794,8 +790,7 @@ rtc_signal_router_drop_peer (RtcSignalRouter * router, const gchar * peer_id)
  * Applies to drops from now on. Default: 10000.
  */
 void
-rtc_signal_router_set_reconnect_grace (RtcSignalRouter * router,
-    guint grace_ms)
+rtc_signal_router_set_reconnect_grace (RtcSignalRouter * router, guint grace_ms)
 {
   g_return_if_fail (router != NULL);
   router->reconnect_grace_ms = grace_ms;
@@ -916,4 +911,44 @@ rtc_signal_router_get_n_sessions (RtcSignalRouter * router)
 {
   g_return_val_if_fail (router != NULL, 0);
   return g_hash_table_size (router->sessions);
+}
+
+/**
+ * rtc_signal_router_find_producer:
+ * @router: the router
+ * @name: (nullable): the "name" of the producer's meta, or %NULL
+ *
+ * A registered producer outside any room: the one whose meta "name" is
+ * @name, or with @name %NULL the only one there is (WHEP players ask for
+ * a stream without knowing peer ids).
+ *
+ * Returns: (transfer full) (nullable): its peer id, or %NULL when there
+ *   is none, or several and no @name.
+ */
+gchar *
+rtc_signal_router_find_producer (RtcSignalRouter * router, const gchar * name)
+{
+  GHashTableIter iter;
+  Peer *peer, *found = NULL;
+
+  g_hash_table_iter_init (&iter, router->peers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & peer)) {
+    if (!peer->registered || !(peer->roles & RTC_ROLE_PRODUCER) || peer->grace
+        || !peer_in_scope (peer, NULL))
+      continue;
+    if (name) {
+      const gchar *peer_name = peer->meta
+          && json_object_has_member (peer->meta, "name") ?
+          json_object_get_string_member_with_default (peer->meta, "name",
+          NULL) : NULL;
+
+      if (g_strcmp0 (peer_name, name) == 0)
+        return g_strdup (peer->id);
+    } else if (found) {
+      return NULL;
+    } else {
+      found = peer;
+    }
+  }
+  return found ? g_strdup (found->id) : NULL;
 }

@@ -94,6 +94,11 @@ void              rtc_signal_router_handle_text (RtcSignalRouter * router,
 void              rtc_signal_router_set_ice_servers (RtcSignalRouter * router,
                                                      JsonArray * ice_servers);
 
+/* A producer outside rooms by meta "name", or the only one (NULL name);
+ * free with g_free() (see the .c file). */
+gchar *           rtc_signal_router_find_producer (RtcSignalRouter * router,
+                                                   const gchar * name);
+
 guint             rtc_signal_router_get_n_peers (RtcSignalRouter * router);
 guint             rtc_signal_router_get_n_sessions (RtcSignalRouter * router);
 

@@ -418,6 +418,19 @@ on_ice_candidate (GstElement * webrtcbin, guint mline, gchar * candidate,
   post_simple (user_data, EV_LOCAL_CANDIDATE, candidate, mline);
 }
 
+/* webrtcbin 1.22 signals no end of its candidates: the gathering state
+ * tells it, and the owner gets the RFC 8838 end-of-candidates marker (an
+ * empty candidate). A WHIP/WHEP server waits for it to answer. */
+static void
+on_gathering_state (GObject * webrtcbin, GParamSpec * pspec, gpointer user_data)
+{
+  GstWebRTCICEGatheringState state;
+
+  g_object_get (webrtcbin, "ice-gathering-state", &state, NULL);
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+    post_simple (user_data, EV_LOCAL_CANDIDATE, "", 0);
+}
+
 static void
 on_connection_state (GObject * webrtcbin, GParamSpec * pspec,
     gpointer user_data)
@@ -780,6 +793,8 @@ rtc_peer_session_new (GstBin * bin, const gchar * session_id,
       G_CALLBACK (on_ice_candidate), self, 0);
   g_signal_connect_object (self->webrtcbin, "notify::connection-state",
       G_CALLBACK (on_connection_state), self, 0);
+  g_signal_connect_object (self->webrtcbin, "notify::ice-gathering-state",
+      G_CALLBACK (on_gathering_state), self, 0);
   g_signal_connect_object (self->webrtcbin, "on-new-transceiver",
       G_CALLBACK (on_new_transceiver), self, 0);
   g_signal_connect_object (self->webrtcbin, "pad-added",

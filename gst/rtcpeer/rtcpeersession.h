@@ -42,7 +42,8 @@ G_BEGIN_DECLS
  * Signals:
  * - "local-description" (GstWebRTCSessionDescription *desc): our offer or
  *   answer, as set on webrtcbin
- * - "local-candidate" (guint sdp_mline_index, const gchar *candidate)
+ * - "local-candidate" (guint sdp_mline_index, const gchar *candidate): an
+ *   empty @candidate when gathering is complete (end-of-candidates)
  * - "connection-state" (GstWebRTCPeerConnectionState state)
  * - "failed" (const GError *error): negotiation failed, the remote rejected
  *   every m-line, ICE failed, "disconnected" lasted longer than the

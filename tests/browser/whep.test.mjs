@@ -1,0 +1,136 @@
+// End-to-end: third-party WHEP players (npm whip-whep's WHEPClient, in
+// headless Chromium) against rtcmeshfanout's embedded server, on a page of
+// another origin (CORS), beside the server's own WebSocket viewer page.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { test } from 'node:test';
+
+import { requireElements } from './lib/gst.mjs';
+import { createHarness, freePort, sleep } from './lib/harness.mjs';
+import { framesDecoded, waitForFramesDecoded } from './lib/playback.mjs';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const WHEP_JS = path.join(here, 'node_modules', 'whip-whep', 'whep.js');
+const TOKEN = 'whep-secret';
+
+// The player page: whip-whep's WHEPClient, as its README uses it, with the
+// peer connection in window.meshrtc.pc for lib/playback.mjs.
+const PLAYER_PAGE = `<!doctype html>
+<meta charset="utf-8"><title>WHEP player</title>
+<video id="video" autoplay muted playsinline></video>
+<script type="module">
+import { WHEPClient } from '/whep.js';
+window.play = async (url, token) => {
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  pc.ontrack = (e) => {
+    if (e.track.kind === 'video')
+      document.getElementById('video').srcObject = e.streams[0] || new MediaStream([e.track]);
+  };
+  const whep = new WHEPClient();
+  window.meshrtc = { pc, whep };
+  await whep.view(pc, url, token);
+  return whep.resourceURL ? whep.resourceURL.href : null;
+};
+window.stopPlaying = async () => {
+  await window.meshrtc.whep.stop();
+};
+window.ready = true;
+</script>`;
+
+// A static server for the player page, on its own port: another origin than
+// the WHEP endpoint's.
+async function servePlayerPage(t) {
+  const port = await freePort();
+  const whepJs = fs.readFileSync(WHEP_JS);
+  const server = http.createServer((req, res) => {
+    if (req.url === '/whep.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript' });
+      res.end(whepJs);
+    } else {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(PLAYER_PAGE);
+    }
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(resolve);
+  }));
+  return `http://127.0.0.1:${port}`;
+}
+
+async function openPlayer(h, context, origin, label) {
+  const page = await h.openPage(`${origin}/`, { context, label });
+  await h.waitFor(`${label} loaded whip-whep`, () => page.evaluate(() => window.ready === true));
+  return page;
+}
+
+test('rtcmeshfanout: WHEP players from another origin and a WebSocket viewer', async (t) => {
+  requireElements('rtcmeshfanout');
+  assert.ok(fs.existsSync(WHEP_JS), 'npm whip-whep is not installed in tests/browser');
+  const h = createHarness(t);
+  const origin = await servePlayerPage(t);
+  const port = await freePort();
+  const whepUrl = `http://127.0.0.1:${port}/whep`;
+  const pageUrl = `http://127.0.0.1:${port}/`;
+  h.gstLaunch('gst-fanout',
+    'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
+    `rtcmeshfanout run-signalling-server=true uri=ws://127.0.0.1:${port} ` +
+    `ice-local-addresses=127.0.0.1 peer-name=cam auth-token=${TOKEN} ` +
+    `allowed-origins=${origin},${pageUrl.replace(/\/$/, '')}`);
+  await h.waitFor(`the embedded server answers at ${pageUrl}`, async () => {
+    try {
+      return (await fetch(pageUrl)).ok;
+    } catch {
+      return false;
+    }
+  });
+  const browser = await h.launchBrowser();
+  const players = [];
+  const resources = [];
+
+  await t.test('three WHEP players play at once', async () => {
+    players.push(...await Promise.all([1, 2, 3].map((i) =>
+      openPlayer(h, browser, origin, `whep${i}`))));
+    resources.push(...await Promise.all(players.map((p) =>
+      p.evaluate(([u, tk]) => window.play(u, tk), [whepUrl, TOKEN]))));
+    for (const r of resources)
+      assert.match(r, new RegExp(`^http://127\\.0\\.0\\.1:${port}/whep/resource/`));
+    for (const p of players)
+      await waitForFramesDecoded(h, p, { min: 30 });
+  });
+
+  await t.test('the server\'s own WebSocket viewer plays beside them', async () => {
+    const viewer = await h.openPage(`${pageUrl}?token=${TOKEN}`, { context: browser, label: 'viewer' });
+    await waitForFramesDecoded(h, viewer, { min: 30 });
+  });
+
+  await t.test('a wrong token is refused with 401', async () => {
+    const p = await openPlayer(h, browser, origin, 'intruder');
+    const err = await p.evaluate(([u]) => window.play(u, 'wrong').then(() => null, (e) => String(e)),
+      [whepUrl]);
+    assert.ok(err, 'a player with a wrong token was let in');
+    assert.match(err, /401/);
+  });
+
+  await t.test('a player that stops DELETEs its resource; one closed abruptly goes; the others play on', async () => {
+    await players[0].evaluate(() => window.stopPlaying());
+    // gone: its resource is unknown now
+    const res = await fetch(resources[0], {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/trickle-ice-sdpfrag', Authorization: `Bearer ${TOKEN}` },
+      body: 'a=end-of-candidates\r\n',
+    });
+    assert.equal(res.status, 404, 'the stopped player\'s resource still exists');
+    await players[1].close();
+    const before = await framesDecoded(players[2]);
+    await sleep(2000);
+    const after = await framesDecoded(players[2]);
+    assert.ok(after > before + 20, `the last player stopped decoding (${before} then ${after})`);
+  });
+});

@@ -1,0 +1,300 @@
+/* gst-meshrtc
+ * Copyright (C) 2026 gst-meshrtc developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * WHIP and WHEP end to end: rtcsignalbin's WHIP and WHEP clients against
+ * the real signalling server program's /whip and /whep endpoints, with
+ * real webrtcbin peers on loopback on the other side (rtcmeshfanout and
+ * rtcsignalbin over the WebSocket protocol), and the endpoints' answers
+ * to bad requests from a real HTTP client (libsoup).
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <libsoup/soup.h>
+#include "../meshrtc-check.h"
+
+#define VIDEO_SRC "videotestsrc is-live=true ! " \
+  "video/x-raw,width=320,height=240,framerate=30/1"
+#define ICE "ice-local-addresses=127.0.0.1"
+
+static gchar *
+http_url (TestServer * srv, const gchar * path)
+{
+  return g_strdup_printf ("http://127.0.0.1:%u%s", srv->port, path);
+}
+
+/* Three WHEP players and a WebSocket viewer on one fanout: each decodes. */
+GST_START_TEST (test_whep_players_and_a_websocket_viewer_share_a_fanout)
+{
+  TestServer *srv;
+  TestPipeline *fanout, *players[3], *viewer;
+  g_autofree gchar *uri = NULL;
+  g_autofree gchar *whep = NULL;
+  guint i;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  whep = http_url (srv, "/whep/cam");
+  fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout uri=%s " ICE
+      " peer-name=cam", uri);
+  test_pipeline_play (fanout);
+  /* the players may come before the producer registered: 409, retried */
+  for (i = 0; i < G_N_ELEMENTS (players); i++) {
+    players[i] = test_pipeline_new ("rtcsignalbin whep-endpoint=%s " ICE
+        " ! video/x-raw ! fakesink name=sink", whep);
+    test_pipeline_play (players[i]);
+  }
+  viewer = test_pipeline_new ("rtcsignalbin uri=%s " ICE " producer-name=cam "
+      "! video/x-raw ! fakesink name=sink", uri);
+  test_pipeline_play (viewer);
+  for (i = 0; i < G_N_ELEMENTS (players); i++)
+    fail_unless (test_wait_buffers (players[i], 60, 40),
+        "WHEP player %u decoded only %d frames", i, players[i]->buffers);
+  fail_unless (test_wait_buffers (viewer, 60, 40),
+      "WebSocket viewer decoded only %d frames", viewer->buffers);
+
+  /* one player leaves (DELETE): the others keep decoding */
+  test_pipeline_free (players[0]);
+  {
+    gint before = g_atomic_int_get (&players[1]->buffers);
+
+    fail_unless (test_wait_buffers (players[1], before + 30, 20),
+        "a player stopped when another left");
+  }
+  for (i = 1; i < G_N_ELEMENTS (players); i++) {
+    test_pipeline_check_no_error (players[i]);
+    test_pipeline_free (players[i]);
+  }
+  test_pipeline_check_no_error (fanout);
+  test_pipeline_free (viewer);
+  test_pipeline_free (fanout);
+  test_server_kill (srv);
+}
+
+GST_END_TEST;
+
+/* A WHIP publisher is a producer of the server: a WebSocket consumer
+ * decodes it, and sees it go when the publisher stops (DELETE). */
+GST_START_TEST (test_whip_publisher_reaches_a_websocket_consumer)
+{
+  TestServer *srv;
+  TestPipeline *publisher, *consumer;
+  g_autofree gchar *uri = NULL;
+  g_autofree gchar *whip = NULL;
+  GstStructure *removed;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  whip = http_url (srv, "/whip/studio");
+  consumer = test_pipeline_new ("rtcsignalbin uri=%s " ICE
+      " producer-name=studio ! video/x-raw ! fakesink name=sink", uri);
+  test_pipeline_play (consumer);
+  publisher = test_pipeline_new (VIDEO_SRC " ! rtcsignalbin whip-endpoint=%s "
+      ICE, whip);
+  test_pipeline_play (publisher);
+  fail_unless (test_wait_buffers (consumer, 60, 40),
+      "the consumer decoded only %d frames of the WHIP publisher",
+      consumer->buffers);
+  test_pipeline_check_no_error (publisher);
+  test_pipeline_free (publisher);
+  removed = test_wait_element_message (consumer, "meshrtc-peer-removed", 10);
+  fail_unless (removed != NULL, "the consumer did not see the publisher go");
+  gst_structure_free (removed);
+  test_pipeline_check_no_error (consumer);
+  test_pipeline_free (consumer);
+  test_server_kill (srv);
+}
+
+GST_END_TEST;
+
+/* A refused POST is an element warning naming the status, and retried. */
+GST_START_TEST (test_whip_wrong_token_is_a_warning_naming_401)
+{
+  TestServer *srv;
+  TestPipeline *publisher;
+  g_autofree gchar *whip = NULL;
+  GstBus *bus;
+  GstMessage *msg;
+  gboolean seen = FALSE;
+  gint64 end;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, "--auth-token=right");
+  whip = http_url (srv, "/whip");
+  publisher = test_pipeline_new (VIDEO_SRC " ! rtcsignalbin whip-endpoint=%s "
+      ICE " auth-token=wrong", whip);
+  test_pipeline_play (publisher);
+  bus = gst_element_get_bus (publisher->pipeline);
+  end = test_deadline (10);
+  while (!seen && g_get_monotonic_time () < end) {
+    msg = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
+        GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
+    if (!msg)
+      continue;
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    {
+      GError *err = NULL;
+      gchar *debug = NULL;
+
+      gst_message_parse_warning (msg, &err, &debug);
+      seen = debug && strstr (debug, "401") != NULL;
+      g_clear_error (&err);
+      g_free (debug);
+    }
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+  fail_unless (seen, "no warning naming 401");
+  test_pipeline_free (publisher);
+  test_server_kill (srv);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  guint status;
+  gchar *body;
+  gchar *allow_origin;
+  gchar *location;
+} Reply;
+
+static void
+reply_clear (Reply * r)
+{
+  g_free (r->body);
+  g_free (r->allow_origin);
+  g_free (r->location);
+  memset (r, 0, sizeof *r);
+}
+
+static void
+request (SoupSession * session, const gchar * method, const gchar * url,
+    const gchar * content_type, const gchar * body, gsize len,
+    const gchar * origin, const gchar * token, Reply * r)
+{
+  SoupMessage *msg = soup_message_new (method, url);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  GError *error = NULL;
+  GBytes *answer;
+
+  if (body)
+    soup_message_set_request_body_from_bytes (msg, content_type,
+        g_bytes_new_static (body, len));
+  if (origin)
+    soup_message_headers_replace (headers, "Origin", origin);
+  if (token) {
+    gchar *value = g_strdup_printf ("Bearer %s", token);
+    soup_message_headers_replace (headers, "Authorization", value);
+    g_free (value);
+  }
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  fail_unless (answer != NULL, "%s %s: %s", method, url,
+      error ? error->message : "");
+  reply_clear (r);
+  r->status = soup_message_get_status (msg);
+  r->body = g_strndup (g_bytes_get_data (answer, NULL),
+      g_bytes_get_size (answer));
+  r->allow_origin = g_strdup (soup_message_headers_get_one
+      (soup_message_get_response_headers (msg), "Access-Control-Allow-Origin"));
+  r->location = g_strdup (soup_message_headers_get_one
+      (soup_message_get_response_headers (msg), "Location"));
+  g_bytes_unref (answer);
+  g_object_unref (msg);
+}
+
+/* Each bad request gets its own clear status; the server keeps serving. */
+GST_START_TEST (test_whip_whep_bad_requests)
+{
+  TestServer *srv = test_server_start (0, "--auth-token=t");
+  SoupSession *session = soup_session_new_with_options ("timeout", 10, NULL);
+  g_autofree gchar *whip = http_url (srv, "/whip");
+  g_autofree gchar *whep = http_url (srv, "/whep");
+  g_autofree gchar *unknown = http_url (srv,
+      "/whip/resource/00000000-0000-4000-8000-000000000000");
+  g_autofree gchar *page = g_strdup_printf ("http://127.0.0.1:%u", srv->port);
+  const gchar *sdp = "v=0\r\no=- 1 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n"
+      "a=rtpmap:96 VP8/90000\r\na=mid:0\r\n";
+  gchar *huge = g_malloc0 (100 * 1024);
+  Reply r = { 0, };
+
+  /* no token, then a wrong one */
+  request (session, "POST", whip, "application/sdp", sdp, strlen (sdp), NULL,
+      NULL, &r);
+  fail_unless_equals_int (r.status, 401);
+  request (session, "POST", whip, "application/sdp", sdp, strlen (sdp), NULL,
+      "x", &r);
+  fail_unless_equals_int (r.status, 401);
+  /* not SDP, and not even said to be */
+  request (session, "POST", whip, "application/sdp", "hello", 5, NULL, "t", &r);
+  fail_unless_equals_int (r.status, 400);
+  fail_unless (strstr (r.body, "invalid SDP") != NULL, "%s", r.body);
+  request (session, "POST", whip, "text/plain", sdp, strlen (sdp), NULL, "t",
+      &r);
+  fail_unless_equals_int (r.status, 415);
+  /* a body over 64 KiB is refused before it is read */
+  memset (huge, 'a', 100 * 1024 - 1);
+  request (session, "POST", whip, "application/sdp", huge, 100 * 1024, NULL,
+      "t", &r);
+  fail_unless_equals_int (r.status, 413);
+  /* an unknown resource, someone else's or not */
+  request (session, "PATCH", unknown, "application/trickle-ice-sdpfrag",
+      "a=end-of-candidates\r\n", 21, NULL, "t", &r);
+  fail_unless_equals_int (r.status, 404);
+  request (session, "DELETE", unknown, NULL, NULL, 0, NULL, "t", &r);
+  fail_unless_equals_int (r.status, 404);
+  /* nothing to play */
+  request (session, "POST", whep, "application/sdp", sdp, strlen (sdp), NULL,
+      "t", &r);
+  fail_unless_equals_int (r.status, 409);
+  /* GET is not WHIP */
+  request (session, "GET", whip, NULL, NULL, 0, NULL, "t", &r);
+  fail_unless_equals_int (r.status, 405);
+  /* CORS: a page of this server may read answers, another may not */
+  request (session, "OPTIONS", whep, NULL, NULL, 0, page, NULL, &r);
+  fail_unless_equals_int (r.status, 204);
+  fail_unless_equals_string (r.allow_origin, page);
+  request (session, "OPTIONS", whep, NULL, NULL, 0, "http://evil.example",
+      NULL, &r);
+  fail_unless_equals_int (r.status, 204);
+  fail_unless (r.allow_origin == NULL);
+  request (session, "POST", whep, "application/sdp", sdp, strlen (sdp),
+      "http://evil.example", "t", &r);
+  fail_unless_equals_int (r.status, 403);
+  /* still serving */
+  request (session, "POST", whep, "application/sdp", sdp, strlen (sdp), NULL,
+      "t", &r);
+  fail_unless_equals_int (r.status, 409);
+
+  reply_clear (&r);
+  g_free (huge);
+  g_object_unref (session);
+  test_server_kill (srv);
+}
+
+GST_END_TEST;
+
+static Suite *
+whipwhep_suite (void)
+{
+  Suite *s = suite_create ("whipwhep");
+  TCase *tc = tcase_create ("general");
+
+  tcase_set_timeout (tc, 240);
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_whep_players_and_a_websocket_viewer_share_a_fanout);
+  tcase_add_test (tc, test_whip_publisher_reaches_a_websocket_consumer);
+  tcase_add_test (tc, test_whip_wrong_token_is_a_warning_naming_401);
+  tcase_add_test (tc, test_whip_whep_bad_requests);
+  return s;
+}
+
+GST_CHECK_MAIN (whipwhep);
