@@ -16,7 +16,12 @@
 
 G_BEGIN_DECLS
 
-GST_DEBUG_CATEGORY_EXTERN (rtc_signaller_debug);
+/* The signaller's debug category, for its other file. A function, not a
+ * shared global: this static library is linked into both the plugin and
+ * the programs and tests that load it, and a global defined in both is an
+ * ODR violation (AddressSanitizer reports it). */
+G_GNUC_INTERNAL
+GstDebugCategory * rtc_signaller_debug_category (void);
 
 struct _RtcSignaller
 {

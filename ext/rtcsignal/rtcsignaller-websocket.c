@@ -14,7 +14,7 @@
 #include "rtcsignaller-private.h"
 #include "rtccontextthread.h"
 
-#define GST_CAT_DEFAULT rtc_signaller_debug
+#define GST_CAT_DEFAULT (rtc_signaller_debug_category ())
 
 /* reconnection backoff: doubles from the first to the cap (ms) */
 #define BACKOFF_INITIAL_MS 100

@@ -13,8 +13,14 @@
 
 #include "rtcsignaller-private.h"
 
-GST_DEBUG_CATEGORY (rtc_signaller_debug);
+GST_DEBUG_CATEGORY_STATIC (rtc_signaller_debug);
 #define GST_CAT_DEFAULT rtc_signaller_debug
+
+GstDebugCategory *
+rtc_signaller_debug_category (void)
+{
+  return rtc_signaller_debug;
+}
 
 static void rtc_signaller_signallable_init (RtcSignallableInterface * iface);
 

@@ -109,6 +109,17 @@ new_request (RtcWhipClient * self, const gchar * method, const gchar * url)
   return msg;
 }
 
+/* The request body @text (taken). */
+static void
+set_body (SoupMessage * msg, const gchar * content_type, gchar * text)
+{
+  GBytes *body = g_bytes_new_take (text, strlen (text));
+
+  /* libsoup takes a reference of its own */
+  soup_message_set_request_body_from_bytes (msg, content_type, body);
+  g_bytes_unref (body);
+}
+
 /* ---- sessions ---- */
 
 static void
@@ -402,9 +413,7 @@ send_candidates (RtcWhipClient * self, GPtrArray * candidates)
     g_free (frag);
     return;
   }
-  soup_message_set_request_body_from_bytes (msg,
-      "application/trickle-ice-sdpfrag", g_bytes_new_take (frag,
-          strlen (frag)));
+  set_body (msg, "application/trickle-ice-sdpfrag", frag);
   send_request (self, msg, on_patched);
 }
 
@@ -486,8 +495,7 @@ whip_send_description (RtcSignallable * base, const gchar * session_id,
   gst_sdp_message_copy (desc->sdp, &self->offer);
   text = gst_sdp_message_as_text (desc->sdp);
   msg = new_request (self, SOUP_METHOD_POST, self->endpoint);
-  soup_message_set_request_body_from_bytes (msg, "application/sdp",
-      g_bytes_new_take (text, strlen (text)));
+  set_body (msg, "application/sdp", text);
   send_request (self, msg, on_posted);
 }
 

@@ -185,9 +185,12 @@ request (SoupSession * session, const gchar * method, const gchar * url,
   GError *error = NULL;
   GBytes *answer;
 
-  if (body)
-    soup_message_set_request_body_from_bytes (msg, content_type,
-        g_bytes_new_static (body, len));
+  if (body) {
+    GBytes *bytes = g_bytes_new_static (body, len);
+
+    soup_message_set_request_body_from_bytes (msg, content_type, bytes);
+    g_bytes_unref (bytes);
+  }
   if (origin)
     soup_message_headers_replace (headers, "Origin", origin);
   if (token) {
