@@ -280,14 +280,20 @@ bench_link_on_answer (GstPromise * promise, gpointer user_data)
   GstWebRTCSessionDescription *answer = NULL;
 
   /* a failed negotiation is reported, and the sample then times out */
+  GError *error = NULL;
+
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED) {
     reply = gst_promise_get_reply (promise);
     gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
         &answer, NULL);
+    if (!answer)
+      gst_structure_get (reply, "error", G_TYPE_ERROR, &error, NULL);
   }
   gst_promise_unref (promise);
   if (!answer) {
-    g_printerr ("raw webrtcbin: creating the answer failed\n");
+    g_printerr ("raw webrtcbin: creating the answer failed: %s\n",
+        error ? error->message : "no reply");
+    g_clear_error (&error);
     return;
   }
   g_signal_emit_by_name (l->rx, "set-local-description", answer, NULL);

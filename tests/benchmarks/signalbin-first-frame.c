@@ -30,8 +30,17 @@ static gint latency = 200;      /* the receiver's jitterbuffer, ms */
 static gchar *child_mode = NULL;
 static gchar *child_uri = NULL;
 
+typedef enum
+{
+  PATH_WEBSOCKET,               /* producer and consumer over WebSocket */
+  PATH_WHEP,                    /* consumer plays over WHEP (/whep/<name>) */
+  PATH_WHIP,                    /* producer publishes over WHIP (/whip/<name>) */
+} Path;
+
 /* One sample with our elements: a producer rtcsignalbin and a consumer
- * rtcsignalbin (producer-name) through the server at @uri. */
+ * rtcsignalbin (producer-name) through the server at @uri, each side over
+ * the WebSocket protocol or, per @path, over WHEP or WHIP to the same
+ * server. */
 /* After the first frame: waits (bounded) for the first keyframe. */
 static gdouble
 wait_keyframe (BenchProbe * p)
@@ -51,24 +60,34 @@ wait_keyframe (BenchProbe * p)
 }
 
 static gdouble
-sample_ours (const gchar * uri, guint n, gdouble * kf)
+sample_ours_on (const gchar * uri, guint n, Path path, gdouble * kf)
 {
+  g_autofree gchar *http = g_strconcat ("http", uri + strlen ("ws"), NULL);
+  g_autofree gchar *tx_signalling = NULL;
+  g_autofree gchar *rx_signalling = NULL;
   gchar *desc;
   GstElement *tx, *rx, *sink;
   BenchProbe probe;
   gdouble ms;
 
-  desc = g_strdup_printf (SRC " ! rtcsignalbin uri=%s "
-      "ice-local-addresses=127.0.0.1 peer-name=bench-%u-%d", uri, n,
-      (gint) getpid ());
+  tx_signalling = path == PATH_WHIP ?
+      g_strdup_printf ("whip-endpoint=%s/whip/bench-%u-%d", http, n,
+      (gint) getpid ()) : g_strdup_printf ("uri=%s peer-name=bench-%u-%d",
+      uri, n, (gint) getpid ());
+  rx_signalling = path == PATH_WHEP ?
+      g_strdup_printf ("whep-endpoint=%s/whep/bench-%u-%d", http, n,
+      (gint) getpid ()) : g_strdup_printf ("uri=%s producer-name=bench-%u-%d",
+      uri, n, (gint) getpid ());
+  desc = g_strdup_printf (SRC " ! rtcsignalbin %s "
+      "ice-local-addresses=127.0.0.1", tx_signalling);
   tx = gst_parse_launch (desc, NULL);
   g_free (desc);
   /* decode=false and the raw receiver's decoding chain, so that the first
    * keyframe is seen too */
-  desc = g_strdup_printf ("rtcsignalbin uri=%s ice-local-addresses=127.0.0.1 "
-      "producer-name=bench-%u-%d latency=%d decode=false ! "
+  desc = g_strdup_printf ("rtcsignalbin %s ice-local-addresses=127.0.0.1 "
+      "latency=%d decode=false ! "
       "h264parse name=parse ! avdec_h264 ! videoconvert ! fakesink name=sink",
-      uri, n, (gint) getpid (), latency);
+      rx_signalling, latency);
   rx = gst_parse_launch (desc, NULL);
   g_free (desc);
   g_assert (tx && rx);
@@ -98,6 +117,12 @@ sample_ours (const gchar * uri, guint n, gdouble * kf)
   gst_object_unref (tx);
   bench_probe_clear (&probe);
   return ms;
+}
+
+static gdouble
+sample_ours (const gchar * uri, guint n, gdouble * kf)
+{
+  return sample_ours_on (uri, n, PATH_WEBSOCKET, kf);
 }
 
 /* One sample of the baseline: webrtcbin to webrtcbin, SDP and ICE handed
@@ -226,11 +251,13 @@ main (int argc, char **argv)
   };
   GOptionContext *ctx = g_option_context_new ("- first-frame benchmark");
   BenchServer *srv;
-  Series series[4] = {
+  Series series[6] = {
     {"cold rtcsignalbin"}, {"cold raw webrtcbin"},
     {"warm rtcsignalbin"}, {"warm raw webrtcbin"},
+    {"warm rtcsignalbin, consumer over WHEP"},
+    {"warm rtcsignalbin, producer over WHIP"},
   };
-  gdouble med[4], kf, ms;
+  gdouble med[6], kf, ms;
   gchar *self_exe;
   gint i;
 
@@ -249,7 +276,7 @@ main (int argc, char **argv)
   }
 
   runs = CLAMP (runs, 1, 200);
-  for (i = 0; i < 4; i++) {
+  for (i = 0; i < 6; i++) {
     series[i].frame = g_new0 (gdouble, runs);
     series[i].keyframe = g_new0 (gdouble, runs);
   }
@@ -275,12 +302,19 @@ main (int argc, char **argv)
     series_add (&series[2], ms, kf);
     ms = sample_raw (&kf);
     series_add (&series[3], ms, kf);
+    /* the same through the server's WHEP and WHIP endpoints */
+    ms = sample_ours_on (srv->uri, 2000 + i, PATH_WHEP, &kf);
+    series_add (&series[4], ms, kf);
+    ms = sample_ours_on (srv->uri, 3000 + i, PATH_WHIP, &kf);
+    series_add (&series[5], ms, kf);
   }
 
-  for (i = 0; i < 4; i++)
+  for (i = 0; i < 6; i++)
     med[i] = series_report (&series[i]);
   g_print ("ratio rtcsignalbin/raw (median first frame): cold %.2f, "
       "warm %.2f\n", med[0] / med[1], med[2] / med[3]);
+  g_print ("ratio to the WebSocket path (warm, median first frame): "
+      "WHEP %.2f, WHIP %.2f\n", med[4] / med[2], med[5] / med[2]);
   {
     gchar *load = NULL;
 
@@ -291,7 +325,7 @@ main (int argc, char **argv)
   }
 
   bench_server_stop (srv);
-  for (i = 0; i < 4; i++) {
+  for (i = 0; i < 6; i++) {
     g_free (series[i].frame);
     g_free (series[i].keyframe);
   }
