@@ -1,6 +1,8 @@
-// End-to-end: third-party WHEP players (npm whip-whep's WHEPClient, in
-// headless Chromium) against rtcmeshfanout's embedded server, on a page of
-// another origin (CORS), beside the server's own WebSocket viewer page.
+// End-to-end with npm whip-whep in headless Chromium, on a page of another
+// origin (CORS): its WHEPClient players against rtcmeshfanout's embedded
+// server, beside the server's own WebSocket viewer page; its WHIPClient
+// publishing Chromium's fake camera to the server program's /whip, played
+// by rtcsignalbin over WebSocket.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,6 +16,7 @@ import { framesDecoded, waitForFramesDecoded } from './lib/playback.mjs';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const WHEP_JS = path.join(here, 'node_modules', 'whip-whep', 'whep.js');
+const WHIP_JS = path.join(here, 'node_modules', 'whip-whep', 'whip.js');
 const TOKEN = 'whep-secret';
 
 // The player page: whip-whep's WHEPClient, as its README uses it, with the
@@ -23,6 +26,17 @@ const PLAYER_PAGE = `<!doctype html>
 <video id="video" autoplay muted playsinline></video>
 <script type="module">
 import { WHEPClient } from '/whep.js';
+import { WHIPClient } from '/whip.js';
+window.publish = async (url, token) => {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+  for (const track of stream.getTracks())
+    pc.addTransceiver(track, { direction: 'sendonly' });
+  const whip = new WHIPClient();
+  window.publisher = { pc, whip };
+  await whip.publish(pc, url, token);
+  return whip.resourceURL ? whip.resourceURL.href : null;
+};
 window.play = async (url, token) => {
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   pc.addTransceiver('video', { direction: 'recvonly' });
@@ -46,11 +60,11 @@ window.ready = true;
 // the WHEP endpoint's.
 async function servePlayerPage(t) {
   const port = await freePort();
-  const whepJs = fs.readFileSync(WHEP_JS);
+  const scripts = { '/whep.js': fs.readFileSync(WHEP_JS), '/whip.js': fs.readFileSync(WHIP_JS) };
   const server = http.createServer((req, res) => {
-    if (req.url === '/whep.js') {
+    if (scripts[req.url]) {
       res.writeHead(200, { 'Content-Type': 'text/javascript' });
-      res.end(whepJs);
+      res.end(scripts[req.url]);
     } else {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(PLAYER_PAGE);
@@ -133,4 +147,25 @@ test('rtcmeshfanout: WHEP players from another origin and a WebSocket viewer', a
     const after = await framesDecoded(players[2]);
     assert.ok(after > before + 20, `the last player stopped decoding (${before} then ${after})`);
   });
+});
+
+test('server program: Chromium publishes over WHIP, rtcsignalbin plays it', async (t) => {
+  requireElements('rtcsignalbin');
+  const h = createHarness(t);
+  const origin = await servePlayerPage(t);
+  const server = await h.startSignallingServer({ args: ['--allowed-origins', origin, '--auth-token', TOKEN] });
+  const port = server.port;
+  const consumer = h.gstLaunch('gst-consumer',
+    `rtcsignalbin uri=ws://127.0.0.1:${port} auth-token=${TOKEN} ice-local-addresses=127.0.0.1 ` +
+    'producer-name=chromium ! video/x-raw ! fakesink silent=false', { verbose: true });
+  const browser = await h.launchBrowser();
+  const page = await openPlayer(h, browser, origin, 'whip-publisher');
+  const resource = await page.evaluate(([u, tk]) => window.publish(u, tk),
+    [`http://127.0.0.1:${port}/whip/chromium`, TOKEN]);
+  assert.match(resource, new RegExp(`^http://127\\.0\\.0\\.1:${port}/whip/resource/`));
+  await h.waitFor('rtcsignalbin decodes the browser\'s camera', () => consumer.count(/fakesink0.*chain/) >= 30);
+  // the publisher stops: its DELETE ends the consumer's session
+  await page.evaluate(() => window.publisher.whip.stop());
+  const res = await fetch(resource, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.equal(res.status, 404, 'the publisher\'s resource outlived its DELETE');
 });
