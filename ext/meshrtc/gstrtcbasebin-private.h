@@ -12,6 +12,8 @@
 #define __GST_RTC_BASE_BIN_PRIVATE_H__
 
 #include "gstrtcbasebin.h"
+#include <gio/gio.h>
+
 #include "rtccontextthread.h"
 
 G_BEGIN_DECLS
@@ -33,6 +35,16 @@ typedef struct
 
   GMainContext *context;
   RtcContextThread *thread;     /* READY to NULL */
+
+  /* the embedded server (gstrtcbasebin-server.c) */
+  gboolean run_server;          /* OBJECT_LOCK, like the other properties */
+  gchar *allowed_origins;
+  gchar *tls_certificate_file;
+  gchar *tls_key_file;
+  struct _RtcSignallingServer *server;  /* context thread */
+  gchar *ice_servers;           /* from the rtciceservers context, OBJECT_LOCK */
+  GError *server_error;
+  GTlsCertificate *tls_certificate;     /* loaded going to READY */
 
   RtcSignallable *signaller;
   gchar *target;                /* the URL it talks to, context thread */
@@ -85,6 +97,14 @@ RtcSignallable * gst_rtc_base_bin_default_create_signaller (GstRtcBaseBin * self
     gchar ** target);
 G_GNUC_INTERNAL
 gboolean gst_rtc_base_bin_start_signalling (gpointer data);
+G_GNUC_INTERNAL
+gboolean gst_rtc_base_bin_server_start (GstRtcBaseBin * self);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_server_stop (GstRtcBaseBin * self);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_take_ice_context (GstRtcBaseBin * self, GstContext * context);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_query_ice_context (GstRtcBaseBin * self);
 G_GNUC_INTERNAL
 gboolean gst_rtc_base_bin_stop_signalling (gpointer data);
 

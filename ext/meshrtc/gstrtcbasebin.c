@@ -47,6 +47,10 @@ enum
   PROP_KEYFRAME_INTERVAL,
   PROP_DISCONNECT_TIMEOUT,
   PROP_CONNECT_TIMEOUT,
+  PROP_RUN_SIGNALLING_SERVER,
+  PROP_ALLOWED_ORIGINS,
+  PROP_TLS_CERTIFICATE_FILE,
+  PROP_TLS_KEY_FILE,
 };
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstRtcBaseBin, gst_rtc_base_bin,
@@ -302,6 +306,10 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
       priv->thread = rtc_context_thread_new ("rtc-signalling", priv->context,
           context_thread_started, NULL, NULL);
       break;
+    case GST_STATE_CHANGE_READY_TO_NULL:
+      /* the server lives on the context thread, stopped below */
+      gst_rtc_base_bin_server_stop (self);
+      break;
     case GST_STATE_CHANGE_READY_TO_PAUSED:
       GST_OBJECT_LOCK (self);
       priv->tracks_eos = 0;
@@ -326,6 +334,14 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
     ret = GST_STATE_CHANGE_NO_PREROLL;
 
   switch (transition) {
+    case GST_STATE_CHANGE_NULL_TO_READY:
+      gst_rtc_base_bin_query_ice_context (self);
+      if (!gst_rtc_base_bin_server_start (self)) {
+        /* undo what going to READY did */
+        gst_rtc_base_bin_change_state (element, GST_STATE_CHANGE_READY_TO_NULL);
+        return GST_STATE_CHANGE_FAILURE;
+      }
+      break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       gst_rtc_base_bin_invoke_sync (self, gst_rtc_base_bin_stop_signalling);
       break;
@@ -414,6 +430,21 @@ gst_rtc_base_bin_set_property (GObject * object, guint prop_id,
     case PROP_CONNECT_TIMEOUT:
       priv->connect_timeout = g_value_get_uint (value);
       break;
+    case PROP_RUN_SIGNALLING_SERVER:
+      priv->run_server = g_value_get_boolean (value);
+      break;
+    case PROP_ALLOWED_ORIGINS:
+      g_free (priv->allowed_origins);
+      priv->allowed_origins = g_value_dup_string (value);
+      break;
+    case PROP_TLS_CERTIFICATE_FILE:
+      g_free (priv->tls_certificate_file);
+      priv->tls_certificate_file = g_value_dup_string (value);
+      break;
+    case PROP_TLS_KEY_FILE:
+      g_free (priv->tls_key_file);
+      priv->tls_key_file = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -468,11 +499,31 @@ gst_rtc_base_bin_get_property (GObject * object, guint prop_id,
     case PROP_CONNECT_TIMEOUT:
       g_value_set_uint (value, priv->connect_timeout);
       break;
+    case PROP_RUN_SIGNALLING_SERVER:
+      g_value_set_boolean (value, priv->run_server);
+      break;
+    case PROP_ALLOWED_ORIGINS:
+      g_value_set_string (value, priv->allowed_origins);
+      break;
+    case PROP_TLS_CERTIFICATE_FILE:
+      g_value_set_string (value, priv->tls_certificate_file);
+      break;
+    case PROP_TLS_KEY_FILE:
+      g_value_set_string (value, priv->tls_key_file);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_rtc_base_bin_set_context (GstElement * element, GstContext * context)
+{
+  gst_rtc_base_bin_take_ice_context (GST_RTC_BASE_BIN (element), context);
+  GST_ELEMENT_CLASS (gst_rtc_base_bin_parent_class)->set_context (element,
+      context);
 }
 
 static void
@@ -490,6 +541,12 @@ gst_rtc_base_bin_finalize (GObject * object)
   g_hash_table_unref (priv->peers);
   g_hash_table_unref (priv->producers);
   g_free (priv->target);
+  g_clear_object (&priv->server);
+  g_clear_object (&priv->tls_certificate);
+  g_free (priv->ice_servers);
+  g_free (priv->allowed_origins);
+  g_free (priv->tls_certificate_file);
+  g_free (priv->tls_key_file);
   g_mutex_clear (&priv->peers_lock);
   g_main_context_unref (priv->context);
   G_OBJECT_CLASS (gst_rtc_base_bin_parent_class)->finalize (object);
@@ -528,6 +585,7 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
       GST_DEBUG_FUNCPTR (gst_rtc_base_bin_remove_element);
   bin_class->handle_message =
       GST_DEBUG_FUNCPTR (gst_rtc_base_bin_handle_message);
+  element_class->set_context = GST_DEBUG_FUNCPTR (gst_rtc_base_bin_set_context);
   klass->check_signalling = gst_rtc_base_bin_default_check_signalling;
   klass->create_signaller = gst_rtc_base_bin_default_create_signaller;
   gobject_class->set_property = gst_rtc_base_bin_set_property;
@@ -627,6 +685,75 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
           "and DTLS) before it is ended; 0 waits forever", 0, G_MAXUINT,
           DEFAULT_CONNECT_TIMEOUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
+  /**
+   * GstRtcBaseBin:run-signalling-server:
+   *
+   * Run the signalling server in-process, listening on the host and port of
+   * #GstRtcBaseBin:uri: the WebSocket protocol, the viewer page at `/`, and
+   * WHIP and WHEP at `/whip` and `/whep` (docs/whip-whep.md), all on the
+   * same port. The element's own signaller connects to it like any
+   * client. A port that cannot be bound fails the NULL to READY state
+   * change. Default: %FALSE.
+   */
+  g_object_class_install_property (gobject_class, PROP_RUN_SIGNALLING_SERVER,
+      g_param_spec_boolean ("run-signalling-server", "Run signalling server",
+          "Run the signalling server and the viewer page in-process on the "
+          "host and port of 'uri'", FALSE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstRtcBaseBin:allowed-origins:
+   *
+   * Comma-separated origins (`scheme://host[:port]`, e.g.
+   * `https://example.org, http://127.0.0.1:8000`) whose web pages may
+   * connect to the embedded server; `*` allows any page. %NULL (the
+   * default): only pages of the server itself (the viewer page), as the
+   * browser's `Origin` must then match the `Host` it connected to.
+   * Programs send no `Origin` and are not concerned. A refused page gets
+   * `403 Origin not allowed`. Used with
+   * #GstRtcBaseBin:run-signalling-server, read going to READY.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_ALLOWED_ORIGINS,
+      g_param_spec_string ("allowed-origins", "Allowed origins",
+          "Comma-separated origins whose web pages may connect to the "
+          "embedded server, * for any (default: its own pages only)",
+          NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS
+          | GST_PARAM_MUTABLE_READY));
+  /**
+   * GstRtcBaseBin:tls-certificate-file:
+   *
+   * PEM file with the certificate (chain) of the embedded server, and its
+   * private key unless #GstRtcBaseBin:tls-key-file is set. Required when
+   * #GstRtcBaseBin:uri is `wss://` and
+   * #GstRtcBaseBin:run-signalling-server is %TRUE: the server then
+   * speaks only `wss://` and `https://`, and without a certificate, or
+   * with one that cannot be loaded, the NULL to READY state change fails
+   * with a RESOURCE SETTINGS error. The element's own signaller, like any
+   * client, must trust the certificate for the URI's host. Default: %NULL.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_TLS_CERTIFICATE_FILE,
+      g_param_spec_string ("tls-certificate-file", "TLS certificate file",
+          "PEM certificate (and key) of the embedded wss:// server",
+          NULL, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  /**
+   * GstRtcBaseBin:tls-key-file:
+   *
+   * PEM file with the private key of #GstRtcBaseBin:tls-certificate-file,
+   * when it is not in that file. Default: %NULL.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_TLS_KEY_FILE,
+      g_param_spec_string ("tls-key-file", "TLS key file",
+          "PEM private key of the embedded wss:// server (default: in "
+          "tls-certificate-file)", NULL, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+
 
   gst_type_mark_as_plugin_api (RTC_TYPE_VIDEO_CODEC, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RTC_BASE_BIN, 0);

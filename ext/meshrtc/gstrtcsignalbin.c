@@ -129,6 +129,22 @@ is_mesh (GstRtcSignalBin * self)
   return mesh;
 }
 
+/* Ingest: with its own server, no producer chosen, no room and no sink
+ * pads, it plays the first producer there is (e.g. a WHIP publisher). */
+static gboolean
+consumes_any (GstRtcSignalBin * self)
+{
+  gboolean server = FALSE, chosen;
+
+  g_object_get (self, "run-signalling-server", &server, NULL);
+  if (!server || is_mesh (self) || GST_ELEMENT (self)->numsinkpads > 0)
+    return FALSE;
+  GST_OBJECT_LOCK (self);
+  chosen = self->producer_peer_id || self->producer_name;
+  GST_OBJECT_UNLOCK (self);
+  return !chosen;
+}
+
 static gboolean
 is_consumer (GstRtcSignalBin * self)
 {
@@ -137,7 +153,7 @@ is_consumer (GstRtcSignalBin * self)
   GST_OBJECT_LOCK (self);
   ret = self->producer_peer_id || self->producer_name;
   GST_OBJECT_UNLOCK (self);
-  return ret;
+  return ret || consumes_any (self);
 }
 
 /* "whip-endpoint" (we publish) or "whep-endpoint" (we play), or NULL for
@@ -250,6 +266,7 @@ gst_rtc_signal_bin_producer_added (GstRtcBaseBin * base, const gchar * id,
         && g_str_equal (self->producer_peer_id, id))
         || (self->producer_name && g_strcmp0 (self->producer_name, name) == 0);
     GST_OBJECT_UNLOCK (self);
+    wanted = wanted || consumes_any (self);
   }
   if (!wanted)
     return;

@@ -113,6 +113,55 @@ GST_START_TEST (test_whip_publisher_reaches_a_websocket_consumer)
 
 GST_END_TEST;
 
+/* A free TCP port on 127.0.0.1, for an element that must be told its port
+ * up front (racy only against other programs binding ports meanwhile). */
+static guint
+free_port (void)
+{
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, NULL);
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *any = g_inet_socket_address_new (lo, 0);
+  GSocketAddress *bound;
+  guint port;
+
+  fail_unless (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (bound);
+  g_object_unref (any);
+  g_object_unref (lo);
+  g_object_unref (socket);
+  return port;
+}
+
+/* Ingest: rtcsignalbin runs the server itself and plays the first WHIP
+ * publisher from its src pad. */
+GST_START_TEST (test_signalbin_with_its_own_server_plays_a_whip_publisher)
+{
+  TestPipeline *ingest, *publisher;
+  guint port;
+
+  if (!test_have_webrtc ())
+    return;
+  port = free_port ();
+  ingest = test_pipeline_new ("rtcsignalbin run-signalling-server=true "
+      "uri=ws://127.0.0.1:%u " ICE " ! video/x-raw ! fakesink name=sink", port);
+  test_pipeline_play (ingest);
+  publisher = test_pipeline_new (VIDEO_SRC " ! rtcsignalbin "
+      "whip-endpoint=http://127.0.0.1:%u/whip/obs " ICE, port);
+  test_pipeline_play (publisher);
+  fail_unless (test_wait_buffers (ingest, 60, 40),
+      "the ingest decoded only %d frames of the WHIP publisher",
+      ingest->buffers);
+  test_pipeline_check_no_error (publisher);
+  test_pipeline_check_no_error (ingest);
+  test_pipeline_free (publisher);
+  test_pipeline_free (ingest);
+}
+
+GST_END_TEST;
+
 /* A refused POST is an element warning naming the status, and retried. */
 GST_START_TEST (test_whip_wrong_token_is_a_warning_naming_401)
 {
@@ -296,6 +345,8 @@ whipwhep_suite (void)
   tcase_add_test (tc, test_whep_players_and_a_websocket_viewer_share_a_fanout);
   tcase_add_test (tc, test_whip_publisher_reaches_a_websocket_consumer);
   tcase_add_test (tc, test_whip_wrong_token_is_a_warning_naming_401);
+  tcase_add_test (tc,
+      test_signalbin_with_its_own_server_plays_a_whip_publisher);
   tcase_add_test (tc, test_whip_whep_bad_requests);
   return s;
 }
