@@ -542,7 +542,10 @@ gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
   if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
     return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
 
-  if (is_mesh (self) || is_consumer (self)) {
+  /* anything that receives (a room, a consumer, a WHEP player, an
+   * ingest) ends its src pads */
+  if (gst_rtc_signal_bin_get_roles (GST_RTC_BASE_BIN (self)) &
+      (RTC_ROLE_CONSUMER | RTC_ROLE_LISTENER)) {
     for (i = 0; i < G_N_ELEMENTS (pads); i++) {
       gboolean add = FALSE;
 
