@@ -86,7 +86,7 @@ if [ "${MESHRTC_SANITIZE:-1}" != 0 ]; then
     meson setup "$ASAN_BUILD" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
   fi
   ninja -C "$ASAN_BUILD" >/dev/null
-  mapfile -t check_tests < <(meson test -C "$ASAN_BUILD" --no-rebuild --list 2>/dev/null | grep -v '^browser/')
+  mapfile -t check_tests < <(meson test -C "$ASAN_BUILD" --no-rebuild --list 2>/dev/null | grep -v -e '^browser/' -e '^interop/')
   asan_dir=$(mktemp -d)
   trap 'rm -f "$log"; rm -rf "$asan_dir"' EXIT
   # libsoup < 3.4.3 leaks in its listener (tests/lsan-libsoup-3.2.supp)
