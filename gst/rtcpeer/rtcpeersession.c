@@ -37,6 +37,10 @@ struct _RtcPeerSession
   GMainContext *context;
   RtcPeerSessionConfig config;
 
+  /* promises given to webrtcbin and not answered yet, GstPromise* ->
+   * PromiseTarget*, under @lock (see session_emit) */
+  GHashTable *promises;
+
   /* everything below is touched from the owner's context only */
   RtcNegotiation neg;           /* offer/answer state (rtcnegotiation.h) */
   GQueue pending_candidates;    /* of PendingCandidate, before remote SDP */
@@ -261,24 +265,34 @@ promise_changed (GstPromise * promise, gpointer user_data)
 {
   PromiseTarget *target = user_data;
   RtcPeerSession *self = g_weak_ref_get (&target->session);
+  gboolean ours;
 
-  if (self) {
-    target->func (self, promise);
-    g_object_unref (self);
-  }
+  if (!self)
+    return;
+  /* answered: our reference goes (webrtcbin's, the replier's, remains
+   * until the reply returns) */
+  g_mutex_lock (&self->lock);
+  ours = g_hash_table_steal (self->promises, promise);
+  g_mutex_unlock (&self->lock);
+  target->func (self, promise);
+  if (ours)
+    gst_promise_unref (promise);
+  g_object_unref (self);
 }
 
 /* Emits webrtcbin's action @signal (@arg, then a promise) and has @func
  * called with the reply.
  *
  * webrtcbin 1.22 frees the tasks still queued when it stops without
- * answering their promises, so a promise may never call back. The promise
- * is webrtcbin's alone once the signal returns (its task holds a
- * reference while it runs and replies), so a dropped one is freed with the
- * task, and it holds only a weak reference: a dropped promise must not
- * keep the session, its webrtcbin and libnice's thread alive (a libnice
- * thread still running at exit touches state that the TLS library's
- * destructor freed). */
+ * answering their promises, so a promise may never call back; freeing a
+ * pending promise is a GLib warning ("gst_promise_free: runtime check
+ * failed"). The session keeps a reference to each promise until it is
+ * answered, and rtc_peer_session_close() interrupts (and releases) those
+ * that never will be once webrtcbin has stopped. A promise holds only a
+ * weak reference to the session: a dropped promise must not keep the
+ * session, its webrtcbin and libnice's thread alive (a libnice thread
+ * still running at exit touches state that the TLS library's destructor
+ * freed). */
 static void
 session_emit (RtcPeerSession * self, const gchar * signal, gpointer arg,
     SessionPromiseFunc func)
@@ -290,6 +304,11 @@ session_emit (RtcPeerSession * self, const gchar * signal, gpointer arg,
   target->func = func;
   promise = gst_promise_new_with_change_func (promise_changed, target,
       promise_target_free);
+  /* a reference in the table until answered or interrupted, apart from
+   * the one held across the emission (webrtcbin may answer within it) */
+  g_mutex_lock (&self->lock);
+  g_hash_table_insert (self->promises, gst_promise_ref (promise), target);
+  g_mutex_unlock (&self->lock);
   g_signal_emit_by_name (self->webrtcbin, signal, arg, promise);
   gst_promise_unref (promise);
 }
@@ -1002,6 +1021,37 @@ disconnect_pad (const GValue * item, gpointer user_data)
   g_signal_handlers_disconnect_by_data (g_value_get_object (item), user_data);
 }
 
+/* Interrupts and releases the promises webrtcbin dropped unanswered,
+ * without calling back into the session. */
+static void
+release_unanswered (RtcPeerSession * self)
+{
+  GHashTableIter iter;
+  GstPromise *promise;
+  PromiseTarget *target;
+  GPtrArray *left = g_ptr_array_new ();
+  guint i;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->promises);
+  while (g_hash_table_iter_next (&iter, (gpointer *) & promise,
+          (gpointer *) & target)) {
+    g_weak_ref_set (&target->session, NULL);
+    g_ptr_array_add (left, promise);
+    g_hash_table_iter_steal (&iter);
+  }
+  g_mutex_unlock (&self->lock);
+  for (i = 0; i < left->len; i++) {
+    promise = g_ptr_array_index (left, i);
+    gst_promise_interrupt (promise);
+    gst_promise_unref (promise);
+  }
+  if (left->len > 0)
+    GST_DEBUG ("session %s: %u requests webrtcbin left unanswered", self->id,
+        left->len);
+  g_ptr_array_unref (left);
+}
+
 void
 rtc_peer_session_close (RtcPeerSession * self)
 {
@@ -1036,6 +1086,8 @@ rtc_peer_session_close (RtcPeerSession * self)
   gst_element_set_state (self->webrtcbin, GST_STATE_NULL);
   if (GST_OBJECT_PARENT (self->webrtcbin) == GST_OBJECT (self->bin))
     gst_bin_remove (self->bin, self->webrtcbin);
+  /* webrtcbin has stopped: what it did not answer, it never will */
+  release_unanswered (self);
 }
 
 void
@@ -1065,6 +1117,7 @@ rtc_peer_session_finalize (GObject * object)
   g_main_context_unref (self->context);
   g_strfreev (self->config.local_addresses);
   g_free (self->id);
+  g_hash_table_unref (self->promises);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (rtc_peer_session_parent_class)->finalize (object);
@@ -1074,6 +1127,7 @@ static void
 rtc_peer_session_init (RtcPeerSession * self)
 {
   g_mutex_init (&self->lock);
+  self->promises = g_hash_table_new (NULL, NULL);
   g_queue_init (&self->events);
   g_queue_init (&self->held_candidates);
   g_queue_init (&self->pending_candidates);
