@@ -80,6 +80,29 @@ test_server_uri (TestServer * srv)
   return g_strdup_printf ("ws://127.0.0.1:%u", srv->port);
 }
 
+/* A free TCP or UDP port on 127.0.0.1, for a program or element that must
+ * be told its port up front (racy only against other programs binding
+ * ports meanwhile). */
+static inline guint
+test_free_port (GSocketType type)
+{
+  GSocket *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, type,
+      G_SOCKET_PROTOCOL_DEFAULT, NULL);
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new (lo, 0);
+  GSocketAddress *bound;
+  guint port;
+
+  fail_unless (g_socket_bind (sock, addr, FALSE, NULL));
+  bound = g_socket_get_local_address (sock, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (bound);
+  g_object_unref (addr);
+  g_object_unref (lo);
+  g_object_unref (sock);
+  return port;
+}
+
 static inline gboolean
 test_have_webrtc (void)
 {

@@ -21,6 +21,7 @@
 #include <libsoup/soup.h>
 #include <nice.h>
 
+#include "../meshrtc-check.h"
 #include "rtciceconfig.h"
 
 #define TURN_SECRET "gst-meshrtc-test-secret"
@@ -75,26 +76,6 @@ typedef struct
   gchar *log_path;
 } Turn;
 
-static guint
-free_port (GSocketType type)
-{
-  GSocket *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, type,
-      G_SOCKET_PROTOCOL_DEFAULT, NULL);
-  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  GSocketAddress *addr = g_inet_socket_address_new (lo, 0);
-  GSocketAddress *bound;
-  guint port;
-
-  fail_unless (g_socket_bind (sock, addr, FALSE, NULL));
-  bound = g_socket_get_local_address (sock, NULL);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_object_unref (bound);
-  g_object_unref (addr);
-  g_object_unref (lo);
-  g_object_unref (sock);
-  return port;
-}
-
 static gboolean
 tcp_port_open (guint port)
 {
@@ -128,8 +109,8 @@ turn_start (Turn * t)
   guint i, relay_base;
 
   memset (t, 0, sizeof (*t));
-  t->port = free_port (G_SOCKET_TYPE_DATAGRAM);
-  relay_base = free_port (G_SOCKET_TYPE_DATAGRAM);
+  t->port = test_free_port (G_SOCKET_TYPE_DATAGRAM);
+  relay_base = test_free_port (G_SOCKET_TYPE_DATAGRAM);
   t->dir = g_dir_make_tmp ("rtciceservers-XXXXXX", &err);
   fail_unless (t->dir != NULL);
   t->log_path = g_build_filename (t->dir, "turnserver.log", NULL);
@@ -1105,7 +1086,7 @@ GST_START_TEST (test_rtciceservers_unreachable_location_fails_ready)
     return;
 
   /* a port nobody listens on: connection refused */
-  port = free_port (G_SOCKET_TYPE_STREAM);
+  port = test_free_port (G_SOCKET_TYPE_STREAM);
   location = g_strdup_printf ("http://127.0.0.1:%u/turn?key=api-key-123",
       port);
   ice = gst_element_factory_make ("rtciceservers", NULL);

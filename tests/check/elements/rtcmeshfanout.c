@@ -619,31 +619,11 @@ GST_START_TEST (test_fanout_max_peers_refuses_with_error)
 
 GST_END_TEST;
 
-static guint
-free_port (void)
-{
-  GSocket *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-      G_SOCKET_PROTOCOL_TCP, NULL);
-  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  GSocketAddress *addr = g_inet_socket_address_new (lo, 0), *bound;
-  guint port;
-
-  fail_unless (g_socket_bind (sock, addr, TRUE, NULL));
-  bound = g_socket_get_local_address (sock, NULL);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_object_unref (bound);
-  g_object_unref (addr);
-  g_object_unref (lo);
-  g_socket_close (sock, NULL);
-  g_object_unref (sock);
-  return port;
-}
-
 GST_START_TEST (test_fanout_embedded_server_serves_viewer_and_consumers)
 {
   TestPipeline *tx, *rx;
   gchar *uri, *http;
-  guint port = free_port ();
+  guint port = test_free_port (G_SOCKET_TYPE_STREAM);
   SoupSession *session;
   SoupMessage *msg;
   GBytes *body;
@@ -766,7 +746,7 @@ ws_got_welcome (SoupWebsocketConnection * ws)
 GST_START_TEST (test_fanout_embedded_server_checks_token_and_origin)
 {
   TestPipeline *tx;
-  guint port = free_port ();
+  guint port = test_free_port (G_SOCKET_TYPE_STREAM);
   gchar *uri = g_strdup_printf ("ws://127.0.0.1:%u", port);
   gchar *with_token = g_strdup_printf ("%s/?token=s3cret", uri);
   gchar *with_wrong = g_strdup_printf ("%s/?token=wrong", uri);
@@ -826,7 +806,7 @@ GST_END_TEST;
 GST_START_TEST (test_fanout_embedded_server_default_origin_is_its_own)
 {
   GstElement *fanout = gst_element_factory_make ("rtcmeshfanout", NULL);
-  guint port = free_port ();
+  guint port = test_free_port (G_SOCKET_TYPE_STREAM);
   gchar *uri = g_strdup_printf ("ws://127.0.0.1:%u", port);
   gchar *same_origin = g_strdup_printf ("http://127.0.0.1:%u", port);
 
@@ -916,7 +896,7 @@ GST_START_TEST (test_fanout_embedded_server_speaks_wss_with_a_certificate)
   gchar *cert = g_build_filename (dir, "cert.pem", NULL);
   gchar *key = g_build_filename (dir, "key.pem", NULL);
   gchar *both = g_build_filename (dir, "both.pem", NULL);
-  guint port = free_port ();
+  guint port = test_free_port (G_SOCKET_TYPE_STREAM);
   gchar *uri = g_strdup_printf ("wss://127.0.0.1:%u", port);
   gchar *plain = g_strdup_printf ("ws://127.0.0.1:%u", port);
   gchar *https = g_strdup_printf ("https://127.0.0.1:%u/", port);
@@ -997,7 +977,7 @@ GST_START_TEST (test_fanout_wss_without_certificate_fails_ready)
   GstElement *pipeline = gst_pipeline_new (NULL);
   GstElement *fanout = gst_element_factory_make ("rtcmeshfanout", NULL);
   GstBus *bus = gst_element_get_bus (pipeline);
-  guint port = free_port ();
+  guint port = test_free_port (G_SOCKET_TYPE_STREAM);
   gchar *uri = g_strdup_printf ("wss://127.0.0.1:%u", port);
   gchar *debug = NULL;
   GError *error;

@@ -113,28 +113,6 @@ GST_START_TEST (test_whip_publisher_reaches_a_websocket_consumer)
 
 GST_END_TEST;
 
-/* A free TCP port on 127.0.0.1, for an element that must be told its port
- * up front (racy only against other programs binding ports meanwhile). */
-static guint
-free_port (void)
-{
-  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-      G_SOCKET_PROTOCOL_TCP, NULL);
-  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  GSocketAddress *any = g_inet_socket_address_new (lo, 0);
-  GSocketAddress *bound;
-  guint port;
-
-  fail_unless (g_socket_bind (socket, any, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_object_unref (bound);
-  g_object_unref (any);
-  g_object_unref (lo);
-  g_object_unref (socket);
-  return port;
-}
-
 /* Ingest: rtcsignalbin runs the server itself and plays the first WHIP
  * publisher from its src pad. */
 GST_START_TEST (test_signalbin_with_its_own_server_plays_a_whip_publisher)
@@ -144,7 +122,7 @@ GST_START_TEST (test_signalbin_with_its_own_server_plays_a_whip_publisher)
 
   if (!test_have_webrtc ())
     return;
-  port = free_port ();
+  port = test_free_port (G_SOCKET_TYPE_STREAM);
   ingest = test_pipeline_new ("rtcsignalbin run-signalling-server=true "
       "uri=ws://127.0.0.1:%u " ICE " ! video/x-raw ! fakesink name=sink", port);
   test_pipeline_play (ingest);
