@@ -251,10 +251,7 @@ leave_cleanly (RtcSignaller * self)
 void
 rtc_signaller_ws_stop (RtcSignaller * self)
 {
-  if (self->retry) {
-    g_source_destroy (self->retry);
-    g_clear_pointer (&self->retry, g_source_unref);
-  }
+  rtc_clear_source (&self->retry);
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);

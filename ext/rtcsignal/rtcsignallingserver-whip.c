@@ -39,6 +39,7 @@
 
 #include "rtcsignallingserver-private.h"
 #include "rtcprotocol.h"
+#include "rtccontextthread.h"
 
 #define GST_CAT_DEFAULT (rtc_signalling_server_debug_category ())
 
@@ -163,20 +164,14 @@ add_ice_server_links (RtcSignallingServer * self, SoupServerMessage * msg)
 static void
 http_peer_free (HttpPeer * hp)
 {
-  if (hp->timer) {
-    g_source_destroy (hp->timer);
-    g_source_unref (hp->timer);
-  }
+  rtc_clear_source (&hp->timer);
   if (hp->pending) {
     g_signal_handlers_disconnect_by_data (hp->pending, hp);
     g_object_unref (hp->pending);
   }
   g_clear_pointer (&hp->offer_sdp, gst_sdp_message_free);
   g_clear_pointer (&hp->answer, gst_sdp_message_free);
-  if (hp->flush) {
-    g_source_destroy (hp->flush);
-    g_source_unref (hp->flush);
-  }
+  rtc_clear_source (&hp->flush);
   g_ptr_array_unref (hp->outbox);
   g_ptr_array_unref (hp->candidates);
   g_ptr_array_unref (hp->client_candidates);
@@ -235,10 +230,7 @@ static void
 remove_later (HttpPeer * hp, guint status, const gchar * text)
 {
   finish_pending (hp, status, text);
-  if (hp->timer) {
-    g_source_destroy (hp->timer);
-    g_source_unref (hp->timer);
-  }
+  rtc_clear_source (&hp->timer);
   hp->timer = g_idle_source_new ();
   g_source_set_callback (hp->timer, remove_later_cb, hp, NULL);
   g_source_attach (hp->timer, hp->server->context);
@@ -247,10 +239,7 @@ remove_later (HttpPeer * hp, guint status, const gchar * text)
 static void
 set_timer (HttpPeer * hp, guint ms, GSourceFunc func)
 {
-  if (hp->timer) {
-    g_source_destroy (hp->timer);
-    g_source_unref (hp->timer);
-  }
+  rtc_clear_source (&hp->timer);
   hp->timer = g_timeout_source_new (ms);
   g_source_set_callback (hp->timer, func, hp, NULL);
   g_source_attach (hp->timer, hp->server->context);

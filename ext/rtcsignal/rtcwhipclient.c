@@ -597,10 +597,7 @@ whip_stop (RtcSignallable * base)
   if (!self->running)
     return;
   self->running = FALSE;
-  if (self->retry) {
-    g_source_destroy (self->retry);
-    g_clear_pointer (&self->retry, g_source_unref);
-  }
+  rtc_clear_source (&self->retry);
   /* the resource goes (section 4.2); its DELETE and those already sent
    * may finish, bounded */
   delete_resource (self);

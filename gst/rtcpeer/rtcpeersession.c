@@ -14,6 +14,7 @@
 #include <gst/sdp/sdp.h>
 
 #include "rtcpeersession.h"
+#include "rtccontextthread.h"
 #include "rtcnegotiation.h"
 #include "rtcstats.h"
 #include "rtcsdp.h"
@@ -622,15 +623,6 @@ disconnect_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-clear_timer (GSource ** timer)
-{
-  if (*timer) {
-    g_source_destroy (*timer);
-    g_clear_pointer (timer, g_source_unref);
-  }
-}
-
 static GSource *
 add_timeout (RtcPeerSession * self, guint ms, GSourceFunc func)
 {
@@ -693,10 +685,10 @@ on_state_event (RtcPeerSession * self, GstWebRTCPeerConnectionState state)
       self->disconnect_timer = add_timeout (self,
           self->config.disconnect_timeout_ms, disconnect_timeout_cb);
   } else {
-    clear_timer (&self->disconnect_timer);
+    rtc_clear_source (&self->disconnect_timer);
   }
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
-    clear_timer (&self->connect_timer);
+    rtc_clear_source (&self->connect_timer);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !self->stats_timer) {
     self->stats_timer = add_timeout (self, STATS_INTERVAL_MS, stats_timer_cb);
     stats_timer_cb (self);
@@ -1063,17 +1055,14 @@ rtc_peer_session_close (RtcPeerSession * self)
   self->closed = TRUE;
   /* the drain source holds a reference: a context nobody runs any more
    * would keep the session, and webrtcbin, alive */
-  if (self->drain_source) {
-    g_source_destroy (self->drain_source);
-    g_clear_pointer (&self->drain_source, g_source_unref);
-  }
+  rtc_clear_source (&self->drain_source);
   g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
   g_queue_clear_full (&self->held_candidates, (GDestroyNotify) event_free);
   g_clear_pointer (&self->pending_description, event_free);
   g_mutex_unlock (&self->lock);
-  clear_timer (&self->disconnect_timer);
-  clear_timer (&self->connect_timer);
-  clear_timer (&self->stats_timer);
+  rtc_clear_source (&self->disconnect_timer);
+  rtc_clear_source (&self->connect_timer);
+  rtc_clear_source (&self->stats_timer);
   g_queue_clear_full (&self->pending_candidates,
       (GDestroyNotify) pending_candidate_free);
 

@@ -226,3 +226,12 @@ rtc_context_iterate_until (GMainContext * context, guint timeout_ms,
       g_usleep (1000);
   return finished;
 }
+
+void
+rtc_clear_source (GSource ** source)
+{
+  if (*source) {
+    g_source_destroy (*source);
+    g_clear_pointer (source, g_source_unref);
+  }
+}

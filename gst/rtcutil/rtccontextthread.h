@@ -71,6 +71,10 @@ gboolean           rtc_context_iterate_until (GMainContext * context,
                                               gboolean (*done) (gpointer data),
                                               gpointer data);
 
+/* Destroys *@source (detaching it from its context) and drops the
+ * reference, then sets it to NULL; nothing for NULL. */
+void               rtc_clear_source (GSource ** source);
+
 G_END_DECLS
 
 #endif
