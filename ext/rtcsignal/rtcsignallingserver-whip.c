@@ -150,9 +150,15 @@ add_ice_server_links (RtcSignallingServer * self, SoupServerMessage * msg)
       link = g_string_new (NULL);
       g_string_append_printf (link, "<%s>; rel=\"ice-server\"",
           (const gchar *) g_ptr_array_index (list, j));
-      if (user && credential)
-        g_string_append_printf (link, "; username=\"%s\"; credential=\"%s\"; "
-            "credential-type=\"password\"", user, credential);
+      if (user && credential) {
+        /* RFC 8288 parameters, quoted and escaped by libsoup */
+        g_string_append (link, "; ");
+        soup_header_g_string_append_param_quoted (link, "username", user);
+        g_string_append (link, "; ");
+        soup_header_g_string_append_param_quoted (link, "credential",
+            credential);
+        g_string_append (link, "; credential-type=\"password\"");
+      }
       soup_message_headers_append (out, "Link", link->str);
       g_string_free (link, TRUE);
     }
