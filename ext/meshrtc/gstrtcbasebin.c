@@ -128,6 +128,29 @@ track_eos_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* A bin with no input ends no stream, yet GstBin counts it as a sink
+ * while it holds a webrtcbin that already has its transports (nicesink
+ * inside): one that made an offer and waits for the answer, e.g. a WHEP
+ * player whose server does not answer yet. The pipeline then waits for
+ * our EOS after everything else posted its own, and nothing makes it look
+ * again when that webrtcbin goes (gst-launch-1.0 -e hangs on Ctrl-C). So
+ * once EOS was sent to us, we say we ended; with inputs, the last input's
+ * EOS says it (track_eos_probe). */
+void
+gst_rtc_base_bin_end_without_inputs (GstRtcBaseBin * self)
+{
+  gboolean inputs;
+
+  GST_OBJECT_LOCK (self);
+  inputs = PRIV (self)->tracks->len > 0;
+  GST_OBJECT_UNLOCK (self);
+  if (inputs)
+    return;
+  GST_INFO_OBJECT (self, "EOS with no input, posting EOS");
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_eos (GST_OBJECT (self)));
+}
+
 static GstPad *
 gst_rtc_base_bin_request_new_pad (GstElement * element, GstPadTemplate * templ,
     const gchar * name, const GstCaps * caps)

@@ -107,6 +107,9 @@ const gchar *  gst_rtc_base_bin_get_uri (GstRtcBaseBin * self);
 /* A copy of "auth-token" (any thread); free it with g_free(). */
 gchar *  gst_rtc_base_bin_dup_auth_token (GstRtcBaseBin * self);
 GMainContext * gst_rtc_base_bin_get_context (GstRtcBaseBin * self);
+/* After EOS was sent to a bin with no input: posts its EOS message (see
+ * the function). Any thread. */
+void     gst_rtc_base_bin_end_without_inputs (GstRtcBaseBin * self);
 
 G_END_DECLS
 

@@ -523,6 +523,7 @@ eos_push_run (GstElement * element, gpointer data)
 
   for (i = 0; i < G_N_ELEMENTS (push->pads); i++)
     push_eos (push->pads[i], push->eos);
+  gst_rtc_base_bin_end_without_inputs (GST_RTC_BASE_BIN (element));
 }
 
 /* EOS sent to the element (gst-launch-1.0 -e on Ctrl-C, or an application

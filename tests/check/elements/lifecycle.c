@@ -359,6 +359,45 @@ GST_START_TEST (test_stop_after_a_sibling_error_during_start)
 
 GST_END_TEST;
 
+/* A WHEP player whose server takes the request and never answers: its
+ * webrtcbin, holding the offer, makes the bin count as a sink, and Ctrl-C
+ * with -e hung waiting for that "sink" to end. The server is a listening
+ * socket nobody accepts from: the kernel completes the connection and
+ * keeps the POST unread. */
+GST_START_TEST (test_ctrl_c_while_a_whep_server_does_not_answer)
+{
+  GSocket *sock;
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new (lo, 0), *bound;
+  GError *err = NULL;
+  gchar *line;
+  guint port, n;
+
+  if (!test_have_webrtc ())
+    return;
+  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, &err);
+  fail_unless (sock != NULL, "socket: %s", err ? err->message : "");
+  fail_unless (g_socket_bind (sock, addr, FALSE, &err) &&
+      g_socket_listen (sock, &err), "listen: %s", err ? err->message : "");
+  bound = g_socket_get_local_address (sock, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (bound);
+  line = g_strdup_printf ("rtcsignalbin "
+      "whep-endpoint=http://127.0.0.1:%u/whep/cam ! videoconvert ! fakesink",
+      port);
+  /* the one POST stays unanswered for the whole run */
+  for (n = 0; n < 3; n++)
+    check_launch_line_ends (line, 1000 + n * 1000, TRUE);
+  g_free (line);
+  g_object_unref (addr);
+  g_object_unref (lo);
+  g_socket_close (sock, NULL);
+  g_object_unref (sock);
+}
+
+GST_END_TEST;
+
 /* ---- every gst-launch-1.0 line of README.md and docs/ ---- */
 
 /* The lines as written, joined over trailing backslashes; a trailing "&"
@@ -730,6 +769,7 @@ lifecycle_suite (void)
   tcase_add_test (tc, test_concurrent_first_starts_in_fresh_processes_finish);
   tcase_add_test (tc, test_null_ready_null_at_once_never_hangs);
   tcase_add_test (tc, test_stop_after_a_sibling_error_during_start);
+  tcase_add_test (tc, test_ctrl_c_while_a_whep_server_does_not_answer);
   tcase_add_test (tc, test_every_documented_launch_line_ends_after_ctrl_c);
   tcase_add_test (tc, test_eos_with_no_peer_finishes);
   tcase_add_test (tc, test_eos_with_peers_finishes);
