@@ -22,9 +22,9 @@
 #include <nice.h>
 
 #include "../meshrtc-check.h"
+#include "../meshrtc-turn.h"
 #include "rtciceconfig.h"
 
-#define TURN_SECRET "gst-meshrtc-test-secret"
 #define VP8_RTP_CAPS "application/x-rtp,media=video,encoding-name=VP8," \
     "payload=96,clock-rate=90000"
 /* every wait in this file is bounded by one of these */
@@ -50,123 +50,6 @@ have_elements (const gchar * test)
     gst_object_unref (f);
   }
   return TRUE;
-}
-
-static gboolean
-have_turnserver (const gchar * test)
-{
-  gchar *path = g_find_program_in_path ("turnserver");
-
-  if (!path) {
-    g_printerr ("SKIP %s: turnserver (coturn) is not installed\n", test);
-    return FALSE;
-  }
-  g_free (path);
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------------ */
-/* coturn                                                                   */
-
-typedef struct
-{
-  GSubprocess *proc;
-  guint port;
-  gchar *dir;
-  gchar *log_path;
-} Turn;
-
-static gboolean
-tcp_port_open (guint port)
-{
-  GSocketClient *client = g_socket_client_new ();
-  GSocketConnection *conn;
-
-  g_socket_client_set_timeout (client, 1);
-  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL,
-      NULL);
-  g_object_unref (client);
-  if (!conn)
-    return FALSE;
-  g_object_unref (conn);
-  return TRUE;
-}
-
-/* A failed assertion ends the test process without turn_stop(): take
- * coturn with it. */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void
-turn_start (Turn * t)
-{
-  GSubprocessLauncher *launcher;
-  GError *err = NULL;
-  gchar *listen, *min, *max;
-  guint i, relay_base;
-
-  memset (t, 0, sizeof (*t));
-  t->port = test_free_port (G_SOCKET_TYPE_DATAGRAM);
-  relay_base = test_free_port (G_SOCKET_TYPE_DATAGRAM);
-  t->dir = g_dir_make_tmp ("rtciceservers-XXXXXX", &err);
-  fail_unless (t->dir != NULL);
-  t->log_path = g_build_filename (t->dir, "turnserver.log", NULL);
-
-  listen = g_strdup_printf ("--listening-port=%u", t->port);
-  min = g_strdup_printf ("--min-port=%u", MIN (relay_base, 65000));
-  max = g_strdup_printf ("--max-port=%u", MIN (relay_base, 65000) + 200);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
-  g_subprocess_launcher_set_stdout_file_path (launcher, t->log_path);
-  g_subprocess_launcher_set_stderr_file_path (launcher, t->log_path);
-  g_subprocess_launcher_set_cwd (launcher, t->dir);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
-      NULL);
-  t->proc = g_subprocess_launcher_spawn (launcher, &err, "turnserver", "-n",
-      "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", listen, min, max,
-      "--use-auth-secret", "--static-auth-secret=" TURN_SECRET,
-      "--realm=test.local", "--no-tls", "--no-dtls", "--no-cli",
-      "--allow-loopback-peers", "--fingerprint", "--log-file=stdout",
-      "--simple-log", "--pidfile=turnserver.pid", NULL);
-  fail_unless (t->proc != NULL, "could not start turnserver: %s",
-      err ? err->message : "?");
-  g_object_unref (launcher);
-  g_free (listen);
-  g_free (min);
-  g_free (max);
-
-  for (i = 0; i < 50 && !tcp_port_open (t->port); i++)
-    g_usleep (100 * 1000);
-  fail_unless (i < 50, "turnserver did not listen on %u", t->port);
-  GST_INFO ("turnserver pid %s on port %u",
-      g_subprocess_get_identifier (t->proc), t->port);
-}
-
-static void
-turn_stop (Turn * t)
-{
-  guint i;
-
-  if (!t->proc)
-    return;
-  /* only the process we started, by its pid */
-  g_subprocess_send_signal (t->proc, SIGTERM);
-  for (i = 0; i < 50 && g_subprocess_get_identifier (t->proc); i++) {
-    g_usleep (100 * 1000);
-    /* reaps it once it has exited */
-    g_main_context_iteration (NULL, FALSE);
-  }
-  if (g_subprocess_get_identifier (t->proc))
-    g_subprocess_force_exit (t->proc);
-  g_subprocess_wait (t->proc, NULL, NULL);
-  g_clear_object (&t->proc);
-  g_unlink (t->log_path);
-  g_remove (t->dir);
-  g_free (t->log_path);
-  g_free (t->dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -653,9 +536,6 @@ rest_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
     GHashTable * query, gpointer user_data)
 {
   RestServer *rs = user_data;
-  GHmac *hmac;
-  guint8 digest[20];
-  gsize len = sizeof (digest);
   gchar *username, *password, *body;
 
   if (rs->fail_after > 0 && g_atomic_int_get (&rs->requests) >= rs->fail_after) {
@@ -665,16 +545,7 @@ rest_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
     return;
   }
 
-  /* credentials computed here, independently of rtciceconfig */
-  username = g_strdup_printf ("%" G_GINT64_FORMAT ":rest-user",
-      g_get_real_time () / G_USEC_PER_SEC + rs->ttl);
-  hmac = g_hmac_new (G_CHECKSUM_SHA1, (const guchar *) TURN_SECRET,
-      strlen (TURN_SECRET));
-  g_hmac_update (hmac, (const guchar *) username, -1);
-  g_hmac_get_digest (hmac, digest, &len);
-  g_hmac_unref (hmac);
-  password = g_base64_encode (digest, len);
-
+  turn_rest_credentials (rs->ttl, &username, &password);
   body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\","
       "\"ttl\":%u,\"uris\":[\"turn:localhost:%u?transport=udp\"]}",
       username, password, rs->ttl, rs->turn_port);
@@ -727,8 +598,7 @@ rest_thread (gpointer user_data)
 }
 
 static void
-rest_server_start (RestServer * rs, guint turn_port, guint ttl,
-    gint fail_after)
+rest_server_start (RestServer * rs, guint turn_port, guint ttl, gint fail_after)
 {
   memset (rs, 0, sizeof (*rs));
   rs->fail_after = fail_after;
@@ -800,7 +670,8 @@ first_username (const gchar * json)
   return username;
 }
 
-GST_START_TEST (test_rtciceservers_location_refreshes_and_new_webrtcbins_get_new_credentials)
+GST_START_TEST
+    (test_rtciceservers_location_refreshes_and_new_webrtcbins_get_new_credentials)
 {
   const guint ttl = 8;          /* refetched after 80%: 6 s */
   Turn turn;
@@ -943,8 +814,7 @@ GST_START_TEST (test_rtciceservers_configures_present_and_late_webrtcbins)
 
   pipeline = gst_pipeline_new (NULL);
   sub = gst_bin_new ("sub");
-  ice = make_ice_servers (STATIC_CONFIG, NULL,
-      RTC_ICE_TRANSPORT_POLICY_RELAY);
+  ice = make_ice_servers (STATIC_CONFIG, NULL, RTC_ICE_TRANSPORT_POLICY_RELAY);
   /* rtciceservers itself inside a bin: it still covers the whole pipeline */
   gst_bin_add (GST_BIN (sub), ice);
   early = spied_webrtcbin ("early", seen_early);
@@ -1087,8 +957,7 @@ GST_START_TEST (test_rtciceservers_unreachable_location_fails_ready)
 
   /* a port nobody listens on: connection refused */
   port = test_free_port (G_SOCKET_TYPE_STREAM);
-  location = g_strdup_printf ("http://127.0.0.1:%u/turn?key=api-key-123",
-      port);
+  location = g_strdup_printf ("http://127.0.0.1:%u/turn?key=api-key-123", port);
   ice = gst_element_factory_make ("rtciceservers", NULL);
   g_object_set (ice, "location", location, "timeout", 3, NULL);
   err = start_and_get_error (ice, &dbg);
@@ -1429,8 +1298,8 @@ GST_START_TEST (test_rtciceservers_failed_refresh_warns_and_keeps_last_config)
 
 GST_END_TEST;
 
-GST_START_TEST (test_rtciceservers_generated_credentials_are_renewed_before_expiry)
-{
+GST_START_TEST
+    (test_rtciceservers_generated_credentials_are_renewed_before_expiry) {
   GstElement *pipeline, *ice, *webrtc;
   GPtrArray *seen = g_ptr_array_new_with_free_func (g_free);
   GstBus *bus;
@@ -1485,8 +1354,8 @@ GST_START_TEST (test_rtciceservers_generated_credentials_are_renewed_before_expi
 
 GST_END_TEST;
 
-GST_START_TEST (test_rtciceservers_changes_while_playing_apply_to_new_webrtcbins)
-{
+GST_START_TEST
+    (test_rtciceservers_changes_while_playing_apply_to_new_webrtcbins) {
   GstElement *pipeline, *ice, *before, *after;
   GPtrArray *seen_before = g_ptr_array_new_with_free_func (g_free);
   GPtrArray *seen_after = g_ptr_array_new_with_free_func (g_free);
@@ -1593,7 +1462,8 @@ rtciceservers_suite (void)
       test_rtciceservers_bad_configuration_fails_ready_with_details);
   tcase_add_test (tc, test_rtciceservers_unreachable_location_fails_ready);
   tcase_add_test (tc, test_rtciceservers_silent_location_times_out_at_ready);
-  tcase_add_test (tc, test_rtciceservers_configures_present_and_late_webrtcbins);
+  tcase_add_test (tc,
+      test_rtciceservers_configures_present_and_late_webrtcbins);
   tcase_add_test (tc, test_rtciceservers_file_location_and_context);
   tcase_add_test (tc, test_rtciceservers_resolves_host_names_for_webrtcbin);
   tcase_add_test (tc,
