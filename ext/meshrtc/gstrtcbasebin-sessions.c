@@ -298,6 +298,9 @@ gst_rtc_base_bin_create_peer (GstRtcBaseBin * self, const gchar * session_id,
   config.connect_timeout_ms = priv->connect_timeout;
   config.local_addresses = split_addresses (priv->ice_local_addresses);
   GST_OBJECT_UNLOCK (self);
+  /* WHIP/WHEP: ICE servers may come with the answer (RFC 9725 4.6) */
+  config.defer_local_offer = priv->signaller &&
+      rtc_signallable_gives_ice_servers (priv->signaller);
 
   session = rtc_peer_session_new (GST_BIN (self), session_id, &config);
   g_strfreev (config.local_addresses);

@@ -49,6 +49,21 @@ on_session_description (RtcSignallable * signaller, const gchar * session_id,
   }
 }
 
+/* ICE servers the remote gave with its answer (WHIP/WHEP Link headers):
+ * added to what rtciceservers set, before gathering starts. */
+static void
+on_session_ice_servers (RtcSignallable * signaller, const gchar * session_id,
+    const gchar * stun_server, GStrv turn_servers, GstRtcBaseBin * self)
+{
+  GstRtcPeer *peer = gst_rtc_base_bin_find_peer (self, session_id);
+
+  if (peer && rtc_peer_session_add_ice_servers (peer->session, stun_server,
+          (const gchar * const *) turn_servers))
+    GST_INFO_OBJECT (self, "session %s: %s STUN server, %u TURN servers "
+        "from the remote", session_id, stun_server ? "a" : "no",
+        turn_servers ? g_strv_length (turn_servers) : 0);
+}
+
 static void
 on_handle_ice (RtcSignallable * signaller, const gchar * session_id,
     guint mline, const gchar * candidate, GstRtcBaseBin * self)
@@ -277,6 +292,8 @@ gst_rtc_base_bin_start_signalling (gpointer data)
       G_CALLBACK (on_session_ended), self);
   g_signal_connect (priv->signaller, "session-description",
       G_CALLBACK (on_session_description), self);
+  g_signal_connect (priv->signaller, "session-ice-servers",
+      G_CALLBACK (on_session_ice_servers), self);
   g_signal_connect (priv->signaller, "handle-ice",
       G_CALLBACK (on_handle_ice), self);
   g_signal_connect (priv->signaller, "producer-added",

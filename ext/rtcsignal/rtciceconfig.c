@@ -8,6 +8,7 @@
 
 #include <string.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 #include "rtciceconfig.h"
 #include "rtcprotocol.h"
@@ -701,6 +702,85 @@ rtc_ice_config_retry_delay (guint failures)
   if (failures > 7)
     return RTC_ICE_CONFIG_MAX_RETRY_DELAY;
   return MIN (1u << (failures - 1), RTC_ICE_CONFIG_MAX_RETRY_DELAY);
+}
+
+/* ------------------------------------------------------------------------ */
+/* WHIP/WHEP Link headers                                                   */
+
+/* TRUE if the space-separated relation types @rel (RFC 8288 section 3.3)
+ * hold "ice-server". */
+static gboolean
+rel_is_ice_server (const gchar * rel)
+{
+  g_auto (GStrv) types = g_strsplit_set (rel ? rel : "", " \t", -1);
+  guint i;
+
+  for (i = 0; types[i]; i++)
+    if (g_ascii_strcasecmp (types[i], "ice-server") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+RtcIceConfig *
+rtc_ice_config_parse_link (const gchar * links, GStrv * ignored)
+{
+  RtcIceConfig *config = rtc_ice_config_new ();
+  GPtrArray *skipped = g_ptr_array_new ();
+  GSList *list = links ? soup_header_parse_list (links) : NULL, *l;
+  guint n = 0, n_urls = 0;
+
+  for (l = list; l; l = l->next, n++) {
+    const gchar *item = l->data, *end;
+    g_autofree gchar *url = NULL, *path = NULL;
+    GHashTable *params;
+    const gchar *type;
+    RtcIceServer *server;
+    GError *err = NULL;
+
+    while (g_ascii_isspace (*item))
+      item++;
+    end = *item == '<' ? strchr (item, '>') : NULL;
+    if (!end)
+      continue;                 /* not a link: nothing of ours */
+    url = g_strndup (item + 1, end - item - 1);
+    end++;
+    while (*end == ';' || g_ascii_isspace (*end))
+      end++;
+    params = soup_header_parse_semi_param_list (end);
+    if (!rel_is_ice_server (g_hash_table_lookup (params, "rel"))) {
+      soup_header_free_param_list (params);
+      continue;
+    }
+    path = g_strdup_printf ("Link[%u]", n);
+    type = g_hash_table_lookup (params, "credential-type");
+    if (type && g_ascii_strcasecmp (type, "password") != 0) {
+      g_ptr_array_add (skipped, g_strdup_printf ("%s: credential-type "
+              "\"%s\" (only \"password\")", path, type));
+    } else if (++n_urls > RTC_ICE_CONFIG_MAX_URLS) {
+      g_ptr_array_add (skipped, g_strdup_printf ("%s: more than %d ICE "
+              "server URLs", path, RTC_ICE_CONFIG_MAX_URLS));
+    } else {
+      server = rtc_ice_server_new (path);
+      if (add_url (server, url, path, &err)) {
+        server->username = g_strdup (g_hash_table_lookup (params, "username"));
+        server->credential = g_strdup (g_hash_table_lookup (params,
+                "credential"));
+        g_ptr_array_add (config->servers, server);
+      } else {
+        g_ptr_array_add (skipped, g_strdup (err->message));
+        g_error_free (err);
+        rtc_ice_server_free (server);
+      }
+    }
+    soup_header_free_param_list (params);
+  }
+  soup_header_free_list (list);
+  g_ptr_array_add (skipped, NULL);
+  if (ignored)
+    *ignored = (GStrv) g_ptr_array_free (skipped, FALSE);
+  else
+    g_strfreev ((GStrv) g_ptr_array_free (skipped, FALSE));
+  return config;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -230,6 +230,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RtcIceConfig, rtc_ice_config_free)
  * 'iceServers[1].urls[0]: unknown scheme "http"'. */
 RtcIceConfig * rtc_ice_config_parse (const gchar * json, gssize length, GError ** error);
 
+/* The ICE servers of WHIP/WHEP `Link` headers (RFC 9725 section 4.6;
+ * RFC 8288 syntax): every link with rel "ice-server", its URL between
+ * angle brackets, its "username" and "credential" parameters (quoted or
+ * not). @links is the headers' values joined with commas (what
+ * soup_message_headers_get_list() returns); other links are skipped. A
+ * link that cannot be used (bad URL, credential-type other than
+ * "password", over RTC_ICE_CONFIG_MAX_URLS) is skipped too and described
+ * in @ignored (NULL-terminated, may be empty; never holds a credential)
+ * when it is not NULL. Never fails: returns an empty configuration for
+ * NULL or nothing usable. */
+RtcIceConfig * rtc_ice_config_parse_link (const gchar * links, GStrv * ignored);
+
 /* Appends copies of @src's servers to @dest; @dest's ttl becomes the
  * smaller non-zero one. */
 void           rtc_ice_config_append (RtcIceConfig * dest, const RtcIceConfig * src);

@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 
 #include "rtcwhipclient.h"
+#include "rtciceconfig.h"
 #include "rtccontextthread.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_whip_client_debug);
@@ -417,6 +418,136 @@ send_candidates (RtcWhipClient * self, GPtrArray * candidates)
   send_request (self, msg, on_patched);
 }
 
+/* ---- the answer and its ICE servers (RFC 9725 section 4.6) ---- */
+
+typedef struct
+{
+  RtcWhipClient *self;
+  gchar *session_id;
+  GstWebRTCSessionDescription *answer;
+  RtcIceConfig *ice;            /* from the Link headers */
+  GHashTable *addresses;        /* host name -> IP address */
+  guint lookups;
+} Answer;
+
+typedef struct
+{
+  Answer *answer;
+  gchar *host;
+} Lookup;
+
+static void
+answer_free (Answer * a)
+{
+  a->self->requests_in_flight--;
+  g_object_unref (a->self);
+  g_free (a->session_id);
+  gst_webrtc_session_description_free (a->answer);
+  rtc_ice_config_free (a->ice);
+  g_hash_table_unref (a->addresses);
+  g_free (a);
+}
+
+/* The ICE servers first, so that the session adds them before it applies
+ * its offer; then the answer; then the candidates held until now (one
+ * PATCH with them all, RFC 9725 section 4.3.1). */
+static void
+deliver_answer (Answer * a)
+{
+  RtcWhipClient *self = a->self;
+  gchar *stun = NULL;
+  GStrv turn = NULL, ignored = NULL, s;
+
+  if (g_strcmp0 (a->session_id, self->session_id) != 0)
+    return;                     /* ended meanwhile */
+  if (a->ice->servers->len > 0) {
+    rtc_ice_config_set_addresses (a->ice, a->addresses);
+    rtc_ice_config_to_webrtcbin (a->ice, &stun, &turn, &ignored);
+    for (s = ignored; *s; s++)
+      GST_WARNING ("%s endpoint's ICE server %s: not used", kind (self), *s);
+    g_signal_emit_by_name (self, "session-ice-servers", a->session_id, stun,
+        turn);
+    g_free (stun);
+    g_strfreev (turn);
+    g_strfreev (ignored);
+  }
+  g_signal_emit_by_name (self, "session-description", a->session_id, a->answer);
+  if (g_strcmp0 (a->session_id, self->session_id) == 0) {
+    send_candidates (self, self->held);
+    g_ptr_array_set_size (self->held, 0);
+  }
+}
+
+static void
+on_resolved (GObject * source, GAsyncResult * res, gpointer data)
+{
+  Lookup *l = data;
+  Answer *a = l->answer;
+  GError *error = NULL;
+  GList *addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source),
+      res, &error);
+
+  if (addresses) {
+    g_hash_table_insert (a->addresses, g_strdup (l->host),
+        g_inet_address_to_string (addresses->data));
+    g_resolver_free_addresses (addresses);
+  } else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    /* libnice takes addresses only: this server cannot be used */
+    GST_WARNING ("%s endpoint's ICE server %s: %s", kind (a->self), l->host,
+        error->message);
+  }
+  if (--a->lookups == 0) {
+    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      deliver_answer (a);
+    answer_free (a);
+  }
+  g_clear_error (&error);
+  g_free (l->host);
+  g_free (l);
+}
+
+/* @answer (taken) for @session_id, with the endpoint's @links (the Link
+ * header values, may be NULL): host names in them are resolved first
+ * (libnice ignores a STUN or TURN server given by name). */
+static void
+take_answer (RtcWhipClient * self, const gchar * session_id,
+    GstWebRTCSessionDescription * answer, const gchar * links)
+{
+  Answer *a = g_new0 (Answer, 1);
+  GStrv ignored = NULL, hosts, h;
+  GResolver *resolver;
+
+  a->self = g_object_ref (self);
+  self->requests_in_flight++;
+  a->session_id = g_strdup (session_id);
+  a->answer = answer;
+  a->ice = rtc_ice_config_parse_link (links, &ignored);
+  a->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  for (h = ignored; *h; h++)
+    GST_WARNING ("%s endpoint's ICE server %s: not used", kind (self), *h);
+  g_strfreev (ignored);
+  hosts = rtc_ice_config_get_unresolved_hosts (a->ice);
+  if (!*hosts) {
+    deliver_answer (a);
+    answer_free (a);
+    g_strfreev (hosts);
+    return;
+  }
+  resolver = g_resolver_get_default ();
+  for (h = hosts; *h; h++) {
+    Lookup *l = g_new0 (Lookup, 1);
+
+    l->answer = a;
+    l->host = g_strdup (*h);
+    a->lookups++;
+    g_resolver_lookup_by_name_async (resolver, l->host, self->cancellable,
+        on_resolved, l);
+  }
+  g_object_unref (resolver);
+  g_strfreev (hosts);
+}
+
 /* ---- offer and answer ---- */
 
 static void
@@ -468,13 +599,9 @@ on_posted (RtcWhipClient * self, SoupMessage * msg, GBytes * body,
   GST_INFO ("%s session %s: resource %s", kind (self), session_id,
       self->resource);
   self->backoff_ms = BACKOFF_INITIAL_MS;
-  g_signal_emit_by_name (self, "session-description", session_id, answer);
-  gst_webrtc_session_description_free (answer);
-  /* held until now (RFC 9725 section 4.3.1): one PATCH with them all */
-  if (g_strcmp0 (session_id, self->session_id) == 0) {
-    send_candidates (self, self->held);
-    g_ptr_array_set_size (self->held, 0);
-  }
+  take_answer (self, session_id, answer,
+      soup_message_headers_get_list (soup_message_get_response_headers (msg),
+          "Link"));
 }
 
 static void
@@ -640,6 +767,13 @@ whip_get_peer_id (RtcSignallable * base)
   return self->running ? self->peer_id : NULL;
 }
 
+static gboolean
+whip_gives_ice_servers (RtcSignallable * base)
+{
+  /* Link headers in the 201 (RFC 9725 section 4.6) */
+  return TRUE;
+}
+
 static void
 rtc_whip_client_signallable_init (RtcSignallableInterface * iface)
 {
@@ -651,6 +785,7 @@ rtc_whip_client_signallable_init (RtcSignallableInterface * iface)
   iface->send_candidate = whip_send_candidate;
   iface->end_session = whip_end_session;
   iface->get_peer_id = whip_get_peer_id;
+  iface->gives_ice_servers = whip_gives_ice_servers;
 }
 
 RtcWhipClient *

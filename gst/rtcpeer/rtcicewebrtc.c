@@ -102,8 +102,9 @@ rtc_ice_webrtc_apply (GstElement * webrtcbin, const gchar * stun_uri,
   GST_DEBUG_OBJECT (webrtcbin, "added %u TURN servers, policy %s",
       ok ? i : i - 1, policy);
 
-  gst_util_set_object_arg (G_OBJECT (webrtcbin), "ice-transport-policy",
-      policy);
+  if (policy)
+    gst_util_set_object_arg (G_OBJECT (webrtcbin), "ice-transport-policy",
+        policy);
 
   return ok;
 }

@@ -36,7 +36,8 @@ GList *  rtc_ice_webrtc_list (GstBin * bin);
 
 /* Sets "stun-server" to @stun_uri (if not NULL), adds every one of
  * @turn_uris with "add-turn-server" until webrtcbin refuses one, and sets
- * "ice-transport-policy" to @policy ("all" or "relay"). Returns FALSE, with
+ * "ice-transport-policy" to @policy ("all" or "relay"; NULL leaves it).
+ * Returns FALSE, with
  * the index of the refused URI in @refused, if webrtcbin refused one. The
  * TURN URIs hold credentials and are never logged. */
 gboolean rtc_ice_webrtc_apply (GstElement * webrtcbin,

@@ -61,6 +61,10 @@ struct _RtcPeerSession
    * a fast remote could otherwise answer before webrtcbin has our offer. */
   Event *pending_description;
   GQueue held_candidates;
+  /* config.defer_local_offer: our first offer, sent to the remote but
+   * not applied yet (applying starts gathering), under lock */
+  GstWebRTCSessionDescription *deferred_offer;
+  gboolean offer_deferred;
 };
 
 typedef struct
@@ -392,6 +396,15 @@ apply_local_description (RtcPeerSession * self, GstPromise * promise,
     g_mutex_unlock (&self->lock);
     event_free (ev);
     gst_webrtc_session_description_free (desc);
+    return;
+  }
+  if (desc->type == GST_WEBRTC_SDP_TYPE_OFFER
+      && self->config.defer_local_offer && !self->offer_deferred) {
+    /* out now; webrtcbin gets it with the answer (set_remote_description) */
+    self->offer_deferred = TRUE;
+    self->deferred_offer = desc;
+    post_event_locked (self, ev);
+    g_mutex_unlock (&self->lock);
     return;
   }
   if (self->pending_description)
@@ -917,7 +930,7 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
   RtcNegEvent ev = { RTC_NEG_EV_REMOTE_OFFER, };
   RtcNegActions act;
   guint n_media;
-  GstWebRTCSessionDescription *copy;
+  GstWebRTCSessionDescription *copy, *deferred;
 
   if (desc->type != GST_WEBRTC_SDP_TYPE_OFFER
       && desc->type != GST_WEBRTC_SDP_TYPE_ANSWER) {
@@ -951,10 +964,46 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
         rtc_negotiation_failure_message (self->neg.failure));
     return FALSE;
   }
+  g_mutex_lock (&self->lock);
+  deferred = g_steal_pointer (&self->deferred_offer);
+  g_mutex_unlock (&self->lock);
+  if (deferred) {
+    /* webrtcbin runs its operations in order: ours, then theirs */
+    session_emit (self, "set-local-description", deferred,
+        on_local_description_set);
+    gst_webrtc_session_description_free (deferred);
+  }
   copy = gst_webrtc_session_description_copy (desc);
   session_emit (self, "set-remote-description", copy,
       on_remote_description_set);
   gst_webrtc_session_description_free (copy);
+  return TRUE;
+}
+
+gboolean
+rtc_peer_session_add_ice_servers (RtcPeerSession * self,
+    const gchar * stun_server, const gchar * const *turn_servers)
+{
+  gchar *current = NULL;
+  gboolean deferred;
+  guint refused = 0;
+
+  g_mutex_lock (&self->lock);
+  deferred = self->deferred_offer != NULL;
+  g_mutex_unlock (&self->lock);
+  if (!deferred) {
+    GST_INFO ("session %s: ICE servers come too late, gathering started",
+        self->id);
+    return FALSE;
+  }
+  /* webrtcbin takes one STUN server: one set already (rtciceservers)
+   * stays */
+  g_object_get (self->webrtcbin, "stun-server", &current, NULL);
+  if (!rtc_ice_webrtc_apply (self->webrtcbin, current ? NULL : stun_server,
+          turn_servers, NULL, &refused))
+    GST_WARNING ("session %s: webrtcbin refused TURN server %u of the "
+        "remote's", self->id, refused);
+  g_free (current);
   return TRUE;
 }
 
@@ -1059,6 +1108,7 @@ rtc_peer_session_close (RtcPeerSession * self)
   g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
   g_queue_clear_full (&self->held_candidates, (GDestroyNotify) event_free);
   g_clear_pointer (&self->pending_description, event_free);
+  g_clear_pointer (&self->deferred_offer, gst_webrtc_session_description_free);
   g_mutex_unlock (&self->lock);
   rtc_clear_source (&self->disconnect_timer);
   rtc_clear_source (&self->connect_timer);

@@ -64,6 +64,12 @@ G_DECLARE_FINAL_TYPE (RtcPeerSession, rtc_peer_session, RTC, PEER_SESSION, GObje
  * @disconnect_timeout_ms: how long "disconnected" may last before "failed"
  * @connect_timeout_ms: how long after start the session may take to
  *   connect (a peer that never answers) before "failed"; 0 = forever
+ * @defer_local_offer: send our first offer ("local-description") before
+ *   webrtcbin applies it, and apply it only with the answer, so that ICE
+ *   servers that come with the answer (rtc_peer_session_add_ice_servers())
+ *   are used: applying it starts gathering. For WHIP/WHEP (RFC 9725
+ *   section 4.6); the endpoint's answer then cannot cross our candidates,
+ *   which come only after it.
  */
 typedef struct
 {
@@ -71,6 +77,7 @@ typedef struct
   gchar **local_addresses;
   guint disconnect_timeout_ms;
   guint connect_timeout_ms;
+  gboolean defer_local_offer;
 } RtcPeerSessionConfig;
 
 #define RTC_PEER_SESSION_DEFAULT_LATENCY_MS 200
@@ -106,6 +113,16 @@ void      rtc_peer_session_add_recv_transceiver (RtcPeerSession * self,
 /* Syncs webrtcbin with its parent's state; as offerer, creates the offer as
  * soon as webrtcbin says negotiation is needed. */
 void      rtc_peer_session_start (RtcPeerSession * self, gboolean offerer);
+
+/* Adds ICE servers given by the remote with its answer, in webrtcbin's
+ * form (@stun_server ignored if webrtcbin has one already, e.g. from
+ * rtciceservers; @turn_servers added to the ones it has). Only while our
+ * offer is deferred (RtcPeerSessionConfig.defer_local_offer): returns
+ * FALSE, doing nothing, once gathering has started. Call it before
+ * rtc_peer_session_set_remote_description() with the answer. */
+gboolean  rtc_peer_session_add_ice_servers (RtcPeerSession * self,
+                                            const gchar * stun_server,
+                                            const gchar * const * turn_servers);
 
 /* Applies a remote offer or answer (@desc is copied; SDP text becomes one
  * with rtc_session_description_new_from_text()). An offer is answered by

@@ -33,6 +33,8 @@ rtc_signallable_default_init (RtcSignallableInterface * iface)
       G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   g_signal_new ("session-description", t, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
       NULL, G_TYPE_NONE, 2, G_TYPE_STRING, desc);
+  g_signal_new ("session-ice-servers", t, G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+      NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRV);
   g_signal_new ("handle-ice", t, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING);
   g_signal_new ("producer-added", t, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -108,6 +110,14 @@ rtc_signallable_get_peer_id (RtcSignallable * self)
 {
   g_return_val_if_fail (RTC_IS_SIGNALLABLE (self), NULL);
   return IFACE (self)->get_peer_id (self);
+}
+
+gboolean
+rtc_signallable_gives_ice_servers (RtcSignallable * self)
+{
+  g_return_val_if_fail (RTC_IS_SIGNALLABLE (self), FALSE);
+  return IFACE (self)->gives_ice_servers ?
+      IFACE (self)->gives_ice_servers (self) : FALSE;
 }
 
 GstWebRTCSessionDescription *

@@ -63,6 +63,13 @@ typedef enum
  *   remote (or the service) ended the session; @reason is for humans.
  * - "session-description" (const gchar *session_id,
  *   GstWebRTCSessionDescription *desc): the remote's offer or answer.
+ * - "session-ice-servers" (const gchar *session_id, const gchar
+ *   *stun_server, GStrv turn_servers): ICE servers the remote gave for
+ *   the session (WHIP/WHEP `Link` headers, RFC 9725 section 4.6), in
+ *   webrtcbin's form ("stun://host:port", "turn://user:pass@host:port";
+ *   @stun_server may be %NULL). Emitted just before the
+ *   "session-description" of the answer, and only by an implementation
+ *   whose rtc_signallable_gives_ice_servers() is %TRUE.
  * - "handle-ice" (const gchar *session_id, guint sdp_mline_index,
  *   const gchar *candidate): a remote ICE candidate (RFC 8838 trickle);
  *   an empty @candidate is the end-of-candidates marker.
@@ -99,6 +106,7 @@ struct _RtcSignallableInterface
                                      const gchar * session_id,
                                      const gchar * reason);
   const gchar * (*get_peer_id)      (RtcSignallable * self);
+  gboolean      (*gives_ice_servers) (RtcSignallable * self);
 };
 
 /* Connects (and keeps reconnecting) until rtc_signallable_stop(). */
@@ -130,6 +138,11 @@ void          rtc_signallable_end_session (RtcSignallable * self,
                                            const gchar * reason);
 /* Our id while registered, else NULL. */
 const gchar * rtc_signallable_get_peer_id (RtcSignallable * self);
+/* TRUE if the answer to our offer may come with ICE servers
+ * ("session-ice-servers"): the element then sends its offer before
+ * webrtcbin applies it, so that gathering, which applying starts, uses
+ * them (RFC 9725 section 4.6). FALSE unless the implementation says so. */
+gboolean      rtc_signallable_gives_ice_servers (RtcSignallable * self);
 
 /* The one place SDP text from signalling becomes a description: @type is
  * "offer" or "answer" (RFC 8829 section 4.1.8; others are refused) and

@@ -14,6 +14,7 @@
 
 #include <libsoup/soup.h>
 #include "../meshrtc-check.h"
+#include "../meshrtc-turn.h"
 
 #define VIDEO_SRC "videotestsrc is-live=true ! " \
   "video/x-raw,width=320,height=240,framerate=30/1"
@@ -136,6 +137,74 @@ GST_START_TEST (test_signalbin_with_its_own_server_plays_a_whip_publisher)
   test_pipeline_check_no_error (ingest);
   test_pipeline_free (publisher);
   test_pipeline_free (ingest);
+}
+
+GST_END_TEST;
+
+static void
+on_candidate_look_for_relay (GstElement * webrtcbin, guint mline,
+    const gchar * candidate, gint * relay_seen)
+{
+  if (strstr (candidate, " typ relay"))
+    g_atomic_int_set (relay_seen, 1);
+}
+
+static void
+on_element_watch_candidates (GstBin * bin, GstBin * sub_bin,
+    GstElement * element, gint * relay_seen)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  if (f && g_strcmp0 (GST_OBJECT_NAME (f), "webrtcbin") == 0)
+    g_signal_connect (element, "on-ice-candidate",
+        G_CALLBACK (on_candidate_look_for_relay), relay_seen);
+}
+
+/* RFC 9725 section 4.6: the ICE servers of the endpoint's Link headers
+ * reach the player's ICE agent before it gathers. The server program
+ * hands out a TURN server (real coturn); the player, with no rtciceservers
+ * of its own, gathers a relay candidate on it and plays. */
+GST_START_TEST (test_whep_player_gathers_on_the_link_headers_turn_server)
+{
+  Turn turn;
+  TestServer *srv;
+  TestPipeline *fanout, *player;
+  g_autofree gchar *user = NULL, *pass = NULL, *arg = NULL, *uri = NULL;
+  g_autofree gchar *whep = NULL;
+  gint relay_seen = 0;
+  gint64 end;
+
+  if (!test_have_webrtc () || !have_turnserver (__FUNCTION__))
+    return;
+  turn_start (&turn);
+  turn_rest_credentials (3600, &user, &pass);
+  arg = g_strdup_printf ("--ice-servers=[{\"urls\":\"turn:127.0.0.1:%u"
+      "?transport=udp\",\"username\":\"%s\",\"credential\":\"%s\"}]",
+      turn.port, user, pass);
+  srv = test_server_start (0, arg);
+  uri = test_server_uri (srv);
+  whep = http_url (srv, "/whep/cam");
+  fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout uri=%s " ICE
+      " peer-name=cam", uri);
+  test_pipeline_play (fanout);
+  player = test_pipeline_new ("rtcsignalbin whep-endpoint=%s " ICE
+      " ! video/x-raw ! fakesink name=sink", whep);
+  g_signal_connect (player->pipeline, "deep-element-added",
+      G_CALLBACK (on_element_watch_candidates), &relay_seen);
+  test_pipeline_play (player);
+  fail_unless (test_wait_buffers (player, 30, 40),
+      "the WHEP player decoded only %d frames", player->buffers);
+  end = test_deadline (20);
+  while (!g_atomic_int_get (&relay_seen) && g_get_monotonic_time () < end)
+    g_usleep (50 * 1000);
+  fail_unless (g_atomic_int_get (&relay_seen),
+      "the player gathered no relay candidate: the Link headers' TURN "
+      "server was not used");
+  test_pipeline_check_no_error (player);
+  test_pipeline_free (player);
+  test_pipeline_free (fanout);
+  test_server_kill (srv);
+  turn_stop (&turn);
 }
 
 GST_END_TEST;
@@ -326,6 +395,7 @@ whipwhep_suite (void)
   tcase_add_test (tc,
       test_signalbin_with_its_own_server_plays_a_whip_publisher);
   tcase_add_test (tc, test_whip_whep_bad_requests);
+  tcase_add_test (tc, test_whep_player_gathers_on_the_link_headers_turn_server);
   return s;
 }
 

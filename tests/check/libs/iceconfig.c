@@ -658,6 +658,53 @@ GST_START_TEST (test_iceconfig_host_names_resolve_to_addresses_for_webrtcbin)
 
 GST_END_TEST;
 
+/* RFC 9725 section 4.6 Link headers, as libsoup joins them: ice-server
+ * links only, parameters quoted or not, a bad entry skipped and told. */
+GST_START_TEST (test_iceconfig_parse_link_headers)
+{
+  const gchar *links = "<https://example.org/other>; rel=\"help\", "
+      "<stun:192.0.2.1:3478>; rel=\"ice-server\", "
+      "<turn:192.0.2.2:3478?transport=udp>; rel=\"ice-server\"; "
+      "username=\"u;1\"; credential=\"p\\\"w,d\"; "
+      "credential-type=\"password\", "
+      "<turn:192.0.2.3>; rel=ice-server; username=u2; credential=p2, "
+      "<http://192.0.2.4>; rel=\"ice-server\", "
+      "<turn:192.0.2.5>; rel=\"ice-server\"; username=u; credential=t; "
+      "credential-type=\"oauth\"";
+  RtcIceConfig *config;
+  RtcIceServer *server;
+  GStrv ignored = NULL;
+
+  config = rtc_ice_config_parse_link (links, &ignored);
+  fail_unless_equals_int (config->servers->len, 3);
+  server = g_ptr_array_index (config->servers, 0);
+  fail_unless_equals_string (((RtcIceUrl *) g_ptr_array_index (server->urls,
+              0))->host, "192.0.2.1");
+  fail_unless (server->username == NULL && server->credential == NULL);
+  server = g_ptr_array_index (config->servers, 1);
+  fail_unless_equals_string (server->username, "u;1");
+  fail_unless_equals_string (server->credential, "p\"w,d");
+  server = g_ptr_array_index (config->servers, 2);
+  fail_unless_equals_string (server->username, "u2");
+  fail_unless_equals_string (server->credential, "p2");
+  fail_unless_equals_int (g_strv_length (ignored), 2);
+  fail_unless (strstr (ignored[0], "Link[4]") != NULL, "%s", ignored[0]);
+  fail_unless (strstr (ignored[1], "oauth") != NULL, "%s", ignored[1]);
+  /* what is ignored is told without credentials */
+  fail_if (strstr (ignored[1], "\"t\"") != NULL, "%s", ignored[1]);
+  g_strfreev (ignored);
+  rtc_ice_config_free (config);
+
+  config = rtc_ice_config_parse_link (NULL, NULL);
+  fail_unless_equals_int (config->servers->len, 0);
+  rtc_ice_config_free (config);
+  config = rtc_ice_config_parse_link ("garbage, <, >;;, \"", NULL);
+  fail_unless_equals_int (config->servers->len, 0);
+  rtc_ice_config_free (config);
+}
+
+GST_END_TEST;
+
 static Suite *
 iceconfig_suite (void)
 {
@@ -685,6 +732,7 @@ iceconfig_suite (void)
   tcase_add_test (tc, test_iceconfig_policy_strings);
   tcase_add_test (tc, test_iceconfig_context_carries_json_and_policy);
   tcase_add_test (tc, test_iceconfig_apply_configures_webrtcbin);
+  tcase_add_test (tc, test_iceconfig_parse_link_headers);
 
   return s;
 }
