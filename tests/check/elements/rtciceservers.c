@@ -23,6 +23,7 @@
 
 #include "../meshrtc-check.h"
 #include "../meshrtc-turn.h"
+#include "../meshrtc-http.h"
 #include "rtciceconfig.h"
 
 #define VP8_RTP_CAPS "application/x-rtp,media=video,encoding-name=VP8," \
@@ -517,18 +518,12 @@ GST_END_TEST;
  * in its own thread and main context. */
 typedef struct
 {
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  SoupServer *server;
+  TestHttpServer http;
   guint port;
   guint turn_port;
   guint ttl;
   gint requests;                /* atomic */
   gint fail_after;              /* answer 500 after this many; 0: never */
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
 } RestServer;
 
 static void
@@ -566,35 +561,11 @@ hang_handler (SoupServer * server, SoupServerMessage * msg, const char *path,
   soup_server_message_pause (msg);
 }
 
-static gpointer
-rest_thread (gpointer user_data)
+static void
+rest_setup (SoupServer * server, gpointer data)
 {
-  RestServer *rs = user_data;
-  GError *err = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (rs->context);
-  rs->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (rs->server, "/turn", rest_handler, rs, NULL);
-  soup_server_add_handler (rs->server, "/hang", hang_handler, rs, NULL);
-  if (!soup_server_listen_local (rs->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
-          &err))
-    g_error ("listen: %s", err->message);
-  uris = soup_server_get_uris (rs->server);
-  rs->port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  g_mutex_lock (&rs->lock);
-  rs->ready = TRUE;
-  g_cond_signal (&rs->cond);
-  g_mutex_unlock (&rs->lock);
-
-  g_main_loop_run (rs->loop);
-
-  soup_server_disconnect (rs->server);
-  g_clear_object (&rs->server);
-  g_main_context_pop_thread_default (rs->context);
-  return NULL;
+  soup_server_add_handler (server, "/turn", rest_handler, data, NULL);
+  soup_server_add_handler (server, "/hang", hang_handler, data, NULL);
 }
 
 static void
@@ -602,35 +573,16 @@ rest_server_start (RestServer * rs, guint turn_port, guint ttl, gint fail_after)
 {
   memset (rs, 0, sizeof (*rs));
   rs->fail_after = fail_after;
-  g_mutex_init (&rs->lock);
-  g_cond_init (&rs->cond);
   rs->turn_port = turn_port;
   rs->ttl = ttl;
-  rs->context = g_main_context_new ();
-  rs->loop = g_main_loop_new (rs->context, FALSE);
-  rs->thread = g_thread_new ("rest-server", rest_thread, rs);
-  g_mutex_lock (&rs->lock);
-  while (!rs->ready)
-    g_cond_wait (&rs->cond, &rs->lock);
-  g_mutex_unlock (&rs->lock);
-}
-
-static gboolean
-quit_cb (gpointer loop)
-{
-  g_main_loop_quit (loop);
-  return G_SOURCE_REMOVE;
+  test_http_server_start (&rs->http, rest_setup, rs);
+  rs->port = rs->http.port;
 }
 
 static void
 rest_server_stop (RestServer * rs)
 {
-  g_main_context_invoke (rs->context, quit_cb, rs->loop);
-  g_thread_join (rs->thread);
-  g_main_loop_unref (rs->loop);
-  g_main_context_unref (rs->context);
-  g_mutex_clear (&rs->lock);
-  g_cond_clear (&rs->cond);
+  test_http_server_stop (&rs->http);
 }
 
 /* The "ice-servers" JSON of the next have-context from rtciceservers. */
