@@ -26,6 +26,7 @@ GST_DEBUG_CATEGORY_STATIC (rtc_whip_client_debug);
 #define REQUEST_TIMEOUT_S 10
 #define STOP_TIMEOUT_MS 1000
 #define PEER_NAME "whip-endpoint"
+#define MAX_REDIRECTS 5
 
 typedef struct
 {
@@ -55,6 +56,7 @@ struct _RtcWhipClient
   gchar *resource;              /* absolute URL from Location */
   GPtrArray *held;              /* of Candidate, until the 201 */
   gboolean no_trickle;          /* the endpoint refused a PATCH */
+  guint redirects;              /* 307s followed for the offer */
   guint requests_in_flight;     /* DELETEs stop() waits for */
 };
 
@@ -131,6 +133,7 @@ clear_session (RtcWhipClient * self)
   g_clear_pointer (&self->resource, g_free);
   g_ptr_array_set_size (self->held, 0);
   self->no_trickle = FALSE;
+  self->redirects = 0;
 }
 
 static gboolean
@@ -550,6 +553,47 @@ take_answer (RtcWhipClient * self, const gchar * session_id,
 
 /* ---- offer and answer ---- */
 
+static void on_posted (RtcWhipClient * self, SoupMessage * msg, GBytes * body,
+    const gchar * session_id, GError * error);
+
+static void
+post_offer (RtcWhipClient * self, const gchar * url)
+{
+  SoupMessage *msg = new_request (self, SOUP_METHOD_POST, url);
+
+  if (!msg)
+    return;
+  set_body (msg, "application/sdp", gst_sdp_message_as_text (self->offer));
+  send_request (self, msg, on_posted);
+}
+
+/* RFC 9725 section 4.5: a 307 (or 308) sends the same offer, with the
+ * same token, to its Location; libsoup follows redirects of safe methods
+ * only. FALSE if there is nowhere to go (no or a bad Location, or
+ * MAX_REDIRECTS followed already). */
+static gboolean
+follow_redirect (RtcWhipClient * self, SoupMessage * msg)
+{
+  const gchar *location = soup_message_headers_get_one
+      (soup_message_get_response_headers (msg), "Location");
+  g_autoptr (GUri) target = NULL;
+  g_autofree gchar *url = NULL;
+
+  if (!location || self->redirects >= MAX_REDIRECTS)
+    return FALSE;
+  target = g_uri_parse_relative (soup_message_get_uri (msg), location,
+      G_URI_FLAGS_ENCODED, NULL);
+  if (!target || (g_strcmp0 (g_uri_get_scheme (target), "http") != 0
+          && g_strcmp0 (g_uri_get_scheme (target), "https") != 0))
+    return FALSE;
+  self->redirects++;
+  url = g_uri_to_string (target);
+  GST_INFO ("%s endpoint %s redirects to %s", kind (self),
+      g_uri_get_path (soup_message_get_uri (msg)), g_uri_get_path (target));
+  post_offer (self, url);
+  return TRUE;
+}
+
 static void
 on_posted (RtcWhipClient * self, SoupMessage * msg, GBytes * body,
     const gchar * session_id, GError * error)
@@ -568,6 +612,10 @@ on_posted (RtcWhipClient * self, SoupMessage * msg, GBytes * body,
     session_failed (self, err);
     return;
   }
+  if ((soup_message_get_status (msg) == SOUP_STATUS_TEMPORARY_REDIRECT
+          || soup_message_get_status (msg) == SOUP_STATUS_PERMANENT_REDIRECT)
+      && follow_redirect (self, msg))
+    return;
   if (soup_message_get_status (msg) != SOUP_STATUS_CREATED) {
     err = status_error (self, msg, "the offer");
     session_failed (self, err);
@@ -609,8 +657,6 @@ whip_send_description (RtcSignallable * base, const gchar * session_id,
     const GstWebRTCSessionDescription * desc)
 {
   RtcWhipClient *self = RTC_WHIP_CLIENT (base);
-  SoupMessage *msg;
-  gchar *text;
 
   if (g_strcmp0 (session_id, self->session_id) != 0 || self->offer)
     return;
@@ -620,10 +666,7 @@ whip_send_description (RtcSignallable * base, const gchar * session_id,
     return;
   }
   gst_sdp_message_copy (desc->sdp, &self->offer);
-  text = gst_sdp_message_as_text (desc->sdp);
-  msg = new_request (self, SOUP_METHOD_POST, self->endpoint);
-  set_body (msg, "application/sdp", text);
-  send_request (self, msg, on_posted);
+  post_offer (self, self->endpoint);
 }
 
 static void

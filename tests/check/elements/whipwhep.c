@@ -15,6 +15,7 @@
 #include <libsoup/soup.h>
 #include "../meshrtc-check.h"
 #include "../meshrtc-turn.h"
+#include "../meshrtc-http.h"
 
 #define VIDEO_SRC "videotestsrc is-live=true ! " \
   "video/x-raw,width=320,height=240,framerate=30/1"
@@ -209,6 +210,68 @@ GST_START_TEST (test_whep_player_gathers_on_the_link_headers_turn_server)
 
 GST_END_TEST;
 
+typedef struct
+{
+  gchar *target;
+  gint requests;                /* atomic */
+} Redirect;
+
+static void
+redirect_handler (SoupServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, gpointer data)
+{
+  Redirect *r = data;
+
+  g_atomic_int_inc (&r->requests);
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "Location", r->target);
+  soup_server_message_set_status (msg, SOUP_STATUS_TEMPORARY_REDIRECT, NULL);
+}
+
+static void
+redirect_setup (SoupServer * server, gpointer data)
+{
+  soup_server_add_handler (server, NULL, redirect_handler, data, NULL);
+}
+
+/* RFC 9725 section 4.5: a WHIP/WHEP endpoint may redirect with 307. The
+ * player POSTs to a front that redirects to the real endpoint; the offer
+ * goes there (same method, same body), the resource is relative to it,
+ * and the player plays. */
+GST_START_TEST (test_whep_player_follows_a_307_redirect)
+{
+  TestServer *srv;
+  TestPipeline *fanout, *player;
+  TestHttpServer front;
+  Redirect r = { NULL, 0 };
+  g_autofree gchar *uri = NULL;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  r.target = http_url (srv, "/whep/cam");
+  test_http_server_start (&front, redirect_setup, &r);
+  fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout uri=%s " ICE
+      " peer-name=cam", uri);
+  test_pipeline_play (fanout);
+  player = test_pipeline_new ("rtcsignalbin whep-endpoint="
+      "http://127.0.0.1:%u/whep/front " ICE " ! video/x-raw ! fakesink "
+      "name=sink", front.port);
+  test_pipeline_play (player);
+  fail_unless (test_wait_buffers (player, 30, 40),
+      "the WHEP player decoded only %d frames", player->buffers);
+  fail_unless (g_atomic_int_get (&r.requests) >= 1);
+  test_pipeline_check_no_error (player);
+  test_pipeline_free (player);
+  test_pipeline_free (fanout);
+  test_http_server_stop (&front);
+  g_free (r.target);
+  test_server_kill (srv);
+}
+
+GST_END_TEST;
+
 /* A refused POST is an element warning naming the status, and retried. */
 GST_START_TEST (test_whip_wrong_token_is_a_warning_naming_401)
 {
@@ -396,6 +459,7 @@ whipwhep_suite (void)
       test_signalbin_with_its_own_server_plays_a_whip_publisher);
   tcase_add_test (tc, test_whip_whep_bad_requests);
   tcase_add_test (tc, test_whep_player_gathers_on_the_link_headers_turn_server);
+  tcase_add_test (tc, test_whep_player_follows_a_307_redirect);
   return s;
 }
 
