@@ -503,7 +503,8 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
   g_object_set (branch->queue, "leaky", 2, "max-size-buffers", 0,
       "max-size-bytes", 0, "max-size-time", BRANCH_QUEUE_TIME,
       "silent", TRUE, NULL);
-  gst_bin_add (self->bin, branch->queue);
+  /* ours too: the removal finishes later, maybe after the bin is gone */
+  gst_bin_add (self->bin, gst_object_ref (branch->queue));
 
   qsrc = gst_element_get_static_pad (branch->queue, "src");
   if (branch->send_caps) {
@@ -539,7 +540,8 @@ rtc_track_branch_open (RtcTrackBranch * branch)
 
 /* Runs on the owner's context after the dispatch below, or when that
  * context goes away first: either way once, and not on a streaming
- * thread. The track may already be freed; its elements are still ours. */
+ * thread. The track, and the bin, may already be gone; the elements
+ * are still ours (references of the track and the branch). */
 static void
 finish_branch_removal (gpointer user_data)
 {
@@ -554,6 +556,7 @@ finish_branch_removal (gpointer user_data)
     gst_bin_remove (GST_BIN (parent), branch->queue);
     gst_object_unref (parent);
   }
+  gst_object_unref (branch->queue);
   gst_element_release_request_pad (self->tee, branch->tee_pad);
   gst_object_unref (branch->tee_pad);
   gst_object_unref (branch->webrtc_pad);

@@ -25,6 +25,9 @@ typedef struct
   RtcTrackBranch *branch;
   gint frames;                  /* atomic */
   gboolean hold_offer;          /* deliver candidates before the offer */
+  gboolean defer_offer;         /* the offerer's defer_local_offer */
+  gint offer_applied_when_sent; /* -1: not seen yet */
+  gboolean servers_taken;
   gchar *held_offer;
   GPtrArray *held_candidates;
   GError *failure;
@@ -107,6 +110,21 @@ on_description (RtcPeerSession * s, GstWebRTCSessionDescription * desc,
 {
   GError *err = NULL;
 
+  if (s == p->offerer && desc->type == GST_WEBRTC_SDP_TYPE_OFFER
+      && p->offer_applied_when_sent < 0) {
+    GstElement *webrtc = gst_bin_get_by_name (GST_BIN (p->pipeline),
+        RTC_PEER_SESSION_WEBRTCBIN_PREFIX "offerer");
+    GstWebRTCSessionDescription *pending = NULL;
+
+    g_object_get (webrtc, "pending-local-description", &pending, NULL);
+    p->offer_applied_when_sent = pending != NULL;
+    if (pending)
+      gst_webrtc_session_description_free (pending);
+    gst_object_unref (webrtc);
+    /* what a WHIP client does with the Link headers of the answer */
+    p->servers_taken = rtc_peer_session_add_ice_servers (s,
+        "stun://127.0.0.1:3478", NULL);
+  }
   if (p->hold_offer && desc->type == GST_WEBRTC_SDP_TYPE_OFFER) {
     p->held_offer = gst_sdp_message_as_text (desc->sdp);
     return;
@@ -150,9 +168,9 @@ track_has_caps (Pair * p)
 }
 
 static RtcPeerSession *
-make_session (Pair * p, const gchar * id)
+make_session (Pair * p, const gchar * id, gboolean defer)
 {
-  RtcPeerSessionConfig config = { 200, local_addrs, 5000, 30000 };
+  RtcPeerSessionConfig config = { 200, local_addrs, 5000, 30000, defer };
   RtcPeerSession *s = rtc_peer_session_new (GST_BIN (p->pipeline), id,
       &config);
 
@@ -166,7 +184,7 @@ make_session (Pair * p, const gchar * id)
 }
 
 static Pair *
-pair_new (RtcVideoCodec codec)
+pair_new_full (RtcVideoCodec codec, gboolean defer_offer)
 {
   Pair *p = g_new0 (Pair, 1);
   RtcTrackConfig tc = { codec, 500000, 64000, 500 };
@@ -190,12 +208,20 @@ pair_new (RtcVideoCodec codec)
   iterate_until (track_has_caps, p, 10);
   fail_unless (track_has_caps (p), "the encoder produced no caps");
 
-  p->offerer = make_session (p, "offerer");
-  p->answerer = make_session (p, "answerer");
+  p->offer_applied_when_sent = -1;
+  p->defer_offer = defer_offer;
+  p->offerer = make_session (p, "offerer", defer_offer);
+  p->answerer = make_session (p, "answerer", FALSE);
   p->branch = rtc_track_add_branch (p->track, p->offerer, -1,
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
   fail_unless (p->branch != NULL);
   return p;
+}
+
+static Pair *
+pair_new (RtcVideoCodec codec)
+{
+  return pair_new_full (codec, FALSE);
 }
 
 static void
@@ -296,6 +322,48 @@ GST_START_TEST (test_candidates_before_remote_description_are_queued)
   fail_unless (p->failure == NULL);
   fail_unless (p->frames >= 30, "only %d frames", p->frames);
   pair_free (p);
+}
+
+GST_END_TEST;
+
+/* defer_local_offer (WHIP/WHEP, RFC 9725 section 4.6): the offer goes out
+ * before webrtcbin has it, ICE servers can still be added then, and it is
+ * applied with the answer: the pair connects and decodes. Without the
+ * deferral, the offer is applied first and the servers come too late. */
+GST_START_TEST (test_deferred_offer_takes_ice_servers_and_connects)
+{
+  gboolean defer;
+
+  if (!have_webrtc ())
+    return;
+  for (defer = FALSE; defer <= TRUE; defer++) {
+    Pair *p = pair_new_full (RTC_VIDEO_CODEC_VP8, defer);
+    GstElement *webrtc;
+    gchar *stun = NULL;
+
+    rtc_peer_session_start (p->answerer, FALSE);
+    rtc_peer_session_start (p->offerer, TRUE);
+    iterate_until (got_30_frames, p, 30);
+    fail_unless (p->failure == NULL, "session failed: %s",
+        p->failure ? p->failure->message : "");
+    fail_unless (p->frames >= 30, "only %d frames decoded", p->frames);
+    fail_unless_equals_int (p->offer_applied_when_sent, !defer);
+    fail_unless_equals_int (p->servers_taken, defer);
+    webrtc = gst_bin_get_by_name (GST_BIN (p->pipeline),
+        RTC_PEER_SESSION_WEBRTCBIN_PREFIX "offerer");
+    g_object_get (webrtc, "stun-server", &stun, NULL);
+    if (defer) {
+      fail_unless_equals_string (stun, "stun://127.0.0.1:3478");
+    } else {
+      fail_unless (stun == NULL, "%s", stun);
+    }
+    g_free (stun);
+    gst_object_unref (webrtc);
+    /* gathering has started: too late now */
+    fail_if (rtc_peer_session_add_ice_servers (p->offerer,
+            "stun://127.0.0.1:3479", NULL));
+    pair_free (p);
+  }
 }
 
 GST_END_TEST;
@@ -440,6 +508,7 @@ peersession_suite (void)
   tcase_add_test (tc, test_keyframe_requests_are_coalesced_not_lost);
   tcase_add_test (tc, test_new_peer_keyframe_is_not_held_back_by_the_interval);
   tcase_add_test (tc, test_invalid_sdp_is_rejected_with_error);
+  tcase_add_test (tc, test_deferred_offer_takes_ice_servers_and_connects);
   tcase_add_test (tc, test_h264_session_pair_decodes_frames);
   tcase_add_test (tc, test_vp8_session_pair_decodes_frames);
   tcase_add_test (tc, test_candidates_before_remote_description_are_queued);
