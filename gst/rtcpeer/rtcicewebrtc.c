@@ -319,6 +319,13 @@ rtc_ice_webrtc_prepare_agent (GstElement * webrtcbin,
   }
   /* UPnP makes gathering wait ~200 ms and sends SSDP multicast */
   g_object_set (agent, "upnp", FALSE, NULL);
+  /* webrtcbin 1.22 creates the agent without consent freshness (RFC 7675,
+   * construct-only), and libnice's keepalives are then STUN indications,
+   * which nobody answers: a remote that vanished (an SFU restarted, a
+   * laptop closed) was never noticed, the session stayed "connected".
+   * Binding requests as keepalives (RFC 8445 section 11 allows either)
+   * time out, and the transport fails. */
+  g_object_set (agent, "keepalive-conncheck", TRUE, NULL);
 
   for (addr = local_addresses; addr && *addr; addr++) {
     NiceAddress na;

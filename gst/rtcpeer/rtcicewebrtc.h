@@ -82,7 +82,9 @@ gboolean rtc_ice_webrtc_claim (GstElement * webrtcbin,
                                RtcIceNoRelayFunc no_relay);
 
 /* Prepares @webrtcbin's libnice agent before it gathers: no UPnP (it
- * delays gathering by ~200 ms and sends SSDP multicast), and, when
+ * delays gathering by ~200 ms and sends SSDP multicast), keepalives that
+ * are answered (STUN binding requests), so that a remote that vanished
+ * fails the transport, and, when
  * @local_addresses (IP address strings, NULL-terminated) is not empty,
  * candidates on those addresses only. Invalid addresses are skipped with
  * a warning naming @name. Does nothing but warn when the ICE agent is not

@@ -15,6 +15,8 @@
 #        environment, stop (SIGTERM by PID, SIGKILL after 5 s); exits with
 #        CMD's status. start refuses to run unless the namespace has only lo
 #        (and its own veth) and no default route.
+#   bash janus-whip-env.sh restart   # inside `run`: stop and start Janus and
+#                                    # simple-whip-server again, same ports
 #   bash janus-whip-env.sh udp-count PORT SECONDS   # RTP packets Janus forwards
 #
 # simple-whip-server's Debian package conflicts with this Node.js, hence the
@@ -383,6 +385,13 @@ cmd_stop() {
 	echo "STOP_MS=$(( $(now_ms) - t0 ))"
 }
 
+# Stops Janus and simple-whip-server and starts them again, on the same
+# ports and endpoints (the veth stays): the SFU going away and coming back.
+cmd_restart() {
+	JW_KEEP_VETH=1 cmd_stop > /dev/null
+	cmd_start
+}
+
 cmd_status() {
 	local n pid
 	for n in janus sws; do
@@ -442,6 +451,7 @@ case "${1:-}" in
 	setup) cmd_setup ;;
 	start) cmd_start ;;
 	stop) cmd_stop ;;
+	restart) cmd_restart ;;
 	status) cmd_status ;;
 	run) shift; cmd_run "$@" ;;
 	udp-count) cmd_udp_count "${2:?port}" "${3:?seconds}" ;;
