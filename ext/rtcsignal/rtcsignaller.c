@@ -12,6 +12,7 @@
 #endif
 
 #include "rtcsignaller-private.h"
+#include "rtcuri.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_signaller_debug);
 #define GST_CAT_DEFAULT rtc_signaller_debug
@@ -31,22 +32,7 @@ G_DEFINE_TYPE_WITH_CODE (RtcSignaller, rtc_signaller, G_TYPE_OBJECT,
 gboolean
 rtc_signaller_check_uri (const gchar * uri, GError ** error)
 {
-  GUri *parsed;
-  const gchar *scheme;
-  gboolean ok;
-
-  parsed = g_uri_parse (uri ? uri : "", G_URI_FLAGS_NONE, error);
-  if (!parsed)
-    return FALSE;
-  scheme = g_uri_get_scheme (parsed);
-  ok = (g_ascii_strcasecmp (scheme, "ws") == 0
-      || g_ascii_strcasecmp (scheme, "wss") == 0)
-      && g_uri_get_host (parsed) && *g_uri_get_host (parsed);
-  if (!ok)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-        "'%s' is not a ws:// or wss:// URI with a host", uri);
-  g_uri_unref (parsed);
-  return ok;
+  return rtc_uri_check (uri, "ws", "wss", error);
 }
 
 /* Queues nothing: FALSE when not connected. */

@@ -16,6 +16,7 @@
 #include "rtcwhipclient.h"
 #include "rtciceconfig.h"
 #include "rtccontextthread.h"
+#include "rtcuri.h"
 
 GST_DEBUG_CATEGORY_STATIC (rtc_whip_client_debug);
 #define GST_CAT_DEFAULT rtc_whip_client_debug
@@ -82,20 +83,7 @@ candidate_free (Candidate * c)
 gboolean
 rtc_whip_client_check_endpoint (const gchar * endpoint, GError ** error)
 {
-  g_autoptr (GUri) uri = g_uri_parse (endpoint ? endpoint : "",
-      G_URI_FLAGS_ENCODED, error);
-  const gchar *scheme;
-
-  if (!uri)
-    return FALSE;
-  scheme = g_uri_get_scheme (uri);
-  if ((g_ascii_strcasecmp (scheme, "http") == 0
-          || g_ascii_strcasecmp (scheme, "https") == 0)
-      && g_uri_get_host (uri) && *g_uri_get_host (uri))
-    return TRUE;
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-      "'%s' is not an http:// or https:// URI with a host", endpoint);
-  return FALSE;
+  return rtc_uri_check (endpoint, "http", "https", error);
 }
 
 static SoupMessage *
