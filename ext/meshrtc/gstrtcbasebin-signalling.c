@@ -227,9 +227,15 @@ on_signaller_disconnected (RtcSignallable * signaller, const GError * error,
             error ? error->message : "closed", NULL));
   if (!priv->warned_unreachable) {
     priv->warned_unreachable = TRUE;
-    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ_WRITE,
-        (_("Could not connect to the signalling server, retrying.")),
-        ("%s: %s", priv->target, error ? error->message : "closed"));
+    /* the target is a ws(s):// server or an http(s):// WHIP/WHEP endpoint */
+    if (priv->target && g_str_has_prefix (priv->target, "http"))
+      GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ_WRITE,
+          (_("Could not reach the WHIP or WHEP endpoint, retrying.")),
+          ("%s: %s", priv->target, error ? error->message : "closed"));
+    else
+      GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ_WRITE,
+          (_("Could not connect to the signalling server, retrying.")),
+          ("%s: %s", priv->target, error ? error->message : "closed"));
   }
 }
 

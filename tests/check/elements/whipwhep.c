@@ -304,6 +304,10 @@ GST_START_TEST (test_whip_wrong_token_is_a_warning_naming_401)
 
       gst_message_parse_warning (msg, &err, &debug);
       seen = debug && strstr (debug, "401") != NULL;
+      /* the user text says what was not reached */
+      if (seen)
+        fail_unless (strstr (err->message, "WHIP or WHEP endpoint") != NULL,
+            "%s", err->message);
       g_clear_error (&err);
       g_free (debug);
     }
