@@ -2,7 +2,8 @@
 // origin (CORS): its WHEPClient players against rtcmeshfanout's embedded
 // server, beside the server's own WebSocket viewer page; its WHIPClient
 // publishing Chromium's fake camera to the server program's /whip, played
-// by rtcsignalbin over WebSocket.
+// by rtcsignalbin over WebSocket, and to an ingest (rtcsignalbin running
+// its own server), which then plays a gst-launch publisher as well.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -168,4 +169,42 @@ test('server program: Chromium publishes over WHIP, rtcsignalbin plays it', asyn
   await page.evaluate(() => window.publisher.whip.stop());
   const res = await fetch(resource, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKEN}` } });
   assert.equal(res.status, 404, 'the publisher\'s resource outlived its DELETE');
+});
+
+test('ingest: rtcsignalbin with its own server plays Chromium\'s WHIP publisher, then a gst-launch one', async (t) => {
+  requireElements('rtcsignalbin');
+  const h = createHarness(t);
+  const origin = await servePlayerPage(t);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const ingest = h.gstLaunch('gst-ingest',
+    `rtcsignalbin run-signalling-server=true uri=ws://127.0.0.1:${port} ` +
+    `ice-local-addresses=127.0.0.1 auth-token=${TOKEN} allowed-origins=${origin} ` +
+    '! video/x-raw ! fakesink silent=false', { verbose: true });
+  await h.waitFor(`the ingest's server answers at ${base}/`, async () => {
+    try {
+      return (await fetch(`${base}/`)).ok;
+    } catch {
+      return false;
+    }
+  });
+  const frames = () => ingest.count(/fakesink0.*chain/);
+
+  // a third-party publisher: whip-whep's WHIPClient with Chromium's camera
+  const browser = await h.launchBrowser();
+  const page = await openPlayer(h, browser, origin, 'whip-publisher');
+  const resource = await page.evaluate(([u, tk]) => window.publish(u, tk),
+    [`${base}/whip/chromium`, TOKEN]);
+  assert.match(resource, new RegExp(`^${base}/whip/resource/`));
+  await h.waitFor('the ingest decodes the browser\'s camera', () => frames() >= 30);
+  await page.evaluate(() => window.publisher.whip.stop());
+
+  // another process publishing with rtcsignalbin whip-endpoint=: the
+  // ingest plays it once the browser's session is gone
+  const before = frames();
+  h.gstLaunch('gst-publisher',
+    'videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1 ! ' +
+    `rtcsignalbin whip-endpoint=${base}/whip/gst auth-token=${TOKEN} ice-local-addresses=127.0.0.1`);
+  await h.waitFor('the ingest decodes the gst-launch publisher', () => frames() >= before + 30,
+    { timeoutMs: 30000 });
 });
