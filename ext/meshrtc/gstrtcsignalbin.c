@@ -22,7 +22,10 @@
  * - `producer-peer-id=ID` or `producer-name=NAME`: consume a producer (any
  *   gst-plugins-rs producer such as webrtcsink, rtcmeshfanout, or another
  *   rtcsignalbin);
- * - neither: be a producer, offering our tracks to one consumer at a time.
+ * - neither: be a producer, offering our tracks to one consumer at a time;
+ * - neither, no sink pads and #GstRtcBaseBin:run-signalling-server: an
+ *   ingest, playing every producer of its own server (WHIP publishers such
+ *   as OBS, browsers or `whip-endpoint=`), up to 16 at once.
  *
  * Request sink pads `video_%u` and `audio_%u` take raw video/audio, encoded
  * inside the bin (H264 constrained baseline or VP8, Opus), or H264/VP8/Opus
@@ -31,7 +34,9 @@
  * #GstRtcSignalBin:decode is %FALSE. (A GStreamer element cannot have a
  * sink and a src template of the same name, hence the `_src` infix.)
  * A src pad stays in place across sessions; the next session's media flows
- * out of the same pad.
+ * out of the same pad. An ingest's further sessions at the same time come
+ * out of `video_src_N`/`audio_src_N` pads of their own (N from 1), removed
+ * when their session ends.
  *
  * ## Element messages
  * - `meshrtc-signalling-connected`: registered; fields `peer-id`, `uri`,
@@ -74,6 +79,8 @@ GST_DEBUG_CATEGORY_EXTERN (meshrtc_debug);
 /* how long to wait before looking for the producer again after a session
  * ended (ms) */
 #define RELIST_DELAY_MS 500
+/* producers an ingest plays at once */
+#define MAX_INGEST_SESSIONS 16
 
 enum
 {
@@ -96,13 +103,36 @@ struct _GstRtcSignalBin
   gchar *whep_endpoint;
 
   /* context thread */
-  gchar *requested;             /* producer we asked a session of */
+  GHashTable *requested;        /* producer ids we asked, or have, a
+                                 * session with (a set) */
   GSource *relist;
 
   /* remote side, OBJECT_LOCK */
   GstPad *src_pads[2];          /* per RtcMediaKind, persistent ghost pads */
   GHashTable *decoders;         /* session id -> GList of receive chains */
+  GHashTable *slots;            /* session id -> Slot */
 };
+
+/* Where one session's remote tracks come out. Slot 0 is the persistent
+ * video_src_0/audio_src_0 (src_pads), which the next session reuses; an
+ * ingest's further sessions at once get video_src_N/audio_src_N of their
+ * own, removed with the session. */
+typedef struct
+{
+  guint index;
+  GstPad *pads[2];              /* per RtcMediaKind, references; slot 0:
+                                 * NULL */
+} Slot;
+
+static void
+slot_free (Slot * slot)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (slot->pads); i++)
+    gst_clear_object (&slot->pads[i]);
+  g_free (slot);
+}
 
 #define gst_rtc_signal_bin_parent_class parent_class
 G_DEFINE_TYPE (GstRtcSignalBin, gst_rtc_signal_bin, GST_TYPE_RTC_BASE_BIN);
@@ -130,7 +160,8 @@ is_mesh (GstRtcSignalBin * self)
 }
 
 /* Ingest: with its own server, no producer chosen, no room and no sink
- * pads, it plays the first producer there is (e.g. a WHIP publisher). */
+ * pads, it plays every producer there is (e.g. WHIP publishers), up to
+ * MAX_INGEST_SESSIONS at once, each on src pads of its own. */
 static gboolean
 consumes_any (GstRtcSignalBin * self)
 {
@@ -233,7 +264,7 @@ gst_rtc_signal_bin_connected (GstRtcBaseBin * base, const gchar * peer_id)
 
   /* a request made before the server went away is gone with it; the
    * signaller lists the producers again (our roles include listener) */
-  g_clear_pointer (&self->requested, g_free);
+  g_hash_table_remove_all (self->requested);
 }
 
 /* Decides whether @id (a producer with @meta) is the peer to connect to. */
@@ -248,7 +279,17 @@ gst_rtc_signal_bin_producer_added (GstRtcBaseBin * base, const gchar * id,
 
   if (!id || !mine || g_str_equal (id, mine))
     return;
-  if (self->requested || gst_rtc_base_bin_count_peers (base) > 0)
+  if (consumes_any (self)) {
+    /* an ingest plays every producer, each once */
+    if (g_hash_table_contains (self->requested, id)
+        || g_hash_table_size (self->requested) >= MAX_INGEST_SESSIONS)
+      return;
+    g_hash_table_add (self->requested, g_strdup (id));
+    gst_rtc_base_bin_request_session (base, id);
+    return;
+  }
+  if (g_hash_table_size (self->requested) > 0
+      || gst_rtc_base_bin_count_peers (base) > 0)
     return;
 
   if (is_mesh (self)) {
@@ -270,7 +311,7 @@ gst_rtc_signal_bin_producer_added (GstRtcBaseBin * base, const gchar * id,
   }
   if (!wanted)
     return;
-  self->requested = g_strdup (id);
+  g_hash_table_add (self->requested, g_strdup (id));
   gst_rtc_base_bin_request_session (base, id);
 }
 
@@ -280,10 +321,15 @@ gst_rtc_signal_bin_signalling_error (GstRtcBaseBin * base,
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
 
+  GHashTableIter iter;
+  const gchar *id;
+
   /* e.g. the producer we asked for left before the server saw it: the
    * service's refusal names it */
-  if (self->requested && message && strstr (message, self->requested))
-    g_clear_pointer (&self->requested, g_free);
+  g_hash_table_iter_init (&iter, self->requested);
+  while (message && g_hash_table_iter_next (&iter, (gpointer *) & id, NULL))
+    if (strstr (message, id))
+      g_hash_table_iter_remove (&iter);
 }
 
 static gboolean
@@ -328,12 +374,28 @@ drop_decoders (GstRtcSignalBin * self, const gchar * session_id)
   gchar *key = NULL;
   guint i;
 
+  Slot *slot = NULL;
+
   GST_OBJECT_LOCK (self);
   /* stealing hands over the key too: it is ours to free */
   g_hash_table_steal_extended (self->decoders, session_id,
       (gpointer *) & key, (gpointer *) & decoders);
+  g_free (key);
+  key = NULL;
+  g_hash_table_steal_extended (self->slots, session_id, (gpointer *) & key,
+      (gpointer *) & slot);
   GST_OBJECT_UNLOCK (self);
   g_free (key);
+
+  /* a slot of its own goes with the session */
+  for (i = 0; slot && i < G_N_ELEMENTS (slot->pads); i++) {
+    if (!slot->pads[i])
+      continue;
+    gst_pad_set_active (slot->pads[i], FALSE);
+    gst_element_remove_pad (GST_ELEMENT (self), slot->pads[i]);
+  }
+  if (slot)
+    slot_free (slot);
 
   for (l = decoders; l; l = l->next) {
     GstElement *dec = l->data;
@@ -362,7 +424,10 @@ gst_rtc_signal_bin_peer_removed (GstRtcBaseBin * base, GstRtcPeer * peer)
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
 
   drop_decoders (self, peer->session_id);
-  g_clear_pointer (&self->requested, g_free);
+  if (consumes_any (self))
+    g_hash_table_remove (self->requested, peer->remote_id);
+  else
+    g_hash_table_remove_all (self->requested);
   /* look for the peer again: it may come back, or another may be there */
   if ((is_mesh (self) || is_consumer (self)) && !self->relist) {
     self->relist = g_timeout_source_new (RELIST_DELAY_MS);
@@ -371,13 +436,39 @@ gst_rtc_signal_bin_peer_removed (GstRtcBaseBin * base, GstRtcPeer * peer)
   }
 }
 
+/* The lowest slot number no session holds (OBJECT_LOCK held). */
+static guint
+free_slot_index (GstRtcSignalBin * self)
+{
+  GHashTableIter iter;
+  Slot *slot;
+  guint index;
+  gboolean taken = TRUE;
+
+  for (index = 0; taken; index++) {
+    taken = FALSE;
+    g_hash_table_iter_init (&iter, self->slots);
+    while (!taken && g_hash_table_iter_next (&iter, NULL, (gpointer *) & slot))
+      taken = slot->index == index;
+    if (!taken)
+      break;
+  }
+  return index;
+}
+
+/* Exposes @pad, a remote track of @session_id, on its slot's src pad of
+ * its kind. Only an ingest has more than one session, hence slots above
+ * 0; the others always use slot 0. */
 static void
-expose_remote_pad (GstElement * chain, GstPad * pad, GstRtcSignalBin * self)
+expose_remote_pad (GstRtcSignalBin * self, const gchar * session_id,
+    GstPad * pad)
 {
   GstCaps *caps = gst_pad_get_current_caps (pad);
+  gboolean many = consumes_any (self);
   const gchar *media;
   RtcMediaKind kind;
-  GstPad *ghost;
+  GstPad **slot_pad, *ghost;
+  Slot *slot;
   gboolean add = FALSE;
 
   if (!caps)
@@ -387,26 +478,38 @@ expose_remote_pad (GstElement * chain, GstPad * pad, GstRtcSignalBin * self)
   gst_caps_unref (caps);
 
   GST_OBJECT_LOCK (self);
-  ghost = self->src_pads[kind];
-  if (!ghost) {
+  slot = g_hash_table_lookup (self->slots, session_id);
+  if (!slot) {
+    slot = g_new0 (Slot, 1);
+    slot->index = many ? free_slot_index (self) : 0;
+    g_hash_table_insert (self->slots, g_strdup (session_id), slot);
+  }
+  slot_pad = slot->index == 0 ? &self->src_pads[kind] : &slot->pads[kind];
+  if (!*slot_pad) {
     GstPadTemplate *templ = gst_element_class_get_pad_template
         (GST_ELEMENT_GET_CLASS (self),
         kind == RTC_MEDIA_VIDEO ? "video_src_%u" : "audio_src_%u");
-    ghost = gst_ghost_pad_new_no_target_from_template (kind ==
-        RTC_MEDIA_VIDEO ? "video_src_0" : "audio_src_0", templ);
-    self->src_pads[kind] = ghost;
+    gchar *name = g_strdup_printf ("%s_src_%u",
+        kind == RTC_MEDIA_VIDEO ? "video" : "audio", slot->index);
+
+    *slot_pad = gst_ghost_pad_new_no_target_from_template (name, templ);
+    /* a further slot holds its pads (slot_free); src_pads are the
+     * element's only */
+    if (slot->index > 0)
+      gst_object_ref_sink (*slot_pad);
+    g_free (name);
     add = TRUE;
   }
+  ghost = gst_object_ref (*slot_pad);
   GST_OBJECT_UNLOCK (self);
 
-  if (!gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), pad)) {
+  if (!gst_ghost_pad_set_target (GST_GHOST_PAD (ghost), pad))
     GST_WARNING_OBJECT (self, "cannot expose %" GST_PTR_FORMAT, pad);
-    return;
-  }
-  if (add) {
+  else if (add) {
     gst_pad_set_active (ghost, TRUE);
     gst_element_add_pad (GST_ELEMENT (self), ghost);
   }
+  gst_object_unref (ghost);
 }
 
 /* The chain for one remote RTP stream: depayloader and, unless decode is
@@ -457,7 +560,7 @@ gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base,
   gst_pad_link (pad, sink);
   gst_object_unref (sink);
   src = gst_element_get_static_pad (dec, "src");
-  expose_remote_pad (dec, src, self);
+  expose_remote_pad (self, session_id, src);
   gst_object_unref (src);
   gst_element_sync_state_with_parent (dec);
 
@@ -499,7 +602,7 @@ push_eos (GstPad * pad, GstEvent * eos)
 
 typedef struct
 {
-  GstPad *pads[2];
+  GPtrArray *pads;
   GstEvent *eos;
 } EosPush;
 
@@ -507,10 +610,8 @@ static void
 eos_push_free (gpointer data)
 {
   EosPush *push = data;
-  guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (push->pads); i++)
-    gst_object_unref (push->pads[i]);
+  g_ptr_array_unref (push->pads);
   gst_event_unref (push->eos);
   g_free (push);
 }
@@ -521,8 +622,8 @@ eos_push_run (GstElement * element, gpointer data)
   EosPush *push = data;
   guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (push->pads); i++)
-    push_eos (push->pads[i], push->eos);
+  for (i = 0; i < push->pads->len; i++)
+    push_eos (g_ptr_array_index (push->pads, i), push->eos);
   gst_rtc_base_bin_end_without_inputs (GST_RTC_BASE_BIN (element));
 }
 
@@ -537,6 +638,8 @@ gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (element);
   GstPad *pads[2] = { NULL, NULL };
+  GHashTableIter iter;
+  Slot *slot;
   EosPush *push;
   guint i;
 
@@ -573,8 +676,17 @@ gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
      * EOS until the pipeline is PLAYING, which the application sets from
      * that very thread (gst-launch-1.0 on an early Ctrl-C). */
     push = g_new0 (EosPush, 1);
+    push->pads = g_ptr_array_new_with_free_func (gst_object_unref);
     for (i = 0; i < G_N_ELEMENTS (pads); i++)
-      push->pads[i] = pads[i];
+      g_ptr_array_add (push->pads, pads[i]);
+    /* an ingest's further sessions */
+    GST_OBJECT_LOCK (self);
+    g_hash_table_iter_init (&iter, self->slots);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & slot))
+      for (i = 0; i < G_N_ELEMENTS (slot->pads); i++)
+        if (slot->pads[i])
+          g_ptr_array_add (push->pads, gst_object_ref (slot->pads[i]));
+    GST_OBJECT_UNLOCK (self);
     push->eos = event;
     gst_element_call_async (element, eos_push_run, push, eos_push_free);
     return TRUE;
@@ -661,7 +773,7 @@ gst_rtc_signal_bin_change_state (GstElement * element,
       g_source_destroy (self->relist);
       g_clear_pointer (&self->relist, g_source_unref);
     }
-    g_clear_pointer (&self->requested, g_free);
+    g_hash_table_remove_all (self->requested);
   }
   return ret;
 }
@@ -675,8 +787,9 @@ gst_rtc_signal_bin_finalize (GObject * object)
   g_free (self->producer_name);
   g_free (self->whip_endpoint);
   g_free (self->whep_endpoint);
-  g_free (self->requested);
+  g_hash_table_unref (self->requested);
   g_hash_table_unref (self->decoders);
+  g_hash_table_unref (self->slots);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -688,6 +801,10 @@ gst_rtc_signal_bin_init (GstRtcSignalBin * self)
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
   self->decode = DEFAULT_DECODE;
   self->decoders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      NULL);
+  self->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) slot_free);
+  self->requested = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       NULL);
 }
 

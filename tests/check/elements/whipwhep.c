@@ -272,6 +272,94 @@ GST_START_TEST (test_whep_player_follows_a_307_redirect)
 
 GST_END_TEST;
 
+static void
+count_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gint * n)
+{
+  g_atomic_int_inc (n);
+}
+
+static gboolean
+has_pad (GstElement * element, const gchar * name)
+{
+  GstPad *pad = gst_element_get_static_pad (element, name);
+
+  if (pad)
+    gst_object_unref (pad);
+  return pad != NULL;
+}
+
+/* An ingest plays every WHIP publisher at once, each on src pads of its
+ * own: the first on video_src_0, the second, while the first plays, on
+ * video_src_1. When the second leaves, video_src_1 goes and the first
+ * plays on; when the first leaves, the next publisher plays on
+ * video_src_0 again (it stays, as for any rtcsignalbin). */
+GST_START_TEST (test_ingest_plays_two_whip_publishers_at_once)
+{
+  TestPipeline *ingest, *pub[3];
+  GstElement *bin, *sink2;
+  gint second = 0, before;
+  gint64 end;
+  guint port, i;
+
+  if (!test_have_webrtc ())
+    return;
+  port = test_free_port (G_SOCKET_TYPE_STREAM);
+  /* async=false: a sink that has nothing yet must not hold the pipeline
+   * out of PLAYING */
+  ingest = test_pipeline_new ("rtcsignalbin name=i run-signalling-server=true "
+      "uri=ws://127.0.0.1:%u " ICE " i.video_src_0 ! video/x-raw ! fakesink "
+      "name=sink async=false i.video_src_1 ! video/x-raw ! fakesink "
+      "name=sink2 signal-handoffs=true sync=false async=false", port);
+  sink2 = gst_bin_get_by_name (GST_BIN (ingest->pipeline), "sink2");
+  g_signal_connect (sink2, "handoff", G_CALLBACK (count_handoff), &second);
+  gst_object_unref (sink2);
+  bin = gst_bin_get_by_name (GST_BIN (ingest->pipeline), "i");
+  test_pipeline_play (ingest);
+  for (i = 0; i < G_N_ELEMENTS (pub); i++)
+    pub[i] = test_pipeline_new (VIDEO_SRC " ! rtcsignalbin "
+        "whip-endpoint=http://127.0.0.1:%u/whip/cam%u " ICE, port, i);
+
+  test_pipeline_play (pub[0]);
+  fail_unless (test_wait_buffers (ingest, 60, 40),
+      "video_src_0 decoded only %d frames", ingest->buffers);
+  test_pipeline_play (pub[1]);
+  end = test_deadline (40);
+  while (g_atomic_int_get (&second) < 60 && g_get_monotonic_time () < end)
+    g_usleep (20 * 1000);
+  fail_unless (g_atomic_int_get (&second) >= 60,
+      "video_src_1 decoded only %d frames", g_atomic_int_get (&second));
+  before = g_atomic_int_get (&ingest->buffers);
+  fail_unless (test_wait_buffers (ingest, before + 30, 20),
+      "the first publisher stopped when the second came");
+
+  /* the second leaves: its pad goes, the first plays on */
+  test_pipeline_free (pub[1]);
+  end = test_deadline (20);
+  while (has_pad (bin, "video_src_1") && g_get_monotonic_time () < end)
+    g_usleep (20 * 1000);
+  fail_if (has_pad (bin, "video_src_1"), "the leaving publisher's pad "
+      "stayed");
+  before = g_atomic_int_get (&ingest->buffers);
+  fail_unless (test_wait_buffers (ingest, before + 30, 20),
+      "the first publisher stopped when the second left");
+
+  /* the first leaves, a third comes: it plays on video_src_0 */
+  test_pipeline_free (pub[0]);
+  test_pipeline_play (pub[2]);
+  before = g_atomic_int_get (&ingest->buffers);
+  fail_unless (test_wait_buffers (ingest, before + 60, 40),
+      "the third publisher did not play on video_src_0");
+  fail_unless (has_pad (bin, "video_src_0"));
+  fail_if (has_pad (bin, "video_src_1"));
+
+  gst_object_unref (bin);
+  test_pipeline_check_no_error (ingest);
+  test_pipeline_free (pub[2]);
+  test_pipeline_free (ingest);
+}
+
+GST_END_TEST;
+
 /* A refused POST is an element warning naming the status, and retried. */
 GST_START_TEST (test_whip_wrong_token_is_a_warning_naming_401)
 {
@@ -464,6 +552,7 @@ whipwhep_suite (void)
   tcase_add_test (tc, test_whip_whep_bad_requests);
   tcase_add_test (tc, test_whep_player_gathers_on_the_link_headers_turn_server);
   tcase_add_test (tc, test_whep_player_follows_a_307_redirect);
+  tcase_add_test (tc, test_ingest_plays_two_whip_publishers_at_once);
   return s;
 }
 
