@@ -360,6 +360,85 @@ GST_START_TEST (test_ingest_plays_two_whip_publishers_at_once)
 
 GST_END_TEST;
 
+/* An endpoint that takes the request and never answers: after the
+ * request timeout (10 s) a warning says so, the player retries, and a
+ * player of a working endpoint in the same process plays on meanwhile. */
+GST_START_TEST (test_whep_endpoint_that_never_answers_is_a_warning)
+{
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new (lo, 0), *bound;
+  GSocket *sock;
+  TestServer *srv;
+  TestPipeline *fanout, *good, *mute;
+  g_autofree gchar *uri = NULL, *whep = NULL;
+  GstBus *bus;
+  GstMessage *msg;
+  gboolean seen = FALSE;
+  gint64 end;
+  guint port;
+
+  if (!test_have_webrtc ())
+    return;
+  /* listening, never accepting: the kernel takes the POST, nobody reads */
+  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, NULL);
+  fail_unless (g_socket_bind (sock, addr, FALSE, NULL)
+      && g_socket_listen (sock, NULL));
+  bound = g_socket_get_local_address (sock, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (bound);
+
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  whep = http_url (srv, "/whep/cam");
+  fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout uri=%s " ICE
+      " peer-name=cam", uri);
+  test_pipeline_play (fanout);
+  good = test_pipeline_new ("rtcsignalbin whep-endpoint=%s " ICE
+      " ! video/x-raw ! fakesink name=sink", whep);
+  test_pipeline_play (good);
+  mute = test_pipeline_new ("rtcsignalbin whep-endpoint="
+      "http://127.0.0.1:%u/whep/cam " ICE " ! video/x-raw ! fakesink", port);
+  test_pipeline_play (mute);
+
+  bus = gst_element_get_bus (mute->pipeline);
+  end = test_deadline (30);
+  while (!seen && g_get_monotonic_time () < end) {
+    GError *err = NULL;
+    gchar *debug = NULL;
+
+    msg = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
+        GST_MESSAGE_WARNING | GST_MESSAGE_ERROR);
+    if (!msg)
+      continue;
+    fail_if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+    gst_message_parse_warning (msg, &err, &debug);
+    seen = strstr (err->message, "WHIP or WHEP endpoint") != NULL;
+    GST_INFO ("warning: %s (%s)", err->message, debug);
+    /* the debug text says why */
+    if (seen)
+      fail_unless (debug && strstr (debug, "timed out"), "%s", debug);
+    g_clear_error (&err);
+    g_free (debug);
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+  fail_unless (seen, "no warning about the endpoint that never answers");
+  fail_unless (test_wait_buffers (good, 60, 40),
+      "the other player decoded only %d frames", good->buffers);
+  test_pipeline_check_no_error (good);
+  test_pipeline_free (mute);
+  test_pipeline_free (good);
+  test_pipeline_free (fanout);
+  test_server_kill (srv);
+  g_socket_close (sock, NULL);
+  g_object_unref (sock);
+  g_object_unref (addr);
+  g_object_unref (lo);
+}
+
+GST_END_TEST;
+
 /* A refused POST is an element warning naming the status, and retried. */
 GST_START_TEST (test_whip_wrong_token_is_a_warning_naming_401)
 {
@@ -553,6 +632,7 @@ whipwhep_suite (void)
   tcase_add_test (tc, test_whep_player_gathers_on_the_link_headers_turn_server);
   tcase_add_test (tc, test_whep_player_follows_a_307_redirect);
   tcase_add_test (tc, test_ingest_plays_two_whip_publishers_at_once);
+  tcase_add_test (tc, test_whep_endpoint_that_never_answers_is_a_warning);
   return s;
 }
 
