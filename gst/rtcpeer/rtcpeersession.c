@@ -13,7 +13,7 @@
 #include <string.h>
 #include <gst/sdp/sdp.h>
 
-#include "rtcpeersession.h"
+#include "rtcpeersession-private.h"
 #include "rtccontextthread.h"
 #include "rtcnegotiation.h"
 #include "rtcstats.h"
@@ -23,74 +23,14 @@
 GST_DEBUG_CATEGORY_STATIC (rtc_peer_session_debug);
 #define GST_CAT_DEFAULT rtc_peer_session_debug
 
+GstDebugCategory *
+rtc_peer_session_debug_category (void)
+{
+  return rtc_peer_session_debug;
+}
+
 /* how often the cached statistics are refreshed (ms) */
 #define STATS_INTERVAL_MS 1000
-
-typedef struct _Event Event;
-
-struct _RtcPeerSession
-{
-  GObject parent;
-
-  gchar *id;
-  GstBin *bin;                  /* owner's bin, not a ref */
-  GstElement *webrtcbin;
-  GMainContext *context;
-  RtcPeerSessionConfig config;
-
-  /* promises given to webrtcbin and not answered yet, GstPromise* ->
-   * PromiseTarget*, under @lock (see session_emit) */
-  GHashTable *promises;
-
-  /* everything below is touched from the owner's context only */
-  RtcNegotiation neg;           /* offer/answer state (rtcnegotiation.h) */
-  GQueue pending_candidates;    /* of PendingCandidate, before remote SDP */
-  GstWebRTCPeerConnectionState state;
-  GSource *disconnect_timer;
-  GSource *connect_timer;
-  GSource *stats_timer;
-  gboolean closed;
-
-  /* events from webrtcbin threads, drained in order on the context */
-  GMutex lock;
-  GQueue events;
-  GSource *drain_source;
-  GstStructure *stats;          /* last get-stats result, under lock */
-  /* Between creating a description and webrtcbin accepting it, the
-   * description and the candidates it starts are held back, under lock:
-   * a fast remote could otherwise answer before webrtcbin has our offer. */
-  Event *pending_description;
-  GQueue held_candidates;
-  /* config.defer_local_offer: our first offer, sent to the remote but
-   * not applied yet (applying starts gathering), under lock */
-  GstWebRTCSessionDescription *deferred_offer;
-  gboolean offer_deferred;
-};
-
-typedef struct
-{
-  guint mline;
-  gchar *candidate;
-} PendingCandidate;
-
-typedef enum
-{
-  EV_NEGOTIATION_NEEDED,
-  EV_LOCAL_DESCRIPTION,
-  EV_LOCAL_CANDIDATE,
-  EV_STATE,
-  EV_REMOTE_APPLIED,
-  EV_ERROR,
-} EventType;
-
-struct _Event
-{
-  EventType type;
-  gchar *str1;                  /* candidate */
-  GstWebRTCSessionDescription *desc;    /* local description */
-  guint num;                    /* mline / state */
-  GError *error;
-};
 
 enum
 {
@@ -106,8 +46,8 @@ static guint signals[LAST_SIGNAL];
 
 G_DEFINE_TYPE (RtcPeerSession, rtc_peer_session, G_TYPE_OBJECT);
 
-static void
-event_free (Event * ev)
+void
+rtc_peer_session_event_free (Event * ev)
 {
   g_free (ev->str1);
   if (ev->desc)
@@ -163,7 +103,7 @@ drain_events (gpointer user_data)
     g_mutex_unlock (&self->lock);
     if (!self->closed)
       handle_event (self, ev);
-    event_free (ev);
+    rtc_peer_session_event_free (ev);
   }
   g_object_unref (self);
   return G_SOURCE_REMOVE;
@@ -171,12 +111,12 @@ drain_events (gpointer user_data)
 
 /* Called from any thread with the lock: queues @ev for the owner's
  * context. One idle source drains the queue, so events keep their order. */
-static void
-post_event_locked (RtcPeerSession * self, Event * ev)
+void
+rtc_peer_session_post_event_locked (RtcPeerSession * self, Event * ev)
 {
   /* after close() nothing is delivered, and no source may hold us */
   if (self->closed) {
-    event_free (ev);
+    rtc_peer_session_event_free (ev);
     return;
   }
   g_queue_push_tail (&self->events, ev);
@@ -197,12 +137,13 @@ post_event (RtcPeerSession * self, Event * ev)
       && !self->closed)
     g_queue_push_tail (&self->held_candidates, ev);
   else
-    post_event_locked (self, ev);
+    rtc_peer_session_post_event_locked (self, ev);
   g_mutex_unlock (&self->lock);
 }
 
-static void
-post_simple (RtcPeerSession * self, EventType type, const gchar * s1, guint num)
+void
+rtc_peer_session_post_simple (RtcPeerSession * self, EventType type,
+    const gchar * s1, guint num)
 {
   Event *ev = g_new0 (Event, 1);
 
@@ -212,8 +153,8 @@ post_simple (RtcPeerSession * self, EventType type, const gchar * s1, guint num)
   post_event (self, ev);
 }
 
-static void
-post_error (RtcPeerSession * self, GError * error)
+void
+rtc_peer_session_post_error (RtcPeerSession * self, GError * error)
 {
   Event *ev = g_new0 (Event, 1);
 
@@ -223,278 +164,7 @@ post_error (RtcPeerSession * self, GError * error)
 }
 
 /* Checks a promise reply for the "error" field webrtcbin sets on failure. */
-static gboolean
-promise_ok (GstPromise * promise, const gchar * what, GError ** error)
-{
-  const GstStructure *reply;
-  GError *err = NULL;
-
-  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED) {
-    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
-        "%s: webrtcbin did not reply", what);
-    return FALSE;
-  }
-  reply = gst_promise_get_reply (promise);
-  if (reply && gst_structure_has_field (reply, "error")) {
-    gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
-    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
-        "%s failed: %s", what, err ? err->message : "unknown error");
-    g_clear_error (&err);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* ---- promises ---- */
-
-typedef void (*SessionPromiseFunc) (RtcPeerSession * self,
-    GstPromise * promise);
-
-typedef struct
-{
-  GWeakRef session;
-  SessionPromiseFunc func;
-} PromiseTarget;
-
-static void
-promise_target_free (gpointer data)
-{
-  PromiseTarget *target = data;
-
-  g_weak_ref_clear (&target->session);
-  g_free (target);
-}
-
-static void
-promise_changed (GstPromise * promise, gpointer user_data)
-{
-  PromiseTarget *target = user_data;
-  RtcPeerSession *self = g_weak_ref_get (&target->session);
-  gboolean ours;
-
-  if (!self)
-    return;
-  /* answered: our reference goes (webrtcbin's, the replier's, remains
-   * until the reply returns) */
-  g_mutex_lock (&self->lock);
-  ours = g_hash_table_steal (self->promises, promise);
-  g_mutex_unlock (&self->lock);
-  target->func (self, promise);
-  if (ours)
-    gst_promise_unref (promise);
-  g_object_unref (self);
-}
-
-/* Emits webrtcbin's action @signal (@arg, then a promise) and has @func
- * called with the reply.
- *
- * webrtcbin 1.22 frees the tasks still queued when it stops without
- * answering their promises, so a promise may never call back; freeing a
- * pending promise is a GLib warning ("gst_promise_free: runtime check
- * failed"). The session keeps a reference to each promise until it is
- * answered, and rtc_peer_session_close() interrupts (and releases) those
- * that never will be once webrtcbin has stopped. A promise holds only a
- * weak reference to the session: a dropped promise must not keep the
- * session, its webrtcbin and libnice's thread alive (a libnice thread
- * still running at exit touches state that the TLS library's destructor
- * freed). */
-static void
-session_emit (RtcPeerSession * self, const gchar * signal, gpointer arg,
-    SessionPromiseFunc func)
-{
-  PromiseTarget *target = g_new0 (PromiseTarget, 1);
-  GstPromise *promise;
-
-  g_weak_ref_init (&target->session, self);
-  target->func = func;
-  promise = gst_promise_new_with_change_func (promise_changed, target,
-      promise_target_free);
-  /* a reference in the table until answered or interrupted, apart from
-   * the one held across the emission (webrtcbin may answer within it) */
-  g_mutex_lock (&self->lock);
-  g_hash_table_insert (self->promises, gst_promise_ref (promise), target);
-  g_mutex_unlock (&self->lock);
-  g_signal_emit_by_name (self->webrtcbin, signal, arg, promise);
-  gst_promise_unref (promise);
-}
-
-/* ---- webrtcbin callbacks (webrtcbin threads) ---- */
-
-static void
-on_local_description_set (RtcPeerSession * self, GstPromise * promise)
-{
-  GError *err = NULL;
-  gboolean ok = promise_ok (promise, "setting the local description", &err);
-  Event *ev;
-
-  /* webrtcbin has it: now the remote may see it, then our candidates */
-  g_mutex_lock (&self->lock);
-  ev = self->pending_description;
-  self->pending_description = NULL;
-  if (ok && ev)
-    post_event_locked (self, ev);
-  else if (ev)
-    event_free (ev);
-  while ((ev = g_queue_pop_head (&self->held_candidates)))
-    post_event_locked (self, ev);
-  g_mutex_unlock (&self->lock);
-  if (!ok)
-    post_error (self, err);
-}
-
-/* Fixes what webrtcbin 1.22 gets wrong in an answer before it applies
- * it (rtc_sdp_fix_answer()), from the offer being answered and the
- * descriptions in use. */
-static void
-fix_answer (RtcPeerSession * self, GstWebRTCSessionDescription * answer)
-{
-  GstWebRTCSessionDescription *offer = NULL, *local = NULL, *remote = NULL;
-  const gchar *role = NULL;
-
-  g_object_get (self->webrtcbin, "pending-remote-description", &offer,
-      "current-local-description", &local, "current-remote-description",
-      &remote, NULL);
-  if (local && remote)
-    role = rtc_sdp_dtls_role (local->sdp, remote->sdp);
-  rtc_sdp_fix_answer (answer->sdp, offer ? offer->sdp : NULL, role);
-  if (offer)
-    gst_webrtc_session_description_free (offer);
-  if (local)
-    gst_webrtc_session_description_free (local);
-  if (remote)
-    gst_webrtc_session_description_free (remote);
-}
-
-static void
-apply_local_description (RtcPeerSession * self, GstPromise * promise,
-    const gchar * field, const gchar * what)
-{
-  GstWebRTCSessionDescription *desc = NULL;
-  GError *err = NULL;
-  Event *ev;
-
-  if (!promise_ok (promise, what, &err)) {
-    post_error (self, err);
-    return;
-  }
-  gst_structure_get (gst_promise_get_reply (promise), field,
-      GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL);
-  if (!desc) {
-    post_error (self, g_error_new (GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
-            "%s gave no description", what));
-    return;
-  }
-  if (desc->type == GST_WEBRTC_SDP_TYPE_ANSWER)
-    fix_answer (self, desc);
-  ev = g_new0 (Event, 1);
-  ev->type = EV_LOCAL_DESCRIPTION;
-  ev->desc = gst_webrtc_session_description_copy (desc);
-  g_mutex_lock (&self->lock);
-  /* closed meanwhile (this runs on webrtcbin's thread): close() has freed
-   * what it holds, and a stopping webrtcbin would not answer */
-  if (self->closed) {
-    g_mutex_unlock (&self->lock);
-    event_free (ev);
-    gst_webrtc_session_description_free (desc);
-    return;
-  }
-  if (desc->type == GST_WEBRTC_SDP_TYPE_OFFER
-      && self->config.defer_local_offer && !self->offer_deferred) {
-    /* out now; webrtcbin gets it with the answer (set_remote_description) */
-    self->offer_deferred = TRUE;
-    self->deferred_offer = desc;
-    post_event_locked (self, ev);
-    g_mutex_unlock (&self->lock);
-    return;
-  }
-  if (self->pending_description)
-    event_free (self->pending_description);
-  self->pending_description = ev;
-  g_mutex_unlock (&self->lock);
-  session_emit (self, "set-local-description", desc, on_local_description_set);
-  gst_webrtc_session_description_free (desc);
-}
-
-static void
-on_offer_created (RtcPeerSession * self, GstPromise * promise)
-{
-  apply_local_description (self, promise, "offer", "creating the offer");
-}
-
-static void
-on_answer_created (RtcPeerSession * self, GstPromise * promise)
-{
-  apply_local_description (self, promise, "answer", "creating the answer");
-}
-
-static void
-on_remote_description_set (RtcPeerSession * self, GstPromise * promise)
-{
-  GError *err = NULL;
-
-  if (promise_ok (promise, "setting the remote description", &err))
-    post_simple (self, EV_REMOTE_APPLIED, NULL, 0);
-  else
-    post_error (self, err);
-}
-
-static void
-on_negotiation_needed (GstElement * webrtcbin, gpointer user_data)
-{
-  post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, 0);
-}
-
-static void
-on_ice_candidate (GstElement * webrtcbin, guint mline, gchar * candidate,
-    gpointer user_data)
-{
-  post_simple (user_data, EV_LOCAL_CANDIDATE, candidate, mline);
-}
-
-/* webrtcbin 1.22 signals no end of its candidates: the gathering state
- * tells it, and the owner gets the RFC 8838 end-of-candidates marker (an
- * empty candidate). A WHIP/WHEP server waits for it to answer. */
-static void
-on_gathering_state (GObject * webrtcbin, GParamSpec * pspec, gpointer user_data)
-{
-  GstWebRTCICEGatheringState state;
-
-  g_object_get (webrtcbin, "ice-gathering-state", &state, NULL);
-  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
-    post_simple (user_data, EV_LOCAL_CANDIDATE, "", 0);
-}
-
-static void
-on_connection_state (GObject * webrtcbin, GParamSpec * pspec,
-    gpointer user_data)
-{
-  GstWebRTCPeerConnectionState state;
-
-  g_object_get (webrtcbin, "connection-state", &state, NULL);
-  post_simple (user_data, EV_STATE, NULL, state);
-}
-
-/* webrtcbin 1.22 leaves NACK off and strips rtcp-fb nack from answers
- * unless do-nack is set (RFC 4585 section 6.2.1 feedback). Video only:
- * with do-nack an audio m-line gets an RTX stream (a=ssrc-group:FID), and
- * Chromium refuses the whole offer ("Failed to add remote stream ssrc");
- * browsers negotiate NACK for video only. */
-static void
-set_nack_for_kind (GstWebRTCRTPTransceiver * trans, GstWebRTCKind kind)
-{
-  if (kind != GST_WEBRTC_KIND_UNKNOWN)
-    g_object_set (trans, "do-nack", kind == GST_WEBRTC_KIND_VIDEO, NULL);
-}
-
-static void
-on_new_transceiver (GstElement * webrtcbin, GstWebRTCRTPTransceiver * trans,
-    gpointer user_data)
-{
-  GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
-
-  g_object_get (trans, "kind", &kind, NULL);
-  set_nack_for_kind (trans, kind);
-}
+/* ---- owner context ---- */
 
 static GstWebRTCKind
 kind_of_caps (GstCaps * caps)
@@ -510,15 +180,6 @@ kind_of_caps (GstCaps * caps)
   return GST_WEBRTC_KIND_UNKNOWN;
 }
 
-static void
-on_pad_added (GstElement * webrtcbin, GstPad * pad, gpointer user_data)
-{
-  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
-    return;
-  g_signal_emit (user_data, signals[SIGNAL_REMOTE_PAD], 0, pad);
-}
-
-/* ---- owner context ---- */
 
 static guint
 count_transceivers (RtcPeerSession * self)
@@ -597,10 +258,12 @@ perform (RtcPeerSession * self, RtcNegActions act)
   if (act & RTC_NEG_ACT_CREATE_OFFER) {
     GST_DEBUG ("session %s: creating offer for %u transceivers", self->id,
         self->neg.n_transceivers_offered);
-    session_emit (self, "create-offer", NULL, on_offer_created);
+    rtc_peer_session_emit (self, "create-offer", NULL,
+        rtc_peer_session_on_offer_created);
   }
   if (act & RTC_NEG_ACT_CREATE_ANSWER)
-    session_emit (self, "create-answer", NULL, on_answer_created);
+    rtc_peer_session_emit (self, "create-answer", NULL,
+        rtc_peer_session_on_answer_created);
   if (act & RTC_NEG_ACT_FAIL)
     emit_failed (self, g_error_new_literal (GST_STREAM_ERROR,
             self->neg.failure == RTC_NEG_FAILED_NOTHING_ACCEPTED ?
@@ -666,7 +329,7 @@ stats_timer_cb (gpointer user_data)
 {
   RtcPeerSession *self = user_data;
 
-  session_emit (self, "get-stats", NULL, on_stats);
+  rtc_peer_session_emit (self, "get-stats", NULL, on_stats);
   return G_SOURCE_CONTINUE;
 }
 
@@ -811,18 +474,7 @@ rtc_peer_session_new (GstBin * bin, const gchar * session_id,
   rtc_ice_webrtc_prepare_agent (self->webrtcbin,
       (const gchar * const *) self->config.local_addresses, self->id);
 
-  g_signal_connect_object (self->webrtcbin, "on-negotiation-needed",
-      G_CALLBACK (on_negotiation_needed), self, 0);
-  g_signal_connect_object (self->webrtcbin, "on-ice-candidate",
-      G_CALLBACK (on_ice_candidate), self, 0);
-  g_signal_connect_object (self->webrtcbin, "notify::connection-state",
-      G_CALLBACK (on_connection_state), self, 0);
-  g_signal_connect_object (self->webrtcbin, "notify::ice-gathering-state",
-      G_CALLBACK (on_gathering_state), self, 0);
-  g_signal_connect_object (self->webrtcbin, "on-new-transceiver",
-      G_CALLBACK (on_new_transceiver), self, 0);
-  g_signal_connect_object (self->webrtcbin, "pad-added",
-      G_CALLBACK (on_pad_added), self, 0);
+  rtc_peer_session_connect_webrtcbin (self);
 
   /* Adding it before anything else lets rtciceservers configure it from
    * deep-element-added, before gathering can start. */
@@ -854,7 +506,7 @@ on_sink_caps (GstPad * pad, GParamSpec * pspec, gpointer user_data)
 {
   /* notify::caps comes once the caps are stored on the pad, so the
    * check in on_negotiation_needed_event sees them */
-  post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, 0);
+  rtc_peer_session_post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, 0);
 }
 
 GstPad *
@@ -883,7 +535,7 @@ rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
     g_object_get (pad, "transceiver", &trans, NULL);
     if (trans) {
       g_object_set (trans, "direction", direction, NULL);
-      set_nack_for_kind (trans, kind_of_caps (caps));
+      rtc_peer_session_set_nack_for_kind (trans, kind_of_caps (caps));
       gst_object_unref (trans);
     }
   }
@@ -900,7 +552,7 @@ rtc_peer_session_add_recv_transceiver (RtcPeerSession * self, RtcMediaKind kind)
   g_signal_emit_by_name (self->webrtcbin, "add-transceiver",
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
   if (trans) {
-    set_nack_for_kind (trans, kind_of_caps (caps));
+    rtc_peer_session_set_nack_for_kind (trans, kind_of_caps (caps));
     gst_object_unref (trans);
   }
   gst_caps_unref (caps);
@@ -969,13 +621,13 @@ rtc_peer_session_set_remote_description (RtcPeerSession * self,
   g_mutex_unlock (&self->lock);
   if (deferred) {
     /* webrtcbin runs its operations in order: ours, then theirs */
-    session_emit (self, "set-local-description", deferred,
-        on_local_description_set);
+    rtc_peer_session_emit (self, "set-local-description", deferred,
+        rtc_peer_session_on_local_description_set);
     gst_webrtc_session_description_free (deferred);
   }
   copy = gst_webrtc_session_description_copy (desc);
-  session_emit (self, "set-remote-description", copy,
-      on_remote_description_set);
+  rtc_peer_session_emit (self, "set-remote-description", copy,
+      rtc_peer_session_on_remote_description_set);
   gst_webrtc_session_description_free (copy);
   return TRUE;
 }
@@ -1062,37 +714,6 @@ disconnect_pad (const GValue * item, gpointer user_data)
   g_signal_handlers_disconnect_by_data (g_value_get_object (item), user_data);
 }
 
-/* Interrupts and releases the promises webrtcbin dropped unanswered,
- * without calling back into the session. */
-static void
-release_unanswered (RtcPeerSession * self)
-{
-  GHashTableIter iter;
-  GstPromise *promise;
-  PromiseTarget *target;
-  GPtrArray *left = g_ptr_array_new ();
-  guint i;
-
-  g_mutex_lock (&self->lock);
-  g_hash_table_iter_init (&iter, self->promises);
-  while (g_hash_table_iter_next (&iter, (gpointer *) & promise,
-          (gpointer *) & target)) {
-    g_weak_ref_set (&target->session, NULL);
-    g_ptr_array_add (left, promise);
-    g_hash_table_iter_steal (&iter);
-  }
-  g_mutex_unlock (&self->lock);
-  for (i = 0; i < left->len; i++) {
-    promise = g_ptr_array_index (left, i);
-    gst_promise_interrupt (promise);
-    gst_promise_unref (promise);
-  }
-  if (left->len > 0)
-    GST_DEBUG ("session %s: %u requests webrtcbin left unanswered", self->id,
-        left->len);
-  g_ptr_array_unref (left);
-}
-
 void
 rtc_peer_session_close (RtcPeerSession * self)
 {
@@ -1105,9 +726,11 @@ rtc_peer_session_close (RtcPeerSession * self)
   /* the drain source holds a reference: a context nobody runs any more
    * would keep the session, and webrtcbin, alive */
   rtc_clear_source (&self->drain_source);
-  g_queue_clear_full (&self->events, (GDestroyNotify) event_free);
-  g_queue_clear_full (&self->held_candidates, (GDestroyNotify) event_free);
-  g_clear_pointer (&self->pending_description, event_free);
+  g_queue_clear_full (&self->events,
+      (GDestroyNotify) rtc_peer_session_event_free);
+  g_queue_clear_full (&self->held_candidates,
+      (GDestroyNotify) rtc_peer_session_event_free);
+  g_clear_pointer (&self->pending_description, rtc_peer_session_event_free);
   g_clear_pointer (&self->deferred_offer, gst_webrtc_session_description_free);
   g_mutex_unlock (&self->lock);
   rtc_clear_source (&self->disconnect_timer);
@@ -1126,7 +749,7 @@ rtc_peer_session_close (RtcPeerSession * self)
   if (GST_OBJECT_PARENT (self->webrtcbin) == GST_OBJECT (self->bin))
     gst_bin_remove (self->bin, self->webrtcbin);
   /* webrtcbin has stopped: what it did not answer, it never will */
-  release_unanswered (self);
+  rtc_peer_session_release_unanswered (self);
 }
 
 void
