@@ -86,12 +86,31 @@ rtc_whip_client_check_endpoint (const gchar * endpoint, GError ** error)
   return rtc_uri_check (endpoint, "http", "https", error);
 }
 
+/* TRUE if @uri has the scheme, host and port of the endpoint. */
+static gboolean
+same_origin_as_endpoint (RtcWhipClient * self, GUri * uri)
+{
+  g_autoptr (GUri) endpoint = g_uri_parse (self->endpoint,
+      G_URI_FLAGS_ENCODED, NULL);
+
+  return endpoint && g_uri_get_host (endpoint) && g_uri_get_host (uri)
+      && g_ascii_strcasecmp (g_uri_get_scheme (endpoint),
+      g_uri_get_scheme (uri)) == 0
+      && g_ascii_strcasecmp (g_uri_get_host (endpoint),
+      g_uri_get_host (uri)) == 0
+      && g_uri_get_port (endpoint) == g_uri_get_port (uri);
+}
+
+/* A request with the token as Bearer (RFC 9725 section 4.8), which goes to
+ * the endpoint's origin only: not to another one a redirect names (what
+ * browsers do with Authorization). NULL if @url is not a valid URL. */
 static SoupMessage *
 new_request (RtcWhipClient * self, const gchar * method, const gchar * url)
 {
   SoupMessage *msg = soup_message_new (method, url);
 
-  if (msg && self->auth_token) {
+  if (msg && self->auth_token
+      && same_origin_as_endpoint (self, soup_message_get_uri (msg))) {
     g_autofree gchar *value = g_strdup_printf ("Bearer %s", self->auth_token);
 
     soup_message_headers_replace (soup_message_get_request_headers (msg),
@@ -449,8 +468,8 @@ deliver_answer (Answer * a)
   gchar *stun = NULL;
   GStrv turn = NULL, ignored = NULL, s;
 
-  if (g_strcmp0 (a->session_id, self->session_id) != 0)
-    return;                     /* ended meanwhile */
+  if (!self->running || g_strcmp0 (a->session_id, self->session_id) != 0)
+    return;                     /* stopped or ended meanwhile */
   if (a->ice->servers->len > 0) {
     rtc_ice_config_set_addresses (a->ice, a->addresses);
     rtc_ice_config_to_webrtcbin (a->ice, &stun, &turn, &ignored);
@@ -544,21 +563,23 @@ take_answer (RtcWhipClient * self, const gchar * session_id,
 static void on_posted (RtcWhipClient * self, SoupMessage * msg, GBytes * body,
     const gchar * session_id, GError * error);
 
-static void
+static gboolean
 post_offer (RtcWhipClient * self, const gchar * url)
 {
   SoupMessage *msg = new_request (self, SOUP_METHOD_POST, url);
 
   if (!msg)
-    return;
+    return FALSE;
   set_body (msg, "application/sdp", gst_sdp_message_as_text (self->offer));
   send_request (self, msg, on_posted);
+  return TRUE;
 }
 
-/* RFC 9725 section 4.5: a 307 (or 308) sends the same offer, with the
- * same token, to its Location; libsoup follows redirects of safe methods
- * only. FALSE if there is nowhere to go (no or a bad Location, or
- * MAX_REDIRECTS followed already). */
+/* RFC 9725 section 4.5: a 307 (or 308) sends the same offer to its
+ * Location (the token only if that is the endpoint's origin); libsoup
+ * follows redirects of safe methods only. FALSE if there is nowhere to go:
+ * no Location, one that is no http(s) URL with a host, from https to
+ * http, or MAX_REDIRECTS followed already. */
 static gboolean
 follow_redirect (RtcWhipClient * self, SoupMessage * msg)
 {
@@ -571,15 +592,22 @@ follow_redirect (RtcWhipClient * self, SoupMessage * msg)
     return FALSE;
   target = g_uri_parse_relative (soup_message_get_uri (msg), location,
       G_URI_FLAGS_ENCODED, NULL);
-  if (!target || (g_strcmp0 (g_uri_get_scheme (target), "http") != 0
-          && g_strcmp0 (g_uri_get_scheme (target), "https") != 0))
+  if (!target)
     return FALSE;
-  self->redirects++;
   url = g_uri_to_string (target);
+  if (!rtc_uri_check (url, "http", "https", NULL))
+    return FALSE;
+  if (g_ascii_strcasecmp (g_uri_get_scheme (soup_message_get_uri (msg)),
+          "https") == 0
+      && g_ascii_strcasecmp (g_uri_get_scheme (target), "https") != 0) {
+    GST_WARNING ("%s endpoint %s redirects from https to http: refused",
+        kind (self), self->endpoint);
+    return FALSE;
+  }
+  self->redirects++;
   GST_INFO ("%s endpoint %s redirects to %s", kind (self),
       g_uri_get_path (soup_message_get_uri (msg)), g_uri_get_path (target));
-  post_offer (self, url);
-  return TRUE;
+  return post_offer (self, url);
 }
 
 static void

@@ -16,7 +16,7 @@ gboolean
 rtc_uri_check (const gchar * uri, const gchar * scheme,
     const gchar * secure_scheme, GError ** error)
 {
-  g_autoptr (GUri) parsed = g_uri_parse (uri ? uri : "", G_URI_FLAGS_NONE,
+  g_autoptr (GUri) parsed = g_uri_parse (uri ? uri : "", G_URI_FLAGS_ENCODED,
       error);
   const gchar *s, *host;
 

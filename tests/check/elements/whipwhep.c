@@ -214,17 +214,25 @@ typedef struct
 {
   gchar *target;
   gint requests;                /* atomic */
+  gint with_token;              /* atomic: requests that had our token */
 } Redirect;
 
+/* /whep/front redirects to /whep/hop on the same origin; any other path
+ * to the target. */
 static void
 redirect_handler (SoupServer * server, SoupServerMessage * msg,
     const char *path, GHashTable * query, gpointer data)
 {
   Redirect *r = data;
+  const gchar *auth = soup_message_headers_get_one
+      (soup_server_message_get_request_headers (msg), "Authorization");
 
   g_atomic_int_inc (&r->requests);
+  if (g_strcmp0 (auth, "Bearer front-token") == 0)
+    g_atomic_int_inc (&r->with_token);
   soup_message_headers_replace (soup_server_message_get_response_headers
-      (msg), "Location", r->target);
+      (msg), "Location", g_str_equal (path, "/whep/front") ? "/whep/hop" :
+      r->target);
   soup_server_message_set_status (msg, SOUP_STATUS_TEMPORARY_REDIRECT, NULL);
 }
 
@@ -235,38 +243,50 @@ redirect_setup (SoupServer * server, gpointer data)
 }
 
 /* RFC 9725 section 4.5: a WHIP/WHEP endpoint may redirect with 307. The
- * player POSTs to a front that redirects to the real endpoint; the offer
- * goes there (same method, same body), the resource is relative to it,
- * and the player plays. */
+ * player POSTs to a front that redirects on its own origin, then to
+ * another origin, which redirects to the real endpoint; the offer goes
+ * there (same method, same body), the resource is relative to it, and the
+ * player plays. The token goes along on the front's origin only (what
+ * browsers do with Authorization). */
 GST_START_TEST (test_whep_player_follows_a_307_redirect)
 {
   TestServer *srv;
   TestPipeline *fanout, *player;
-  TestHttpServer front;
-  Redirect r = { NULL, 0 };
+  TestHttpServer front, other;
+  Redirect rf = { NULL, 0, 0 }, ro = { NULL, 0, 0 };
   g_autofree gchar *uri = NULL;
 
   if (!test_have_webrtc ())
     return;
   srv = test_server_start (0, NULL);
   uri = test_server_uri (srv);
-  r.target = http_url (srv, "/whep/cam");
-  test_http_server_start (&front, redirect_setup, &r);
+  ro.target = http_url (srv, "/whep/cam");
+  test_http_server_start (&other, redirect_setup, &ro);
+  rf.target = g_strdup_printf ("http://127.0.0.1:%u/whep/other", other.port);
+  test_http_server_start (&front, redirect_setup, &rf);
   fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout uri=%s " ICE
       " peer-name=cam", uri);
   test_pipeline_play (fanout);
   player = test_pipeline_new ("rtcsignalbin whep-endpoint="
-      "http://127.0.0.1:%u/whep/front " ICE " ! video/x-raw ! fakesink "
-      "name=sink", front.port);
+      "http://127.0.0.1:%u/whep/front auth-token=front-token " ICE
+      " ! video/x-raw ! fakesink name=sink", front.port);
   test_pipeline_play (player);
   fail_unless (test_wait_buffers (player, 30, 40),
       "the WHEP player decoded only %d frames", player->buffers);
-  fail_unless (g_atomic_int_get (&r.requests) >= 1);
+  /* /whep/front and /whep/hop, with the token */
+  fail_unless (g_atomic_int_get (&rf.requests) >= 2);
+  fail_unless_equals_int (g_atomic_int_get (&rf.with_token),
+      g_atomic_int_get (&rf.requests));
+  /* the other origin, without */
+  fail_unless (g_atomic_int_get (&ro.requests) >= 1);
+  fail_unless_equals_int (g_atomic_int_get (&ro.with_token), 0);
   test_pipeline_check_no_error (player);
   test_pipeline_free (player);
   test_pipeline_free (fanout);
   test_http_server_stop (&front);
-  g_free (r.target);
+  test_http_server_stop (&other);
+  g_free (rf.target);
+  g_free (ro.target);
   test_server_kill (srv);
 }
 
