@@ -55,6 +55,22 @@ gst_rtc_base_bin_count_peers (GstRtcBaseBin * self)
 }
 
 gboolean
+gst_rtc_base_bin_has_peer_with (GstRtcBaseBin * self, const gchar * remote_id)
+{
+  GstRtcBaseBinPrivate *priv = PRIV (self);
+  GHashTableIter iter;
+  GstRtcPeer *peer;
+  gboolean has = FALSE;
+
+  g_mutex_lock (&priv->peers_lock);
+  g_hash_table_iter_init (&iter, priv->peers);
+  while (!has && g_hash_table_iter_next (&iter, NULL, (gpointer *) & peer))
+    has = g_strcmp0 (peer->remote_id, remote_id) == 0;
+  g_mutex_unlock (&priv->peers_lock);
+  return has;
+}
+
+gboolean
 gst_rtc_base_bin_has_session (GstRtcBaseBin * self, const gchar * session_id)
 {
   GstRtcBaseBinPrivate *priv = PRIV (self);

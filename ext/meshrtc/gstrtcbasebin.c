@@ -137,8 +137,9 @@ track_eos_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
  * once EOS was sent to us, we say we ended; with inputs, the last input's
  * EOS says it (track_eos_probe). */
 void
-gst_rtc_base_bin_end_without_inputs (GstRtcBaseBin * self)
+gst_rtc_base_bin_end_without_inputs (GstRtcBaseBin * self, guint32 seqnum)
 {
+  GstMessage *msg;
   gboolean inputs;
 
   GST_OBJECT_LOCK (self);
@@ -147,8 +148,9 @@ gst_rtc_base_bin_end_without_inputs (GstRtcBaseBin * self)
   if (inputs)
     return;
   GST_INFO_OBJECT (self, "EOS with no input, posting EOS");
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_eos (GST_OBJECT (self)));
+  msg = gst_message_new_eos (GST_OBJECT (self));
+  gst_message_set_seqnum (msg, seqnum);
+  gst_element_post_message (GST_ELEMENT (self), msg);
 }
 
 static GstPad *

@@ -107,9 +107,11 @@ const gchar *  gst_rtc_base_bin_get_uri (GstRtcBaseBin * self);
 /* A copy of "auth-token" (any thread); free it with g_free(). */
 gchar *  gst_rtc_base_bin_dup_auth_token (GstRtcBaseBin * self);
 GMainContext * gst_rtc_base_bin_get_context (GstRtcBaseBin * self);
-/* After EOS was sent to a bin with no input: posts its EOS message (see
- * the function). Any thread. */
-void     gst_rtc_base_bin_end_without_inputs (GstRtcBaseBin * self);
+/* After EOS (@seqnum) was sent to a bin with no input: posts its EOS
+ * message (see the function). Any thread. */
+void     gst_rtc_base_bin_end_without_inputs (GstRtcBaseBin * self, guint32 seqnum);
+/* Whether a session with the peer @remote_id exists (any thread). */
+gboolean gst_rtc_base_bin_has_peer_with (GstRtcBaseBin * self, const gchar * remote_id);
 
 G_END_DECLS
 

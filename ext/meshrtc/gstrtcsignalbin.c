@@ -110,7 +110,10 @@ struct _GstRtcSignalBin
   /* remote side, OBJECT_LOCK */
   GstPad *src_pads[2];          /* per RtcMediaKind, persistent ghost pads */
   GHashTable *decoders;         /* session id -> GList of receive chains */
-  GHashTable *slots;            /* session id -> Slot */
+  /* an ingest's sessions, and adding and removing their own pads;
+   * recursive: "pad-added" handlers run with it held */
+  GRecMutex slots_lock;
+  GHashTable *slots;            /* session id -> Slot, slots_lock */
 };
 
 /* Where one session's remote tracks come out. Slot 0 is the persistent
@@ -122,6 +125,7 @@ typedef struct
   guint index;
   GstPad *pads[2];              /* per RtcMediaKind, references; slot 0:
                                  * NULL */
+  gboolean ending;              /* its session ended; its pads are going */
 } Slot;
 
 static void
@@ -280,9 +284,12 @@ gst_rtc_signal_bin_producer_added (GstRtcBaseBin * base, const gchar * id,
   if (!id || !mine || g_str_equal (id, mine))
     return;
   if (consumes_any (self)) {
-    /* an ingest plays every producer, each once */
+    /* an ingest plays every producer, each once (sessions resumed after
+     * a reconnect included) */
     if (g_hash_table_contains (self->requested, id)
-        || g_hash_table_size (self->requested) >= MAX_INGEST_SESSIONS)
+        || g_hash_table_size (self->requested) >= MAX_INGEST_SESSIONS
+        || gst_rtc_base_bin_count_peers (base) >= MAX_INGEST_SESSIONS
+        || gst_rtc_base_bin_has_peer_with (base, id))
       return;
     g_hash_table_add (self->requested, g_strdup (id));
     gst_rtc_base_bin_request_session (base, id);
@@ -367,6 +374,105 @@ relist_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Ends the stream on @pad, which may have no target (a pad exposed only
+ * to carry EOS): stream-start and segment first, as downstream expects.
+ * Nothing for a pad no longer on the element. */
+static void
+push_eos (GstPad * pad, GstEvent * eos)
+{
+  GstObject *parent = gst_object_get_parent (GST_OBJECT (pad));
+  GstEvent *sticky;
+
+  if (!parent)
+    return;
+  sticky = gst_pad_get_sticky_event (pad, GST_EVENT_STREAM_START, 0);
+  if (sticky) {
+    gst_event_unref (sticky);
+  } else {
+    /* the pad's name tells this stream from the bin's other src pads
+     * (a bin with several src pads needs one) */
+    gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (parent),
+        GST_OBJECT_NAME (pad));
+    GstSegment segment;
+
+    gst_pad_push_event (pad, gst_event_new_stream_start (id));
+    g_free (id);
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+    gst_pad_push_event (pad, gst_event_new_segment (&segment));
+  }
+  gst_pad_push_event (pad, gst_event_ref (eos));
+  gst_object_unref (parent);
+}
+
+typedef struct
+{
+  gchar *session_id;
+  Slot *slot;
+} SlotEnd;
+
+static void
+slot_end_free (gpointer data)
+{
+  SlotEnd *end = data;
+
+  g_free (end->session_id);
+  g_free (end);
+}
+
+/* Not on the context thread: EOS waits while a sink downstream prerolls.
+ * The slot stays in the table (its number taken) until its pads are
+ * gone, so a new session cannot reuse their names meanwhile. */
+static void
+slot_end_run (GstElement * element, gpointer data)
+{
+  GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (element);
+  SlotEnd *end = data;
+  GstEvent *eos = gst_event_new_eos ();
+  guint i;
+
+  /* what is linked downstream ends before the pad goes */
+  for (i = 0; i < G_N_ELEMENTS (end->slot->pads); i++)
+    if (end->slot->pads[i])
+      push_eos (end->slot->pads[i], eos);
+  gst_event_unref (eos);
+  g_rec_mutex_lock (&self->slots_lock);
+  for (i = 0; i < G_N_ELEMENTS (end->slot->pads); i++) {
+    if (!end->slot->pads[i])
+      continue;
+    gst_pad_set_active (end->slot->pads[i], FALSE);
+    gst_element_remove_pad (element, end->slot->pads[i]);
+  }
+  g_hash_table_remove (self->slots, end->session_id);
+  g_rec_mutex_unlock (&self->slots_lock);
+}
+
+/* The session's slot goes: slot 0 at once (its pads stay, for the next
+ * session), a further one once its pads have ended and gone. */
+static void
+end_slot (GstRtcSignalBin * self, const gchar * session_id)
+{
+  Slot *slot;
+  SlotEnd *end;
+
+  g_rec_mutex_lock (&self->slots_lock);
+  slot = g_hash_table_lookup (self->slots, session_id);
+  if (!slot || slot->ending) {
+    g_rec_mutex_unlock (&self->slots_lock);
+    return;
+  }
+  if (slot->index == 0 || (!slot->pads[0] && !slot->pads[1])) {
+    g_hash_table_remove (self->slots, session_id);
+    g_rec_mutex_unlock (&self->slots_lock);
+    return;
+  }
+  slot->ending = TRUE;
+  g_rec_mutex_unlock (&self->slots_lock);
+  end = g_new0 (SlotEnd, 1);
+  end->session_id = g_strdup (session_id);
+  end->slot = slot;
+  gst_element_call_async (GST_ELEMENT (self), slot_end_run, end, slot_end_free);
+}
+
 static void
 drop_decoders (GstRtcSignalBin * self, const gchar * session_id)
 {
@@ -374,28 +480,14 @@ drop_decoders (GstRtcSignalBin * self, const gchar * session_id)
   gchar *key = NULL;
   guint i;
 
-  Slot *slot = NULL;
-
   GST_OBJECT_LOCK (self);
   /* stealing hands over the key too: it is ours to free */
   g_hash_table_steal_extended (self->decoders, session_id,
       (gpointer *) & key, (gpointer *) & decoders);
-  g_free (key);
-  key = NULL;
-  g_hash_table_steal_extended (self->slots, session_id, (gpointer *) & key,
-      (gpointer *) & slot);
   GST_OBJECT_UNLOCK (self);
   g_free (key);
 
-  /* a slot of its own goes with the session */
-  for (i = 0; slot && i < G_N_ELEMENTS (slot->pads); i++) {
-    if (!slot->pads[i])
-      continue;
-    gst_pad_set_active (slot->pads[i], FALSE);
-    gst_element_remove_pad (GST_ELEMENT (self), slot->pads[i]);
-  }
-  if (slot)
-    slot_free (slot);
+  end_slot (self, session_id);
 
   for (l = decoders; l; l = l->next) {
     GstElement *dec = l->data;
@@ -436,7 +528,8 @@ gst_rtc_signal_bin_peer_removed (GstRtcBaseBin * base, GstRtcPeer * peer)
   }
 }
 
-/* The lowest slot number no session holds (OBJECT_LOCK held). */
+/* The lowest slot number no session holds, ending ones included
+ * (slots_lock held). */
 static guint
 free_slot_index (GstRtcSignalBin * self)
 {
@@ -477,13 +570,20 @@ expose_remote_pad (GstRtcSignalBin * self, const gchar * session_id,
   kind = g_str_has_prefix (media, "audio") ? RTC_MEDIA_AUDIO : RTC_MEDIA_VIDEO;
   gst_caps_unref (caps);
 
-  GST_OBJECT_LOCK (self);
+  /* held while the pad is added: end_slot() must not remove it first */
+  g_rec_mutex_lock (&self->slots_lock);
   slot = g_hash_table_lookup (self->slots, session_id);
+  if (slot && slot->ending) {
+    /* the session ended while this track was being built */
+    g_rec_mutex_unlock (&self->slots_lock);
+    return;
+  }
   if (!slot) {
     slot = g_new0 (Slot, 1);
     slot->index = many ? free_slot_index (self) : 0;
     g_hash_table_insert (self->slots, g_strdup (session_id), slot);
   }
+  GST_OBJECT_LOCK (self);
   slot_pad = slot->index == 0 ? &self->src_pads[kind] : &slot->pads[kind];
   if (!*slot_pad) {
     GstPadTemplate *templ = gst_element_class_get_pad_template
@@ -509,6 +609,7 @@ expose_remote_pad (GstRtcSignalBin * self, const gchar * session_id,
     gst_pad_set_active (ghost, TRUE);
     gst_element_add_pad (GST_ELEMENT (self), ghost);
   }
+  g_rec_mutex_unlock (&self->slots_lock);
   gst_object_unref (ghost);
 }
 
@@ -576,30 +677,6 @@ gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base,
     drop_decoders (self, session_id);
 }
 
-/* Ends the stream on @pad, which may have no target (a pad exposed only
- * to carry EOS): stream-start and segment first, as downstream expects. */
-static void
-push_eos (GstPad * pad, GstEvent * eos)
-{
-  GstEvent *sticky = gst_pad_get_sticky_event (pad, GST_EVENT_STREAM_START, 0);
-
-  if (sticky) {
-    gst_event_unref (sticky);
-  } else {
-    /* the pad's name tells this stream from the bin's other src pads
-     * (a bin with several src pads needs one) */
-    gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (GST_OBJECT_PARENT
-            (pad)), GST_OBJECT_NAME (pad));
-    GstSegment segment;
-
-    gst_pad_push_event (pad, gst_event_new_stream_start (id));
-    g_free (id);
-    gst_segment_init (&segment, GST_FORMAT_TIME);
-    gst_pad_push_event (pad, gst_event_new_segment (&segment));
-  }
-  gst_pad_push_event (pad, gst_event_ref (eos));
-}
-
 typedef struct
 {
   GPtrArray *pads;
@@ -624,7 +701,8 @@ eos_push_run (GstElement * element, gpointer data)
 
   for (i = 0; i < push->pads->len; i++)
     push_eos (g_ptr_array_index (push->pads, i), push->eos);
-  gst_rtc_base_bin_end_without_inputs (GST_RTC_BASE_BIN (element));
+  gst_rtc_base_bin_end_without_inputs (GST_RTC_BASE_BIN (element),
+      gst_event_get_seqnum (push->eos));
 }
 
 /* EOS sent to the element (gst-launch-1.0 -e on Ctrl-C, or an application
@@ -680,13 +758,13 @@ gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
     for (i = 0; i < G_N_ELEMENTS (pads); i++)
       g_ptr_array_add (push->pads, pads[i]);
     /* an ingest's further sessions */
-    GST_OBJECT_LOCK (self);
+    g_rec_mutex_lock (&self->slots_lock);
     g_hash_table_iter_init (&iter, self->slots);
     while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & slot))
       for (i = 0; i < G_N_ELEMENTS (slot->pads); i++)
         if (slot->pads[i])
           g_ptr_array_add (push->pads, gst_object_ref (slot->pads[i]));
-    GST_OBJECT_UNLOCK (self);
+    g_rec_mutex_unlock (&self->slots_lock);
     push->eos = event;
     gst_element_call_async (element, eos_push_run, push, eos_push_free);
     return TRUE;
@@ -790,6 +868,7 @@ gst_rtc_signal_bin_finalize (GObject * object)
   g_hash_table_unref (self->requested);
   g_hash_table_unref (self->decoders);
   g_hash_table_unref (self->slots);
+  g_rec_mutex_clear (&self->slots_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
@@ -804,6 +883,7 @@ gst_rtc_signal_bin_init (GstRtcSignalBin * self)
       NULL);
   self->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) slot_free);
+  g_rec_mutex_init (&self->slots_lock);
   self->requested = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       NULL);
 }

@@ -298,6 +298,14 @@ count_handoff (GstElement * sink, GstBuffer * buf, GstPad * pad, gint * n)
   g_atomic_int_inc (n);
 }
 
+static GstPadProbeReturn
+count_eos (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
 static gboolean
 has_pad (GstElement * element, const gchar * name)
 {
@@ -317,7 +325,8 @@ GST_START_TEST (test_ingest_plays_two_whip_publishers_at_once)
 {
   TestPipeline *ingest, *pub[3];
   GstElement *bin, *sink2;
-  gint second = 0, before;
+  GstPad *sink2_pad;
+  gint second = 0, second_eos = 0, before;
   gint64 end;
   guint port, i;
 
@@ -332,6 +341,10 @@ GST_START_TEST (test_ingest_plays_two_whip_publishers_at_once)
       "name=sink2 signal-handoffs=true sync=false async=false", port);
   sink2 = gst_bin_get_by_name (GST_BIN (ingest->pipeline), "sink2");
   g_signal_connect (sink2, "handoff", G_CALLBACK (count_handoff), &second);
+  sink2_pad = gst_element_get_static_pad (sink2, "sink");
+  gst_pad_add_probe (sink2_pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      count_eos, &second_eos, NULL);
+  gst_object_unref (sink2_pad);
   gst_object_unref (sink2);
   bin = gst_bin_get_by_name (GST_BIN (ingest->pipeline), "i");
   test_pipeline_play (ingest);
@@ -359,6 +372,8 @@ GST_START_TEST (test_ingest_plays_two_whip_publishers_at_once)
     g_usleep (20 * 1000);
   fail_if (has_pad (bin, "video_src_1"), "the leaving publisher's pad "
       "stayed");
+  /* what was linked to it ended first */
+  fail_unless_equals_int (g_atomic_int_get (&second_eos), 1);
   before = g_atomic_int_get (&ingest->buffers);
   fail_unless (test_wait_buffers (ingest, before + 30, 20),
       "the first publisher stopped when the second left");
