@@ -297,8 +297,13 @@ GST_END_TEST;
  * LIFECYCLE_BOUND_S after SIGINT (Ctrl-C, with -e: EOS first) or after an
  * error it reports, and never by a signal: a GLib critical warning on the
  * way aborts it (G_DEBUG=fatal-criticals). */
+typedef gboolean (*ReadyFunc) (gpointer data);
+
+/* As check_launch_line_ends(), interrupting only once @ready(@data) is
+ * TRUE too (polled, at most 60 s more). */
 static void
-check_launch_line_ends (const gchar * line, guint run_ms, gboolean interrupt)
+check_launch_line_ends_when (const gchar * line, guint run_ms,
+    gboolean interrupt, ReadyFunc ready, gpointer data)
 {
   gchar *cmd = g_strdup_printf ("G_DEBUG=fatal-criticals "
       "exec gst-launch-1.0 -e %s", line);
@@ -317,6 +322,13 @@ check_launch_line_ends (const gchar * line, guint run_ms, gboolean interrupt)
     exited = waitpid (pid, &status, WNOHANG) == pid;
     g_usleep (20 * 1000);
   }
+  end = test_deadline (60);
+  while (ready && !exited && !ready (data) && g_get_monotonic_time () < end) {
+    exited = waitpid (pid, &status, WNOHANG) == pid;
+    g_usleep (20 * 1000);
+  }
+  if (ready && !exited)
+    fail_unless (ready (data), "'%s': never ready", line);
   if (!exited && interrupt)
     kill (pid, SIGINT);
   end = g_get_monotonic_time () + LIFECYCLE_BOUND_S * G_USEC_PER_SEC;
@@ -341,6 +353,71 @@ check_launch_line_ends (const gchar * line, guint run_ms, gboolean interrupt)
       "critical warning, or a crash: see its stderr above)", line,
       WTERMSIG (status));
 }
+
+static void
+check_launch_line_ends (const gchar * line, guint run_ms, gboolean interrupt)
+{
+  check_launch_line_ends_when (line, run_ms, interrupt, NULL, NULL);
+}
+
+typedef struct
+{
+  TestPipeline *pub[2];
+  gboolean connected[2];
+} Publishers;
+
+/* Both publishers posted meshrtc-peer-connected (their buses, polled). */
+static gboolean
+publishers_connected (gpointer data)
+{
+  Publishers *p = data;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (p->pub); i++) {
+    GstBus *bus = gst_element_get_bus (p->pub[i]->pipeline);
+    GstMessage *msg;
+
+    while (!p->connected[i]
+        && (msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT))) {
+      p->connected[i] = gst_message_has_name (msg, "meshrtc-peer-connected");
+      gst_message_unref (msg);
+    }
+    gst_object_unref (bus);
+  }
+  return p->connected[0] && p->connected[1];
+}
+
+/* An ingest playing two WHIP publishers at once, each on pads of its own
+ * (video_src_0, video_src_1), ends on Ctrl-C with -e: every slot's pad
+ * gets EOS. */
+GST_START_TEST (test_ctrl_c_of_an_ingest_playing_two_publishers)
+{
+  Publishers p = { {NULL, NULL}, {FALSE, FALSE}
+  };
+  gchar *line;
+  guint port, i;
+
+  if (!test_have_webrtc ())
+    return;
+  port = test_free_port (G_SOCKET_TYPE_STREAM);
+  /* they POST until the ingest is there */
+  for (i = 0; i < G_N_ELEMENTS (p.pub); i++) {
+    p.pub[i] = test_pipeline_new ("videotestsrc is-live=true ! "
+        "video/x-raw,width=320,height=240 ! rtcsignalbin "
+        "whip-endpoint=http://127.0.0.1:%u/whip/cam%u "
+        "ice-local-addresses=127.0.0.1", port, i);
+    test_pipeline_play (p.pub[i]);
+  }
+  line = g_strdup_printf ("rtcsignalbin name=i run-signalling-server=true "
+      "uri=ws://127.0.0.1:%u ice-local-addresses=127.0.0.1 i.video_src_0 ! "
+      "fakesink async=false i.video_src_1 ! fakesink async=false", port);
+  check_launch_line_ends_when (line, 1000, TRUE, publishers_connected, &p);
+  g_free (line);
+  for (i = 0; i < G_N_ELEMENTS (p.pub); i++)
+    test_pipeline_free (p.pub[i]);
+}
+
+GST_END_TEST;
 
 GST_START_TEST (test_stop_after_a_sibling_error_during_start)
 {
@@ -770,6 +847,7 @@ lifecycle_suite (void)
   tcase_add_test (tc, test_null_ready_null_at_once_never_hangs);
   tcase_add_test (tc, test_stop_after_a_sibling_error_during_start);
   tcase_add_test (tc, test_ctrl_c_while_a_whep_server_does_not_answer);
+  tcase_add_test (tc, test_ctrl_c_of_an_ingest_playing_two_publishers);
   tcase_add_test (tc, test_every_documented_launch_line_ends_after_ctrl_c);
   tcase_add_test (tc, test_eos_with_no_peer_finishes);
   tcase_add_test (tc, test_eos_with_peers_finishes);
