@@ -103,6 +103,29 @@ test_free_port (GSocketType type)
   return port;
 }
 
+/* A TCP socket listening on 127.0.0.1 that nobody accepts from: the
+ * kernel completes connections and keeps what is sent unread, i.e. a
+ * server that never answers. Its port in @port; close and unref it. */
+static inline GSocket *
+test_silent_listener (guint * port)
+{
+  GSocket *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+      G_SOCKET_PROTOCOL_TCP, NULL);
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *addr = g_inet_socket_address_new (lo, 0), *bound;
+  GError *err = NULL;
+
+  fail_unless (sock != NULL);
+  fail_unless (g_socket_bind (sock, addr, FALSE, &err)
+      && g_socket_listen (sock, &err), "listen: %s", err ? err->message : "");
+  bound = g_socket_get_local_address (sock, NULL);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (bound);
+  g_object_unref (addr);
+  g_object_unref (lo);
+  return sock;
+}
+
 static inline gboolean
 test_have_webrtc (void)
 {

@@ -444,22 +444,12 @@ GST_END_TEST;
 GST_START_TEST (test_ctrl_c_while_a_whep_server_does_not_answer)
 {
   GSocket *sock;
-  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  GSocketAddress *addr = g_inet_socket_address_new (lo, 0), *bound;
-  GError *err = NULL;
   gchar *line;
   guint port, n;
 
   if (!test_have_webrtc ())
     return;
-  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-      G_SOCKET_PROTOCOL_TCP, &err);
-  fail_unless (sock != NULL, "socket: %s", err ? err->message : "");
-  fail_unless (g_socket_bind (sock, addr, FALSE, &err) &&
-      g_socket_listen (sock, &err), "listen: %s", err ? err->message : "");
-  bound = g_socket_get_local_address (sock, NULL);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_object_unref (bound);
+  sock = test_silent_listener (&port);
   line = g_strdup_printf ("rtcsignalbin "
       "whep-endpoint=http://127.0.0.1:%u/whep/cam ! videoconvert ! fakesink",
       port);
@@ -467,8 +457,6 @@ GST_START_TEST (test_ctrl_c_while_a_whep_server_does_not_answer)
   for (n = 0; n < 3; n++)
     check_launch_line_ends (line, 1000 + n * 1000, TRUE);
   g_free (line);
-  g_object_unref (addr);
-  g_object_unref (lo);
   g_socket_close (sock, NULL);
   g_object_unref (sock);
 }

@@ -27,6 +27,21 @@ http_url (TestServer * srv, const gchar * path)
   return g_strdup_printf ("http://127.0.0.1:%u%s", srv->port, path);
 }
 
+/* A fanout producing "cam" on @srv, playing; the WHEP URL of cam in
+ * @whep unless NULL. */
+static TestPipeline *
+start_cam (TestServer * srv, gchar ** whep)
+{
+  g_autofree gchar *uri = test_server_uri (srv);
+  TestPipeline *fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout "
+      "uri=%s " ICE " peer-name=cam", uri);
+
+  if (whep)
+    *whep = http_url (srv, "/whep/cam");
+  test_pipeline_play (fanout);
+  return fanout;
+}
+
 /* Three WHEP players and a WebSocket viewer on one fanout: each decodes. */
 GST_START_TEST (test_whep_players_and_a_websocket_viewer_share_a_fanout)
 {
@@ -40,10 +55,7 @@ GST_START_TEST (test_whep_players_and_a_websocket_viewer_share_a_fanout)
     return;
   srv = test_server_start (0, NULL);
   uri = test_server_uri (srv);
-  whep = http_url (srv, "/whep/cam");
-  fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout uri=%s " ICE
-      " peer-name=cam", uri);
-  test_pipeline_play (fanout);
+  fanout = start_cam (srv, &whep);
   /* the players may come before the producer registered: 409, retried */
   for (i = 0; i < G_N_ELEMENTS (players); i++) {
     players[i] = test_pipeline_new ("rtcsignalbin whep-endpoint=%s " ICE
@@ -170,7 +182,7 @@ GST_START_TEST (test_whep_player_gathers_on_the_link_headers_turn_server)
   Turn turn;
   TestServer *srv;
   TestPipeline *fanout, *player;
-  g_autofree gchar *user = NULL, *pass = NULL, *arg = NULL, *uri = NULL;
+  g_autofree gchar *user = NULL, *pass = NULL, *arg = NULL;
   g_autofree gchar *whep = NULL;
   gint relay_seen = 0;
   gint64 end;
@@ -183,11 +195,7 @@ GST_START_TEST (test_whep_player_gathers_on_the_link_headers_turn_server)
       "?transport=udp\",\"username\":\"%s\",\"credential\":\"%s\"}]",
       turn.port, user, pass);
   srv = test_server_start (0, arg);
-  uri = test_server_uri (srv);
-  whep = http_url (srv, "/whep/cam");
-  fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout uri=%s " ICE
-      " peer-name=cam", uri);
-  test_pipeline_play (fanout);
+  fanout = start_cam (srv, &whep);
   player = test_pipeline_new ("rtcsignalbin whep-endpoint=%s " ICE
       " ! video/x-raw ! fakesink name=sink", whep);
   g_signal_connect (player->pipeline, "deep-element-added",
@@ -254,19 +262,15 @@ GST_START_TEST (test_whep_player_follows_a_307_redirect)
   TestPipeline *fanout, *player;
   TestHttpServer front, other;
   Redirect rf = { NULL, 0, 0 }, ro = { NULL, 0, 0 };
-  g_autofree gchar *uri = NULL;
 
   if (!test_have_webrtc ())
     return;
   srv = test_server_start (0, NULL);
-  uri = test_server_uri (srv);
   ro.target = http_url (srv, "/whep/cam");
   test_http_server_start (&other, redirect_setup, &ro);
   rf.target = g_strdup_printf ("http://127.0.0.1:%u/whep/other", other.port);
   test_http_server_start (&front, redirect_setup, &rf);
-  fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout uri=%s " ICE
-      " peer-name=cam", uri);
-  test_pipeline_play (fanout);
+  fanout = start_cam (srv, NULL);
   player = test_pipeline_new ("rtcsignalbin whep-endpoint="
       "http://127.0.0.1:%u/whep/front auth-token=front-token " ICE
       " ! video/x-raw ! fakesink name=sink", front.port);
@@ -400,12 +404,10 @@ GST_END_TEST;
  * player of a working endpoint in the same process plays on meanwhile. */
 GST_START_TEST (test_whep_endpoint_that_never_answers_is_a_warning)
 {
-  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  GSocketAddress *addr = g_inet_socket_address_new (lo, 0), *bound;
   GSocket *sock;
   TestServer *srv;
   TestPipeline *fanout, *good, *mute;
-  g_autofree gchar *uri = NULL, *whep = NULL;
+  g_autofree gchar *whep = NULL;
   GstBus *bus;
   GstMessage *msg;
   gboolean seen = FALSE;
@@ -414,21 +416,10 @@ GST_START_TEST (test_whep_endpoint_that_never_answers_is_a_warning)
 
   if (!test_have_webrtc ())
     return;
-  /* listening, never accepting: the kernel takes the POST, nobody reads */
-  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-      G_SOCKET_PROTOCOL_TCP, NULL);
-  fail_unless (g_socket_bind (sock, addr, FALSE, NULL)
-      && g_socket_listen (sock, NULL));
-  bound = g_socket_get_local_address (sock, NULL);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_object_unref (bound);
+  sock = test_silent_listener (&port);
 
   srv = test_server_start (0, NULL);
-  uri = test_server_uri (srv);
-  whep = http_url (srv, "/whep/cam");
-  fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout uri=%s " ICE
-      " peer-name=cam", uri);
-  test_pipeline_play (fanout);
+  fanout = start_cam (srv, &whep);
   good = test_pipeline_new ("rtcsignalbin whep-endpoint=%s " ICE
       " ! video/x-raw ! fakesink name=sink", whep);
   test_pipeline_play (good);
@@ -468,8 +459,6 @@ GST_START_TEST (test_whep_endpoint_that_never_answers_is_a_warning)
   test_server_kill (srv);
   g_socket_close (sock, NULL);
   g_object_unref (sock);
-  g_object_unref (addr);
-  g_object_unref (lo);
 }
 
 GST_END_TEST;
