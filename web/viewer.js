@@ -6,6 +6,9 @@
  * served this page. Viewer mode (default) watches one producer; publish mode
  * (?mode=publish&name=N) offers the camera to every consumer that starts a
  * session. Server-provided text only ever reaches the DOM via textContent.
+ * The page: the video fills the window; a bar below holds pause, mute,
+ * fullscreen, a statistics overlay (from getStats()) and the stream picker
+ * (by name); the state is said in words over the video.
  */
 'use strict';
 
@@ -19,14 +22,22 @@
   const withAudio = params.get('audio') === '1';
   const token = params.get('token');
 
+  const STATS_INTERVAL_MS = 1000;
   const BACKOFF_MIN_MS = 250;
   const BACKOFF_MAX_MS = 5000;
   const DISCONNECTED_GRACE_MS = 3000;
   const CONNECT_TIMEOUT_MS = 10000; /* startSession to ICE+DTLS connected */
 
   const video = document.getElementById('video');
+  const stateEl = document.getElementById('state');
   const statusEl = document.getElementById('status');
-  const producersEl = document.getElementById('producers');
+  const statsEl = document.getElementById('stats');
+  const producerSel = document.getElementById('producer');
+  const producerLabel = document.getElementById('producer-label');
+  const pauseBtn = document.getElementById('pause');
+  const muteBtn = document.getElementById('mute');
+  const fullscreenBtn = document.getElementById('fullscreen');
+  const statsBtn = document.getElementById('stats-toggle');
 
   /* Test hooks: state of the page, read by tests/browser. */
   const m = window.meshrtc = {
@@ -42,6 +53,7 @@
     localCandidates: [],
     restarts: 0,
     lastError: null,
+    stats: null, /* the figures of the statistics overlay, see pollStats() */
     timeline: [], /* [event, ms since page load], for latency figures */
   };
 
@@ -51,9 +63,44 @@
   let starting = null; /* viewer: producer id we sent startSession for */
   let early = []; /* viewer: "peer" messages that beat sessionStarted */
   let mediaPromise = null;
+  let retryAt = 0; /* when a scheduled restart runs (Date.now() ms) */
+  let lastInbound = null; /* previous stats sample, for the bitrate */
 
   function mark(event) {
     m.timeline.push([event, Math.round(performance.now())]);
+  }
+
+  function producerName(id) {
+    const p = m.producers.find((p) => p.id === id);
+    return p && p.meta && p.meta.name != null ? String(p.meta.name) : null;
+  }
+
+  /* The state in words, for people; null when the video speaks for itself. */
+  function stateWords(state, detail) {
+    const who = producerName(watchedProducer());
+    switch (state) {
+      case 'idle':
+      case 'signalling':
+        return detail === 'opening camera' ? 'Opening the camera…' : 'Connecting to the server…';
+      case 'waiting':
+        if (publishing)
+          return m.sessions.size ? null : `Publishing as “${name || 'browser'}”. Waiting for viewers…`;
+        return name !== null ? `Waiting for the stream “${name}”…` : 'Waiting for a stream…';
+      case 'negotiating':
+        return who ? `Connecting to “${who}”…` : 'Connecting…';
+      case 'playing':
+        return video.readyState >= 2 ? null : 'Starting the video…';
+      case 'sending':
+        return null;
+      case 'restarting': {
+        const s = Math.max(1, Math.ceil((retryAt - Date.now()) / 1000));
+        return `Connection lost. Reconnecting in ${s} s…`;
+      }
+      case 'failed':
+        return `Could not start: ${detail || 'unknown error'}`;
+      default:
+        return state;
+    }
   }
 
   function setState(state, detail) {
@@ -61,6 +108,14 @@
     const peer = m.pc ? ` / peer ${m.pc.connectionState}` : '';
     statusEl.textContent = `${m.mode}: ${state}${detail ? ` (${detail})` : ''}` +
       ` / signalling ${m.wsState}${peer}`;
+    m.stateDetail = detail || null;
+    renderState();
+  }
+
+  function renderState() {
+    const words = stateWords(m.state, m.stateDetail);
+    stateEl.textContent = words || '';
+    stateEl.classList.toggle('hidden', !words);
   }
 
   function send(msg) {
@@ -94,6 +149,7 @@
     m.lastError = reason;
     mark(`restart: ${reason}`);
     const delay = backoffDelay();
+    retryAt = Date.now() + delay;
     setState('restarting', `${reason}; retry in ${Math.round(delay)} ms`);
     restartTimer = setTimeout(() => {
       restartTimer = null;
@@ -239,17 +295,25 @@
       maybeWatch();
   }
 
+  /* The stream picker: names, never peer ids ("stream 2" for one without
+   * a name). */
   function renderProducers() {
-    producersEl.replaceChildren(...m.producers.map((p) => {
-      const li = document.createElement('li');
-      const label = p.meta && p.meta.name != null ? String(p.meta.name) : '(unnamed)';
-      li.textContent = `${label} — ${p.id}`;
-      if (p.id === watchedProducer())
-        li.className = 'watching';
-      if (!publishing)
-        li.onclick = () => watch(p.id);
-      return li;
+    const watched = watchedProducer();
+    let unnamed = 0;
+    producerSel.replaceChildren(...m.producers.map((p) => {
+      const opt = document.createElement('option');
+      opt.value = p.id;
+      opt.textContent = producerName(p.id) ?? `stream ${++unnamed}`;
+      opt.selected = p.id === watched;
+      return opt;
     }));
+    if (!m.producers.length) {
+      const opt = document.createElement('option');
+      opt.textContent = 'no stream yet';
+      opt.disabled = true;
+      producerSel.replaceChildren(opt);
+    }
+    producerSel.disabled = !m.producers.length;
   }
 
   function watchedProducer() {
@@ -481,6 +545,132 @@
     }
   }
 
-  video.addEventListener('loadeddata', () => mark('video-loadeddata'));
+  /* ---------------- the page's controls ---------------- */
+
+  function renderControls() {
+    pauseBtn.textContent = video.paused ? 'Play' : 'Pause';
+    pauseBtn.setAttribute('aria-pressed', String(video.paused));
+    muteBtn.textContent = video.muted ? 'Unmute' : 'Mute';
+    muteBtn.setAttribute('aria-pressed', String(video.muted));
+    fullscreenBtn.textContent = document.fullscreenElement ? 'Exit fullscreen' : 'Fullscreen';
+    statsBtn.setAttribute('aria-pressed', String(!statsEl.hidden));
+  }
+
+  pauseBtn.addEventListener('click', () => {
+    if (video.paused)
+      video.play().catch(() => {});
+    else
+      video.pause();
+  });
+  muteBtn.addEventListener('click', () => {
+    video.muted = !video.muted;
+  });
+  fullscreenBtn.addEventListener('click', () => {
+    /* the whole page, so that the bar stays reachable */
+    const req = document.fullscreenElement ? document.exitFullscreen() :
+      document.documentElement.requestFullscreen();
+    if (req)
+      req.catch((err) => { m.lastError = `fullscreen: ${err.message}`; });
+  });
+  statsBtn.addEventListener('click', () => {
+    statsEl.hidden = !statsEl.hidden;
+    renderStats();
+    renderControls();
+  });
+  producerSel.addEventListener('change', () => {
+    if (producerSel.value && producerSel.value !== watchedProducer())
+      watch(producerSel.value);
+  });
+  for (const ev of ['play', 'pause', 'volumechange'])
+    video.addEventListener(ev, renderControls);
+  document.addEventListener('fullscreenchange', renderControls);
+  video.addEventListener('loadeddata', () => {
+    mark('video-loadeddata');
+    renderState();
+  });
+  if (publishing)
+    producerSel.hidden = producerLabel.hidden = true;
+
+  /* ---------------- statistics (getStats) ---------------- */
+
+  function renderStats() {
+    if (statsEl.hidden)
+      return;
+    const st = m.stats;
+    if (!st) {
+      statsEl.textContent = 'No statistics yet';
+      return;
+    }
+    const fmt = (v, unit, digits = 0) => (v == null ? '–' : `${v.toFixed(digits)} ${unit}`);
+    statsEl.textContent = [
+      `Resolution    ${st.width && st.height ? `${st.width}×${st.height}` : '–'}`,
+      `Frame rate    ${fmt(st.fps, 'fps')}`,
+      `Bitrate       ${fmt(st.bitrate == null ? null : st.bitrate / 1000, 'kbit/s')}`,
+      `Round trip    ${fmt(st.rtt, 'ms', 1)}`,
+      `Packet loss   ${fmt(st.loss, '%', 1)}`,
+      `Jitter buffer ${fmt(st.jitterBuffer, 'ms')}`,
+      `Codec         ${st.codec || '–'}`,
+    ].join('\n');
+  }
+
+  /* Video figures of the current peer connection: what we receive, or
+   * (publishing) what we send on the newest one. */
+  async function pollStats() {
+    const pc = publishing ? m.pc : (m.sessions.get(m.sessionId) || {}).pc;
+    if (!pc || pc.connectionState === 'closed') {
+      m.stats = null;
+      lastInbound = null;
+      renderStats();
+      return;
+    }
+    let report;
+    try {
+      report = await pc.getStats();
+    } catch (err) {
+      return;
+    }
+    let rtp = null;
+    let pair = null;
+    report.forEach((r) => {
+      if (r.kind === 'video' && r.type === (publishing ? 'outbound-rtp' : 'inbound-rtp'))
+        rtp = r;
+      else if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded')
+        pair = r;
+    });
+    if (!rtp) {
+      m.stats = null;
+      renderStats();
+      return;
+    }
+    const bytes = publishing ? rtp.bytesSent : rtp.bytesReceived;
+    let bitrate = null;
+    if (lastInbound && lastInbound.id === rtp.id && rtp.timestamp > lastInbound.timestamp)
+      bitrate = (bytes - lastInbound.bytes) * 8 / ((rtp.timestamp - lastInbound.timestamp) / 1000);
+    lastInbound = { id: rtp.id, bytes, timestamp: rtp.timestamp };
+    const codec = rtp.codecId ? report.get(rtp.codecId) : null;
+    const lost = rtp.packetsLost || 0;
+    const received = rtp.packetsReceived || 0;
+    m.stats = {
+      width: rtp.frameWidth || null,
+      height: rtp.frameHeight || null,
+      fps: rtp.framesPerSecond ?? null,
+      bitrate,
+      rtt: pair && pair.currentRoundTripTime != null ? pair.currentRoundTripTime * 1000 : null,
+      loss: publishing ? null : (lost + received ? 100 * lost / (lost + received) : 0),
+      jitterBuffer: rtp.jitterBufferEmittedCount ?
+        1000 * rtp.jitterBufferDelay / rtp.jitterBufferEmittedCount : null,
+      codec: codec ? codec.mimeType : null,
+    };
+    renderStats();
+  }
+
+  setInterval(() => {
+    pollStats();
+    if (m.state === 'restarting')
+      renderState(); /* the countdown */
+  }, STATS_INTERVAL_MS);
+
+  renderProducers();
+  renderControls();
   connect();
 })();
