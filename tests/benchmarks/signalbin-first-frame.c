@@ -148,8 +148,11 @@ sample_raw (gdouble * kf)
   bench_probe_attach (sink, &probe);
 
   probe.t0_us = g_get_monotonic_time ();
-  gst_element_set_state (txp, GST_STATE_PLAYING);
+  /* the receiver first: the sender's offer may come as soon as it plays,
+   * and a webrtcbin still in NULL refuses it ("webrtcbin is closed": 5 of
+   * 15 warm samples failed so) */
   gst_element_set_state (rxp, GST_STATE_PLAYING);
+  gst_element_set_state (txp, GST_STATE_PLAYING);
   ms = bench_probe_wait (&probe, SAMPLE_TIMEOUT_MS, txp, rxp);
   *kf = ms >= 0 ? wait_keyframe (&probe) : -1;
 
