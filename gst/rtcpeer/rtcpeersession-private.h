@@ -39,6 +39,9 @@ typedef enum
   EV_STATE,
   EV_REMOTE_APPLIED,
   EV_ERROR,
+  EV_DATA_CHANNEL,              /* obj: a channel the remote opened */
+  EV_DATA_OPEN,                 /* str1: label */
+  EV_DATA_MESSAGE,              /* str1: label, bytes, num: TRUE for text */
 } EventType;
 
 struct _Event
@@ -48,6 +51,8 @@ struct _Event
   GstWebRTCSessionDescription *desc;    /* local description */
   guint num;                    /* mline / state */
   GError *error;
+  GBytes *bytes;                /* a data channel message */
+  GObject *obj;                 /* a GstWebRTCDataChannel */
 };
 
 struct _RtcPeerSession
@@ -78,6 +83,8 @@ struct _RtcPeerSession
   GQueue events;
   GSource *drain_source;
   GstStructure *stats;          /* last get-stats result, under lock */
+  /* data channels by label, owner's context (rtcpeersession-data.c) */
+  GHashTable *channels;
   /* Between creating a description and webrtcbin accepting it, the
    * description and the candidates it starts are held back, under lock:
    * a fast remote could otherwise answer before webrtcbin has our offer. */
@@ -131,6 +138,19 @@ void rtc_peer_session_set_nack_for_kind (GstWebRTCRTPTransceiver * trans,
     GstWebRTCKind kind);
 G_GNUC_INTERNAL
 void rtc_peer_session_connect_webrtcbin (RtcPeerSession * self);
+
+/* data channels (rtcpeersession-data.c) */
+G_GNUC_INTERNAL
+void rtc_peer_session_data_init (RtcPeerSession * self);
+G_GNUC_INTERNAL
+void rtc_peer_session_data_close (RtcPeerSession * self);
+G_GNUC_INTERNAL
+void rtc_peer_session_on_data_channel (GstElement * webrtcbin,
+    GObject * channel, gpointer user_data);
+G_GNUC_INTERNAL
+void rtc_peer_session_handle_data_event (RtcPeerSession * self, Event * ev);
+G_GNUC_INTERNAL
+void rtc_peer_session_post_event (RtcPeerSession * self, Event * ev);
 
 G_END_DECLS
 

@@ -350,4 +350,6 @@ rtc_peer_session_connect_webrtcbin (RtcPeerSession * self)
       G_CALLBACK (on_new_transceiver), self, 0);
   g_signal_connect_object (self->webrtcbin, "pad-added",
       G_CALLBACK (on_pad_added), self, 0);
+  g_signal_connect_object (self->webrtcbin, "on-data-channel",
+      G_CALLBACK (rtc_peer_session_on_data_channel), self, 0);
 }

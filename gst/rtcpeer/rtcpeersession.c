@@ -53,6 +53,9 @@ rtc_peer_session_event_free (Event * ev)
   if (ev->desc)
     gst_webrtc_session_description_free (ev->desc);
   g_clear_error (&ev->error);
+  if (ev->bytes)
+    g_bytes_unref (ev->bytes);
+  g_clear_object (&ev->obj);
   g_free (ev);
 }
 
@@ -129,8 +132,8 @@ rtc_peer_session_post_event_locked (RtcPeerSession * self, Event * ev)
   }
 }
 
-static void
-post_event (RtcPeerSession * self, Event * ev)
+void
+rtc_peer_session_post_event (RtcPeerSession * self, Event * ev)
 {
   g_mutex_lock (&self->lock);
   if (ev->type == EV_LOCAL_CANDIDATE && self->pending_description
@@ -150,7 +153,7 @@ rtc_peer_session_post_simple (RtcPeerSession * self, EventType type,
   ev->type = type;
   ev->str1 = g_strdup (s1);
   ev->num = num;
-  post_event (self, ev);
+  rtc_peer_session_post_event (self, ev);
 }
 
 void
@@ -160,7 +163,7 @@ rtc_peer_session_post_error (RtcPeerSession * self, GError * error)
 
   ev->type = EV_ERROR;
   ev->error = error;
-  post_event (self, ev);
+  rtc_peer_session_post_event (self, ev);
 }
 
 /* Checks a promise reply for the "error" field webrtcbin sets on failure. */
@@ -434,6 +437,11 @@ handle_event (RtcPeerSession * self, Event * ev)
     }
     case EV_ERROR:
       emit_failed (self, g_steal_pointer (&ev->error));
+      break;
+    case EV_DATA_CHANNEL:
+    case EV_DATA_OPEN:
+    case EV_DATA_MESSAGE:
+      rtc_peer_session_handle_data_event (self, ev);
       break;
   }
 }
@@ -738,6 +746,7 @@ rtc_peer_session_close (RtcPeerSession * self)
   rtc_clear_source (&self->stats_timer);
   g_queue_clear_full (&self->pending_candidates,
       (GDestroyNotify) pending_candidate_free);
+  rtc_peer_session_data_close (self);
 
   GST_DEBUG ("session %s: closing", self->id);
   g_signal_handlers_disconnect_by_data (self->webrtcbin, self);
@@ -780,6 +789,7 @@ rtc_peer_session_finalize (GObject * object)
   g_strfreev (self->config.local_addresses);
   g_free (self->id);
   g_hash_table_unref (self->promises);
+  g_hash_table_unref (self->channels);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (rtc_peer_session_parent_class)->finalize (object);
@@ -790,6 +800,7 @@ rtc_peer_session_init (RtcPeerSession * self)
 {
   g_mutex_init (&self->lock);
   self->promises = g_hash_table_new (NULL, NULL);
+  rtc_peer_session_data_init (self);
   g_queue_init (&self->events);
   g_queue_init (&self->held_candidates);
   g_queue_init (&self->pending_candidates);
@@ -825,6 +836,11 @@ rtc_peer_session_class_init (RtcPeerSessionClass * klass)
   signals[SIGNAL_REMOTE_PAD] =
       g_signal_new ("remote-pad", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
       0, NULL, NULL, NULL, G_TYPE_NONE, 1, GST_TYPE_PAD);
+  g_signal_new ("data-channel-open", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  g_signal_new ("data-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+      0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_BYTES,
+      G_TYPE_BOOLEAN);
 
   GST_DEBUG_CATEGORY_INIT (rtc_peer_session_debug, "rtcpeersession", 0,
       "gst-meshrtc peer session");

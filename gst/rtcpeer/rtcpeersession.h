@@ -51,6 +51,10 @@ G_BEGIN_DECLS
  * - "remote-pad" (GstPad *pad): a webrtcbin src pad appeared. Emitted
  *   synchronously from a streaming thread so the owner can link it before
  *   data flows.
+ * - "data-channel-open" (const gchar *label): a data channel opened; what
+ *   waited for it has been sent
+ * - "data-message" (const gchar *label, GBytes *message, gboolean text): a
+ *   message arrived on a data channel
  */
 #define RTC_TYPE_PEER_SESSION (rtc_peer_session_get_type ())
 G_DECLARE_FINAL_TYPE (RtcPeerSession, rtc_peer_session, RTC, PEER_SESSION, GObject)
@@ -123,6 +127,35 @@ void      rtc_peer_session_start (RtcPeerSession * self, gboolean offerer);
 gboolean  rtc_peer_session_add_ice_servers (RtcPeerSession * self,
                                             const gchar * stun_server,
                                             const gchar * const * turn_servers);
+
+/* ---- data channels (RTCDataChannel, RFC 8831; DCEP, RFC 8832) ---- */
+
+/* The largest message, in bytes (what browsers take). */
+#define RTC_PEER_SESSION_MAX_MESSAGE_SIZE (256 * 1024)
+/* What may wait, per channel, for the channel to open. */
+#define RTC_PEER_SESSION_DATA_QUEUE_MESSAGES 256
+#define RTC_PEER_SESSION_DATA_QUEUE_BYTES (4 * 1024 * 1024)
+
+/* Creates the data channel @label, ordered and reliable unless @ordered is
+ * FALSE or @max_retransmits >= 0 (RFC 8831 section 6.1), so that our offer
+ * carries it: as offerer, call it before rtc_peer_session_start(). A
+ * channel the remote opens is kept by itself. One channel per label. */
+void      rtc_peer_session_create_data_channel (RtcPeerSession * self,
+                                                const gchar * label,
+                                                gboolean ordered,
+                                                gint max_retransmits);
+/* Whether a channel @label exists (ours or the remote's). */
+gboolean  rtc_peer_session_has_data_channel (RtcPeerSession * self,
+                                             const gchar * label);
+/* Sends @message on the channel @label, as text (UTF-8) when @text.
+ * Before the channel is open it waits, in order, up to
+ * RTC_PEER_SESSION_DATA_QUEUE_MESSAGES messages and _BYTES bytes per
+ * channel. FALSE with @error (GST_RESOURCE_ERROR) for no such channel, a
+ * message over RTC_PEER_SESSION_MAX_MESSAGE_SIZE, a full queue, or a send
+ * the channel refused. Owner's context. */
+gboolean  rtc_peer_session_send_data (RtcPeerSession * self,
+                                      const gchar * label, GBytes * message,
+                                      gboolean text, GError ** error);
 
 /* Applies a remote offer or answer (@desc is copied; SDP text becomes one
  * with rtc_session_description_new_from_text()). An offer is answered by

@@ -9,6 +9,7 @@
 #include "config.h"
 #endif
 
+#include <string.h>
 #include <gst/check/gstcheck.h>
 #include <gst/video/video.h>
 
@@ -368,6 +369,187 @@ GST_START_TEST (test_deferred_offer_takes_ice_servers_and_connects)
 
 GST_END_TEST;
 
+typedef struct
+{
+  GPtrArray *messages;          /* of GBytes */
+  GArray *texts;                /* of gboolean */
+  gboolean open;
+} DataLog;
+
+static void
+on_data_message (RtcPeerSession * s, const gchar * label, GBytes * message,
+    gboolean text, DataLog * log)
+{
+  fail_unless_equals_string (label, "chat");
+  g_ptr_array_add (log->messages, g_bytes_ref (message));
+  g_array_append_val (log->texts, text);
+}
+
+static void
+on_data_open (RtcPeerSession * s, const gchar * label, DataLog * log)
+{
+  log->open = TRUE;
+}
+
+static DataLog *data_log_wait_target;
+static guint data_log_wait_n;
+
+static gboolean
+data_log_has_n (Pair * p)
+{
+  return data_log_wait_target->messages->len >= data_log_wait_n || p->failure;
+}
+
+static gboolean
+data_logs_open (Pair * p)
+{
+  DataLog **logs = (DataLog **) data_log_wait_target;
+
+  return (logs[0]->open && logs[1]->open) || p->failure;
+}
+
+/* The largest message two webrtcbins 1.22 exchange: neither announces
+ * a=max-message-size, so each assumes RFC 8841's default, 64 KiB. */
+#define WEBRTCBIN_MAX_MESSAGE 65536
+
+/* A data channel (RFC 8831) between two sessions: messages sent before it
+ * opens wait, in order, up to the queue's bound (the next one is refused);
+ * 1000 text messages arrive in order, one of 64 KiB intact (a larger one
+ * is refused with an error), and the answerer's reply on the channel the
+ * offerer opened comes back. */
+GST_START_TEST (test_data_channel_carries_messages_both_ways)
+{
+  Pair *p;
+  DataLog *logs[2];
+  GError *err = NULL;
+  GBytes *big;
+  guint8 *data;
+  guint i;
+
+  if (!have_webrtc ())
+    return;
+  p = pair_new (RTC_VIDEO_CODEC_VP8);
+  for (i = 0; i < 2; i++) {
+    logs[i] = g_new0 (DataLog, 1);
+    logs[i]->messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+        g_bytes_unref);
+    logs[i]->texts = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  }
+  g_signal_connect (p->offerer, "data-message", G_CALLBACK (on_data_message),
+      logs[0]);
+  g_signal_connect (p->answerer, "data-message",
+      G_CALLBACK (on_data_message), logs[1]);
+  g_signal_connect (p->offerer, "data-channel-open", G_CALLBACK (on_data_open),
+      logs[0]);
+  g_signal_connect (p->answerer, "data-channel-open",
+      G_CALLBACK (on_data_open), logs[1]);
+  rtc_peer_session_create_data_channel (p->offerer, "chat", TRUE, -1);
+  fail_unless (rtc_peer_session_has_data_channel (p->offerer, "chat"));
+
+  /* before it opens: the queue takes 256, refuses the next */
+  for (i = 0; i < RTC_PEER_SESSION_DATA_QUEUE_MESSAGES; i++) {
+    gchar *text = g_strdup_printf ("message %04u", i);
+    GBytes *b = g_bytes_new_take (text, strlen (text));
+
+    fail_unless (rtc_peer_session_send_data (p->offerer, "chat", b, TRUE,
+            &err), "%s", err ? err->message : "");
+    g_bytes_unref (b);
+  }
+  {
+    GBytes *b = g_bytes_new_static ("one too many", 12);
+
+    fail_if (rtc_peer_session_send_data (p->offerer, "chat", b, TRUE, &err));
+    fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+            GST_RESOURCE_ERROR_NO_SPACE_LEFT), "%s", err->message);
+    g_clear_error (&err);
+    g_bytes_unref (b);
+  }
+  {
+    GBytes *b = g_bytes_new_static ("x", 1);
+
+    fail_if (rtc_peer_session_send_data (p->offerer, "nothing", b, TRUE,
+            &err));
+    fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+            GST_RESOURCE_ERROR_NOT_FOUND));
+    g_clear_error (&err);
+    g_bytes_unref (b);
+  }
+
+  rtc_peer_session_start (p->answerer, FALSE);
+  rtc_peer_session_start (p->offerer, TRUE);
+  data_log_wait_target = (DataLog *) logs;
+  iterate_until (data_logs_open, p, 30);
+  fail_unless (p->failure == NULL, "session failed: %s",
+      p->failure ? p->failure->message : "");
+  fail_unless (logs[0]->open && logs[1]->open);
+
+  /* open: the rest, then a message of the largest size */
+  for (i = RTC_PEER_SESSION_DATA_QUEUE_MESSAGES; i < 1000; i++) {
+    gchar *text = g_strdup_printf ("message %04u", i);
+    GBytes *b = g_bytes_new_take (text, strlen (text));
+
+    fail_unless (rtc_peer_session_send_data (p->offerer, "chat", b, TRUE,
+            &err), "%s", err ? err->message : "");
+    g_bytes_unref (b);
+  }
+  data = g_malloc (WEBRTCBIN_MAX_MESSAGE + 1);
+  for (i = 0; i < WEBRTCBIN_MAX_MESSAGE + 1; i++)
+    data[i] = (guint8) (i * 7);
+  big = g_bytes_new_take (data, WEBRTCBIN_MAX_MESSAGE + 1);
+  fail_if (rtc_peer_session_send_data (p->offerer, "chat", big, FALSE, &err));
+  fail_unless (err != NULL);
+  g_clear_error (&err);
+  {
+    GBytes *b = g_bytes_new_from_bytes (big, 0, WEBRTCBIN_MAX_MESSAGE);
+
+    g_bytes_unref (big);
+    big = b;
+  }
+  fail_unless (rtc_peer_session_send_data (p->offerer, "chat", big, FALSE,
+          &err), "%s", err ? err->message : "");
+
+  data_log_wait_target = logs[1];
+  data_log_wait_n = 1001;
+  iterate_until (data_log_has_n, p, 30);
+  fail_unless_equals_int (logs[1]->messages->len, 1001);
+  for (i = 0; i < 1000; i++) {
+    gchar *want = g_strdup_printf ("message %04u", i);
+    GBytes *got = g_ptr_array_index (logs[1]->messages, i);
+
+    fail_unless (g_array_index (logs[1]->texts, gboolean, i));
+    fail_unless (g_bytes_get_size (got) == strlen (want)
+        && memcmp (g_bytes_get_data (got, NULL), want, strlen (want)) == 0,
+        "message %u out of order or changed", i);
+    g_free (want);
+  }
+  fail_if (g_array_index (logs[1]->texts, gboolean, 1000));
+  fail_unless (g_bytes_equal (g_ptr_array_index (logs[1]->messages, 1000),
+          big), "the 64 KiB message changed");
+  g_bytes_unref (big);
+
+  /* the answerer replies on the channel the offerer opened */
+  {
+    GBytes *b = g_bytes_new_static ("pong", 4);
+
+    fail_unless (rtc_peer_session_send_data (p->answerer, "chat", b, TRUE,
+            &err), "%s", err ? err->message : "");
+    g_bytes_unref (b);
+  }
+  data_log_wait_target = logs[0];
+  data_log_wait_n = 1;
+  iterate_until (data_log_has_n, p, 10);
+  fail_unless_equals_int (logs[0]->messages->len, 1);
+
+  pair_free (p);
+  for (i = 0; i < 2; i++) {
+    g_ptr_array_unref (logs[i]->messages);
+    g_array_unref (logs[i]->texts);
+    g_free (logs[i]);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_invalid_sdp_is_rejected_with_error)
 {
   GstElement *pipeline;
@@ -509,6 +691,7 @@ peersession_suite (void)
   tcase_add_test (tc, test_new_peer_keyframe_is_not_held_back_by_the_interval);
   tcase_add_test (tc, test_invalid_sdp_is_rejected_with_error);
   tcase_add_test (tc, test_deferred_offer_takes_ice_servers_and_connects);
+  tcase_add_test (tc, test_data_channel_carries_messages_both_ways);
   tcase_add_test (tc, test_h264_session_pair_decodes_frames);
   tcase_add_test (tc, test_vp8_session_pair_decodes_frames);
   tcase_add_test (tc, test_candidates_before_remote_description_are_queued);
