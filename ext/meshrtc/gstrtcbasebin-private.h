@@ -41,6 +41,7 @@ typedef struct
   gchar *allowed_origins;
   gchar *tls_certificate_file;
   gchar *tls_key_file;
+  gchar *data_channel;          /* label, OBJECT_LOCK */
   struct _RtcSignallingServer *server;  /* context thread */
   gchar *ice_servers;           /* from the rtciceservers context, OBJECT_LOCK */
   GError *server_error;
@@ -92,6 +93,14 @@ void gst_rtc_base_bin_when_remote_offer_ready (GstRtcBaseBin * self, GstRtcPeer 
     const GstWebRTCSessionDescription * offer);
 G_GNUC_INTERNAL
 gboolean gst_rtc_base_bin_default_check_signalling (GstRtcBaseBin * self, GError ** error);
+/* data channels (gstrtcbasebin-data.c) */
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_data_peer_created (GstRtcBaseBin * self, GstRtcPeer * peer);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_data_before_offer (GstRtcBaseBin * self, GstRtcPeer * peer);
+G_GNUC_INTERNAL
+gboolean gst_rtc_base_bin_send_data (GstRtcBaseBin * self, const gchar * peer_id,
+    const gchar * label, GBytes * message);
 G_GNUC_INTERNAL
 RtcSignallable * gst_rtc_base_bin_default_create_signaller (GstRtcBaseBin * self,
     gchar ** target);

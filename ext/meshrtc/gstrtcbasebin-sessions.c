@@ -343,6 +343,7 @@ gst_rtc_base_bin_create_peer (GstRtcBaseBin * self, const gchar * session_id,
       G_CALLBACK (on_connection_state), self);
   g_signal_connect (session, "failed", G_CALLBACK (on_session_failed), self);
   g_signal_connect (session, "remote-pad", G_CALLBACK (on_remote_pad), self);
+  gst_rtc_base_bin_data_peer_created (self, peer);
 
   g_mutex_lock (&priv->peers_lock);
   g_hash_table_insert (priv->peers, peer->session_id, peer);
@@ -505,6 +506,7 @@ offer_tracks (GstRtcBaseBin * self, GstRtcPeer * peer, gpointer data)
         "the producer has no media to send yet", TRUE);
     return;
   }
+  gst_rtc_base_bin_data_before_offer (self, peer);
   rtc_peer_session_start (peer->session, TRUE);
 }
 

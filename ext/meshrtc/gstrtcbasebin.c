@@ -51,7 +51,17 @@ enum
   PROP_ALLOWED_ORIGINS,
   PROP_TLS_CERTIFICATE_FILE,
   PROP_TLS_KEY_FILE,
+  PROP_DATA_CHANNEL,
 };
+
+enum
+{
+  SIGNAL_SEND_DATA,
+  SIGNAL_DATA_RECEIVED,
+  LAST_SIGNAL
+};
+
+static guint signals[LAST_SIGNAL];
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (GstRtcBaseBin, gst_rtc_base_bin,
     GST_TYPE_BIN);
@@ -470,6 +480,10 @@ gst_rtc_base_bin_set_property (GObject * object, guint prop_id,
       g_free (priv->tls_key_file);
       priv->tls_key_file = g_value_dup_string (value);
       break;
+    case PROP_DATA_CHANNEL:
+      g_free (priv->data_channel);
+      priv->data_channel = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -536,6 +550,9 @@ gst_rtc_base_bin_get_property (GObject * object, guint prop_id,
     case PROP_TLS_KEY_FILE:
       g_value_set_string (value, priv->tls_key_file);
       break;
+    case PROP_DATA_CHANNEL:
+      g_value_set_string (value, priv->data_channel);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -572,6 +589,7 @@ gst_rtc_base_bin_finalize (GObject * object)
   g_free (priv->allowed_origins);
   g_free (priv->tls_certificate_file);
   g_free (priv->tls_key_file);
+  g_free (priv->data_channel);
   g_mutex_clear (&priv->peers_lock);
   g_main_context_unref (priv->context);
   G_OBJECT_CLASS (gst_rtc_base_bin_parent_class)->finalize (object);
@@ -778,6 +796,64 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
           "PEM private key of the embedded wss:// server (default: in "
           "tls-certificate-file)", NULL, G_PARAM_READWRITE |
           G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+  /**
+   * GstRtcBaseBin:data-channel:
+   *
+   * Label of a data channel (RTCDataChannel, RFC 8831; ordered and
+   * reliable) opened with every peer we offer to. Messages go out with
+   * #GstRtcBaseBin::send-data and come in with
+   * #GstRtcBaseBin::data-received; channels a remote opens are taken
+   * whatever this is. A message waits for its channel to open (at most 256
+   * messages, 4 MiB) and is at most 256 KiB (64 KiB between two
+   * webrtcbins 1.22, which announce no a=max-message-size, RFC 8841).
+   * Default: %NULL, none.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_DATA_CHANNEL,
+      g_param_spec_string ("data-channel", "Data channel",
+          "Label of a data channel to open with every peer we offer to "
+          "(none by default)", NULL, G_PARAM_READWRITE |
+          G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRtcBaseBin::send-data:
+   * @self: the element
+   * @peer_id: (nullable): the peer to send to, or %NULL for every peer
+   * @label: the data channel's label
+   * @message: the message (binary), at most 256 KiB
+   *
+   * Sends @message on the data channel @label of every peer that has one
+   * (or of @peer_id only), from the element's signalling thread: a peer
+   * without that channel is skipped, a refusal is a warning in the debug
+   * log.
+   *
+   * Returns: %FALSE for no label, no message or one over 256 KiB.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_SEND_DATA] =
+      g_signal_new ("send-data", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+      G_STRUCT_OFFSET (GstRtcBaseBinClass, send_data), NULL, NULL, NULL,
+      G_TYPE_BOOLEAN, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BYTES);
+  /**
+   * GstRtcBaseBin::data-received:
+   * @self: the element
+   * @peer_id: the peer that sent it
+   * @label: the data channel's label
+   * @message: the message (text arrives as its UTF-8 bytes)
+   *
+   * A message arrived on a data channel. Emitted from the element's
+   * signalling thread, in the order the peer sent them.
+   *
+   * Since: 0.1
+   */
+  signals[SIGNAL_DATA_RECEIVED] =
+      g_signal_new ("data-received", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING,
+      G_TYPE_STRING, G_TYPE_BYTES);
+  klass->send_data = gst_rtc_base_bin_send_data;
 
 
   gst_type_mark_as_plugin_api (RTC_TYPE_VIDEO_CODEC, 0);

@@ -74,6 +74,10 @@ struct _GstRtcBaseBinClass
    * after it was stored, as peer_removed may already have run. */
   void     (*remote_pad) (GstRtcBaseBin * self, const gchar * session_id,
                           const gchar * remote_id, GstPad * pad);
+
+  /* the "send-data" action signal */
+  gboolean (*send_data) (GstRtcBaseBin * self, const gchar * peer_id,
+                         const gchar * label, GBytes * message);
 };
 
 /* Runs @func on the element's context thread (now if already there). */
