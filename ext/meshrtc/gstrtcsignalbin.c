@@ -114,6 +114,8 @@ struct _GstRtcSignalBin
    * recursive: "pad-added" handlers run with it held */
   GRecMutex slots_lock;
   GHashTable *slots;            /* session id -> Slot, slots_lock */
+  /* EOS was sent to us: a pad exposed later ends at once (slots_lock) */
+  GstEvent *eos;
 };
 
 /* Where one session's remote tracks come out. Slot 0 is the persistent
@@ -528,6 +530,36 @@ gst_rtc_signal_bin_peer_removed (GstRtcBaseBin * base, GstRtcPeer * peer)
   }
 }
 
+typedef struct
+{
+  GPtrArray *pads;
+  GstEvent *eos;
+  gboolean post;                /* the bin posts its EOS after */
+} EosPush;
+
+static void
+eos_push_free (gpointer data)
+{
+  EosPush *push = data;
+
+  g_ptr_array_unref (push->pads);
+  gst_event_unref (push->eos);
+  g_free (push);
+}
+
+static void
+eos_push_run (GstElement * element, gpointer data)
+{
+  EosPush *push = data;
+  guint i;
+
+  for (i = 0; i < push->pads->len; i++)
+    push_eos (g_ptr_array_index (push->pads, i), push->eos);
+  if (push->post)
+    gst_rtc_base_bin_end_without_inputs (GST_RTC_BASE_BIN (element),
+        gst_event_get_seqnum (push->eos));
+}
+
 /* The lowest slot number no session holds, ending ones included
  * (slots_lock held). */
 static guint
@@ -608,6 +640,17 @@ expose_remote_pad (GstRtcSignalBin * self, const gchar * session_id,
   else if (add) {
     gst_pad_set_active (ghost, TRUE);
     gst_element_add_pad (GST_ELEMENT (self), ghost);
+    /* after EOS, e.g. a publisher's track that came as Ctrl-C did: what
+     * gets linked to it must end too, or the pipeline waits for it */
+    if (self->eos) {
+      EosPush *push = g_new0 (EosPush, 1);
+
+      push->pads = g_ptr_array_new_with_free_func (gst_object_unref);
+      g_ptr_array_add (push->pads, gst_object_ref (ghost));
+      push->eos = gst_event_ref (self->eos);
+      gst_element_call_async (GST_ELEMENT (self), eos_push_run, push,
+          eos_push_free);
+    }
   }
   g_rec_mutex_unlock (&self->slots_lock);
   gst_object_unref (ghost);
@@ -677,34 +720,6 @@ gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base,
     drop_decoders (self, session_id);
 }
 
-typedef struct
-{
-  GPtrArray *pads;
-  GstEvent *eos;
-} EosPush;
-
-static void
-eos_push_free (gpointer data)
-{
-  EosPush *push = data;
-
-  g_ptr_array_unref (push->pads);
-  gst_event_unref (push->eos);
-  g_free (push);
-}
-
-static void
-eos_push_run (GstElement * element, gpointer data)
-{
-  EosPush *push = data;
-  guint i;
-
-  for (i = 0; i < push->pads->len; i++)
-    push_eos (g_ptr_array_index (push->pads, i), push->eos);
-  gst_rtc_base_bin_end_without_inputs (GST_RTC_BASE_BIN (element),
-      gst_event_get_seqnum (push->eos));
-}
-
 /* EOS sent to the element (gst-launch-1.0 -e on Ctrl-C, or an application
  * ending the pipeline): the remote side is a source that never ends by
  * itself, so we end every src pad here. Before any remote track came, the
@@ -759,6 +774,7 @@ gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
       g_ptr_array_add (push->pads, pads[i]);
     /* an ingest's further sessions */
     g_rec_mutex_lock (&self->slots_lock);
+    gst_event_replace (&self->eos, event);
     g_hash_table_iter_init (&iter, self->slots);
     while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & slot))
       for (i = 0; i < G_N_ELEMENTS (slot->pads); i++)
@@ -766,6 +782,7 @@ gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
           g_ptr_array_add (push->pads, gst_object_ref (slot->pads[i]));
     g_rec_mutex_unlock (&self->slots_lock);
     push->eos = event;
+    push->post = TRUE;
     gst_element_call_async (element, eos_push_run, push, eos_push_free);
     return TRUE;
   }
@@ -845,6 +862,11 @@ gst_rtc_signal_bin_change_state (GstElement * element,
   GstStateChangeReturn ret;
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    g_rec_mutex_lock (&self->slots_lock);
+    gst_event_replace (&self->eos, NULL);
+    g_rec_mutex_unlock (&self->slots_lock);
+  }
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
     /* the context thread is gone: nothing else touches these now */
     if (self->relist) {
@@ -868,6 +890,7 @@ gst_rtc_signal_bin_finalize (GObject * object)
   g_hash_table_unref (self->requested);
   g_hash_table_unref (self->decoders);
   g_hash_table_unref (self->slots);
+  gst_event_replace (&self->eos, NULL);
   g_rec_mutex_clear (&self->slots_lock);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
