@@ -870,6 +870,17 @@ rtc_ice_config_get_unresolved_hosts (const RtcIceConfig * config)
   return (GStrv) g_ptr_array_free (hosts, FALSE);
 }
 
+gchar *
+rtc_ice_address_choose (GList * addresses)
+{
+  GList *l;
+
+  for (l = addresses; l; l = l->next)
+    if (g_inet_address_get_family (l->data) == G_SOCKET_FAMILY_IPV4)
+      return g_inet_address_to_string (l->data);
+  return addresses ? g_inet_address_to_string (addresses->data) : NULL;
+}
+
 void
 rtc_ice_config_set_addresses (RtcIceConfig * config, GHashTable * addresses)
 {

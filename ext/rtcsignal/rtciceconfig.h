@@ -303,6 +303,10 @@ GStrv          rtc_ice_config_get_unresolved_hosts (const RtcIceConfig * config)
 
 /* Sets the address of every URL whose host is a key of @addresses
  * (host name -> IP address string). */
+/* The address to use of @addresses (GInetAddress, from GResolver): the
+ * first IPv4 one (most TURN deployments and local networks are IPv4), else
+ * the first; NULL for none. Free with g_free(). */
+gchar *        rtc_ice_address_choose (GList * addresses);
 void           rtc_ice_config_set_addresses (RtcIceConfig * config, GHashTable * addresses);
 
 /* A comma-separated list of the TURN URLs, as written, for messages. */

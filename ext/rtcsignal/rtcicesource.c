@@ -373,22 +373,13 @@ on_lookup_done (GObject * source, GAsyncResult * res, gpointer user_data)
   Lookup *lookup = user_data;
   Resolve *resolve = lookup->resolve;
   RtcIceSource *self = resolve->op.source;
-  GList *addresses, *l;
-  GInetAddress *chosen = NULL;
+  GList *addresses;
+  gchar *address;
   GError *err = NULL;
 
   addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), res, &err);
-  /* IPv4 first: most TURN deployments and local networks are IPv4 */
-  for (l = addresses; l && !chosen; l = l->next) {
-    if (g_inet_address_get_family (l->data) == G_SOCKET_FAMILY_IPV4)
-      chosen = l->data;
-  }
-  if (!chosen && addresses)
-    chosen = addresses->data;
-
-  if (chosen) {
-    gchar *address = g_inet_address_to_string (chosen);
-
+  address = rtc_ice_address_choose (addresses);
+  if (address) {
     GST_DEBUG_OBJECT (self, "%s is %s", lookup->host, address);
     g_mutex_lock (&self->lock);
     if (self->addresses)

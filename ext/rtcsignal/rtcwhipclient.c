@@ -499,7 +499,7 @@ on_resolved (GObject * source, GAsyncResult * res, gpointer data)
 
   if (addresses) {
     g_hash_table_insert (a->addresses, g_strdup (l->host),
-        g_inet_address_to_string (addresses->data));
+        rtc_ice_address_choose (addresses));
     g_resolver_free_addresses (addresses);
   } else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     /* libnice takes addresses only: this server cannot be used */
