@@ -329,7 +329,6 @@ gst_rtc_signal_bin_signalling_error (GstRtcBaseBin * base,
     const gchar * message)
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
-
   GHashTableIter iter;
   const gchar *id;
 
@@ -560,24 +559,22 @@ eos_push_run (GstElement * element, gpointer data)
         gst_event_get_seqnum (push->eos));
 }
 
+static gboolean
+slot_has_index (gpointer key, gpointer value, gpointer index)
+{
+  return ((Slot *) value)->index == GPOINTER_TO_UINT (index);
+}
+
 /* The lowest slot number no session holds, ending ones included
  * (slots_lock held). */
 static guint
 free_slot_index (GstRtcSignalBin * self)
 {
-  GHashTableIter iter;
-  Slot *slot;
-  guint index;
-  gboolean taken = TRUE;
+  guint index = 0;
 
-  for (index = 0; taken; index++) {
-    taken = FALSE;
-    g_hash_table_iter_init (&iter, self->slots);
-    while (!taken && g_hash_table_iter_next (&iter, NULL, (gpointer *) & slot))
-      taken = slot->index == index;
-    if (!taken)
-      break;
-  }
+  while (g_hash_table_find (self->slots, slot_has_index,
+          GUINT_TO_POINTER (index)))
+    index++;
   return index;
 }
 

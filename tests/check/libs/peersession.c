@@ -467,8 +467,7 @@ GST_START_TEST (test_data_channel_carries_messages_both_ways)
   {
     GBytes *b = g_bytes_new_static ("x", 1);
 
-    fail_if (rtc_peer_session_send_data (p->offerer, "nothing", b, TRUE,
-            &err));
+    fail_if (rtc_peer_session_send_data (p->offerer, "nothing", b, TRUE, &err));
     fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
             GST_RESOURCE_ERROR_NOT_FOUND));
     g_clear_error (&err);
