@@ -474,7 +474,7 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
 {
   RtcTrackBranch *branch;
   GstCaps *caps;
-  GstPad *qsink, *qsrc;
+  GstPad *qsink, *qsrc, *tee_sink;
 
   caps = send_caps ? gst_caps_ref (send_caps) : rtc_track_get_rtp_caps (self);
   if (!caps)
@@ -518,6 +518,12 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
   gst_object_unref (qsrc);
   gst_element_sync_state_with_parent (branch->queue);
 
+  /* tee copies its sink pad's sticky events to a new pad, then adds it:
+   * a segment event passing between the two reached neither, and the
+   * branch's buffers came without a segment. The sink pad's stream lock
+   * (held by serialized events and buffers there) makes both one step. */
+  tee_sink = gst_element_get_static_pad (self->tee, "sink");
+  GST_PAD_STREAM_LOCK (tee_sink);
   branch->tee_pad = gst_element_request_pad_simple (self->tee, "src_%u");
   /* Drop buffers, not events: webrtcbin needs the sticky caps to
    * negotiate, but media before the peer is connected is wasted and would
@@ -527,6 +533,8 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
       branch, NULL);
   qsink = gst_element_get_static_pad (branch->queue, "sink");
   gst_pad_link (branch->tee_pad, qsink);
+  GST_PAD_STREAM_UNLOCK (tee_sink);
+  gst_object_unref (tee_sink);
   gst_object_unref (qsink);
   return branch;
 }
