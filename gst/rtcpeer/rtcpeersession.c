@@ -716,10 +716,28 @@ rtc_peer_session_fill_stats (RtcPeerSession * self, GstStructure * s)
   rtc_stats_summary_fill (&sum, s);
 }
 
+static GstPadProbeReturn
+drop_data (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+/* A sink pad of the webrtcbin: our signal handlers go, and what feeds it
+ * (a track's branch queue, removed on its own) drops its data from now
+ * on instead of meeting an unlinked pad, which a queue reports as an
+ * error. */
 static void
 disconnect_pad (const GValue * item, gpointer user_data)
 {
-  g_signal_handlers_disconnect_by_data (g_value_get_object (item), user_data);
+  GstPad *pad = g_value_get_object (item);
+  GstPad *peer = gst_pad_get_peer (pad);
+
+  g_signal_handlers_disconnect_by_data (pad, user_data);
+  if (peer) {
+    gst_pad_add_probe (peer, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, drop_data,
+        NULL, NULL);
+    gst_object_unref (peer);
+  }
 }
 
 void
@@ -753,10 +771,19 @@ rtc_peer_session_close (RtcPeerSession * self)
   it = gst_element_iterate_sink_pads (self->webrtcbin);
   gst_iterator_foreach (it, disconnect_pad, self);
   gst_iterator_free (it);
-  gst_element_set_locked_state (self->webrtcbin, TRUE);
-  gst_element_set_state (self->webrtcbin, GST_STATE_NULL);
+  /* Out of the bin first, then to NULL, as GStreamer's dynamic pipeline
+   * examples do. The other order deadlocked (seen under ASan on a loaded
+   * machine): a sink downstream of one of its src pads prerolled its first
+   * frame as we closed, and waited for PLAYING holding that pad's stream
+   * lock; our NULL waited for that lock to deactivate the pad, holding
+   * webrtcbin's state lock; the pipeline, going back to PLAYING, waited
+   * for that state lock to send webrtcbin, one of its sinks, the latency.
+   * Removed, webrtcbin is no sink of the pipeline's, and what it posts
+   * while stopping reaches no bus. */
   if (GST_OBJECT_PARENT (self->webrtcbin) == GST_OBJECT (self->bin))
     gst_bin_remove (self->bin, self->webrtcbin);
+  gst_element_set_locked_state (self->webrtcbin, TRUE);
+  gst_element_set_state (self->webrtcbin, GST_STATE_NULL);
   /* webrtcbin has stopped: what it did not answer, it never will */
   rtc_peer_session_release_unanswered (self);
 }
