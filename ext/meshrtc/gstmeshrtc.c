@@ -7,11 +7,14 @@
 #endif
 
 #include "gstmeshrtcelements.h"
+#include "gstrtcbasebin-private.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
+
+  gst_rtc_base_bin_data_register_meta ();
 
   ret |= GST_ELEMENT_REGISTER (rtcsignalbin, plugin);
   ret |= GST_ELEMENT_REGISTER (rtcmeshfanout, plugin);

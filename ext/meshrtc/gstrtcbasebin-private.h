@@ -55,7 +55,11 @@ typedef struct
   GHashTable *producers;        /* id -> GstStructure meta, context thread */
 
   GPtrArray *tracks;            /* of RtcTrack, OBJECT_LOCK */
-  guint tracks_eos;             /* tracks that got EOS, OBJECT_LOCK */
+  guint tracks_eos;             /* inputs (tracks, data pads) that got EOS,
+                                 * OBJECT_LOCK */
+  GPtrArray *data_sinks;        /* of GstRtcDataSinkPad, OBJECT_LOCK */
+  GHashTable *data_srcs;        /* label -> data_src pad, OBJECT_LOCK */
+  guint next_data, next_data_src;       /* pad numbering, OBJECT_LOCK */
   guint next_video, next_audio; /* pad numbering, OBJECT_LOCK */
   GHashTable *peers;            /* session id -> GstRtcPeer, context thread */
   GMutex peers_lock;            /* guards peers for readers off the context */
@@ -94,6 +98,25 @@ void gst_rtc_base_bin_when_remote_offer_ready (GstRtcBaseBin * self, GstRtcPeer 
 G_GNUC_INTERNAL
 gboolean gst_rtc_base_bin_default_check_signalling (GstRtcBaseBin * self, GError ** error);
 /* data channels (gstrtcbasebin-data.c) */
+#define GST_TYPE_RTC_DATA_SINK_PAD (gst_rtc_data_sink_pad_get_type ())
+G_DECLARE_FINAL_TYPE (GstRtcDataSinkPad, gst_rtc_data_sink_pad, GST, RTC_DATA_SINK_PAD, GstPad)
+#define GST_TYPE_RTC_DATA_SRC_PAD (gst_rtc_data_src_pad_get_type ())
+G_DECLARE_FINAL_TYPE (GstRtcDataSrcPad, gst_rtc_data_src_pad, GST, RTC_DATA_SRC_PAD, GstGhostPad)
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_data_register_meta (void);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_data_init (GstRtcBaseBin * self);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_data_finalize (GstRtcBaseBin * self);
+G_GNUC_INTERNAL
+GstPad * gst_rtc_base_bin_data_request_pad (GstRtcBaseBin * self, GstPadTemplate * templ,
+    const gchar * name);
+G_GNUC_INTERNAL
+gboolean gst_rtc_base_bin_data_release_pad (GstRtcBaseBin * self, GstPad * pad);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_data_remove_src_pads (GstRtcBaseBin * self);
+G_GNUC_INTERNAL
+void gst_rtc_base_bin_input_ended (GstRtcBaseBin * self);
 G_GNUC_INTERNAL
 void gst_rtc_base_bin_data_peer_created (GstRtcBaseBin * self, GstRtcPeer * peer);
 G_GNUC_INTERNAL

@@ -78,6 +78,13 @@ static GstStaticPadTemplate video_sink_template =
 static GstStaticPadTemplate audio_sink_template =
     GST_STATIC_PAD_TEMPLATE ("audio_%u", GST_PAD_SINK, GST_PAD_REQUEST,
     GST_STATIC_CAPS ("audio/x-raw; audio/x-opus"));
+#define DATA_CAPS "text/x-raw, format=(string)utf8; application/octet-stream"
+static GstStaticPadTemplate data_sink_template =
+GST_STATIC_PAD_TEMPLATE ("data_%u", GST_PAD_SINK, GST_PAD_REQUEST,
+    GST_STATIC_CAPS (DATA_CAPS));
+static GstStaticPadTemplate data_src_template =
+GST_STATIC_PAD_TEMPLATE ("data_src_%u", GST_PAD_SRC, GST_PAD_SOMETIMES,
+    GST_STATIC_CAPS (DATA_CAPS));
 
 /* ---- context thread ---- */
 
@@ -115,26 +122,40 @@ gst_rtc_base_bin_post_element_message (GstRtcBaseBin * self, GstStructure * s)
 
 /* ---- pads ---- */
 
-/* A sink bin must post EOS itself: nothing inside it is a sink that sees
- * the stream end (the tee has no downstream once peers are gone). */
-static GstPadProbeReturn
-track_eos_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+static guint
+n_inputs_locked (GstRtcBaseBinPrivate * priv)
 {
-  GstRtcBaseBin *self = user_data;
+  return priv->tracks->len + priv->data_sinks->len;
+}
+
+/* A sink bin must post EOS itself: nothing inside it is a sink that sees
+ * the stream end (the tee has no downstream once peers are gone). Called
+ * as each input (a track's pad, a data_%u pad) gets EOS. */
+void
+gst_rtc_base_bin_input_ended (GstRtcBaseBin * self)
+{
   GstRtcBaseBinPrivate *priv = PRIV (self);
   gboolean all;
 
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
-    return GST_PAD_PROBE_OK;
   GST_OBJECT_LOCK (self);
   priv->tracks_eos++;
-  all = priv->tracks_eos >= priv->tracks->len;
+  all = priv->tracks_eos >= n_inputs_locked (priv);
   GST_OBJECT_UNLOCK (self);
   if (all) {
+    /* the data_src pads end with us: the pipeline sends EOS only to
+     * sources, which a bin with inputs and no peer yet is not */
+    gst_rtc_base_bin_data_end (self);
     GST_INFO_OBJECT (self, "all inputs ended, posting EOS");
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_eos (GST_OBJECT (self)));
   }
+}
+
+static GstPadProbeReturn
+track_eos_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    gst_rtc_base_bin_input_ended (user_data);
   return GST_PAD_PROBE_OK;
 }
 
@@ -153,7 +174,7 @@ gst_rtc_base_bin_end_without_inputs (GstRtcBaseBin * self, guint32 seqnum)
   gboolean inputs;
 
   GST_OBJECT_LOCK (self);
-  inputs = PRIV (self)->tracks->len > 0;
+  inputs = n_inputs_locked (PRIV (self)) > 0;
   GST_OBJECT_UNLOCK (self);
   if (inputs)
     return;
@@ -175,6 +196,8 @@ gst_rtc_base_bin_request_new_pad (GstElement * element, GstPadTemplate * templ,
   GstPad *target, *ghost;
   gchar *pad_name;
 
+  if (g_str_has_prefix (templ->name_template, "data"))
+    return gst_rtc_base_bin_data_request_pad (self, templ, name);
   kind = g_str_has_prefix (templ->name_template, "video") ?
       RTC_MEDIA_VIDEO : RTC_MEDIA_AUDIO;
 
@@ -224,11 +247,18 @@ gst_rtc_base_bin_release_pad (GstElement * element, GstPad * pad)
   GstRtcBaseBin *self = GST_RTC_BASE_BIN (element);
   RtcTrack *track = g_object_get_data (G_OBJECT (pad), "rtc-track");
 
+  if (gst_rtc_base_bin_data_release_pad (self, pad)) {
+    GST_OBJECT_LOCK (self);
+    if (n_inputs_locked (PRIV (self)) == 0)
+      GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
+    GST_OBJECT_UNLOCK (self);
+    return;
+  }
   if (!track)
     return;
   GST_OBJECT_LOCK (self);
   g_ptr_array_remove (PRIV (self)->tracks, track);
-  if (PRIV (self)->tracks->len == 0)
+  if (n_inputs_locked (PRIV (self)) == 0)
     GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
   GST_OBJECT_UNLOCK (self);
   gst_pad_set_active (pad, FALSE);
@@ -249,7 +279,7 @@ gst_rtc_base_bin_remove_element (GstBin * bin, GstElement * element)
   ret = GST_BIN_CLASS (gst_rtc_base_bin_parent_class)->remove_element (bin,
       element);
   GST_OBJECT_LOCK (self);
-  if (PRIV (self)->tracks->len > 0)
+  if (n_inputs_locked (PRIV (self)) > 0)
     GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SINK);
   /* likewise for SOURCE, which the pipeline needs to send us EOS */
   if (GST_RTC_BASE_BIN_GET_CLASS (self)->is_source)
@@ -318,6 +348,17 @@ gst_rtc_base_bin_handle_message (GstBin * bin, GstMessage * message)
   GST_BIN_CLASS (gst_rtc_base_bin_parent_class)->handle_message (bin, message);
 }
 
+/* EOS sent to the element also ends the data_src pads (which a subclass
+ * overriding this must do too: gst_rtc_base_bin_data_end()). */
+static gboolean
+gst_rtc_base_bin_send_event (GstElement * element, GstEvent * event)
+{
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+    gst_rtc_base_bin_data_end (GST_RTC_BASE_BIN (element));
+  return GST_ELEMENT_CLASS (gst_rtc_base_bin_parent_class)->send_event
+      (element, event);
+}
+
 /* ---- state ---- */
 
 static GstStateChangeReturn
@@ -379,6 +420,7 @@ gst_rtc_base_bin_change_state (GstElement * element, GstStateChange transition)
       break;
     case GST_STATE_CHANGE_PAUSED_TO_READY:
       gst_rtc_base_bin_invoke_sync (self, gst_rtc_base_bin_stop_signalling);
+      gst_rtc_base_bin_data_remove_src_pads (self);
       break;
     case GST_STATE_CHANGE_READY_TO_NULL:{
       guint i;
@@ -580,6 +622,7 @@ gst_rtc_base_bin_finalize (GObject * object)
   g_free (priv->peer_id);
   g_free (priv->ice_local_addresses);
   g_ptr_array_unref (priv->tracks);
+  gst_rtc_base_bin_data_finalize (GST_RTC_BASE_BIN (object));
   g_hash_table_unref (priv->peers);
   g_hash_table_unref (priv->producers);
   g_free (priv->target);
@@ -610,6 +653,7 @@ gst_rtc_base_bin_init (GstRtcBaseBin * self)
   priv->connect_timeout = DEFAULT_CONNECT_TIMEOUT;
   priv->context = g_main_context_new ();
   priv->tracks = g_ptr_array_new ();
+  gst_rtc_base_bin_data_init (self);
   priv->producers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) gst_structure_free);
   priv->peers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -640,11 +684,18 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
   element_class->request_new_pad =
       GST_DEBUG_FUNCPTR (gst_rtc_base_bin_request_new_pad);
   element_class->release_pad = GST_DEBUG_FUNCPTR (gst_rtc_base_bin_release_pad);
+  element_class->send_event = GST_DEBUG_FUNCPTR (gst_rtc_base_bin_send_event);
 
   gst_element_class_add_static_pad_template (element_class,
       &video_sink_template);
   gst_element_class_add_static_pad_template (element_class,
       &audio_sink_template);
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new_from_static_pad_template_with_gtype
+      (&data_sink_template, GST_TYPE_RTC_DATA_SINK_PAD));
+  gst_element_class_add_pad_template (element_class,
+      gst_pad_template_new_from_static_pad_template_with_gtype
+      (&data_src_template, GST_TYPE_RTC_DATA_SRC_PAD));
 
   /**
    * GstRtcBaseBin:uri:
@@ -858,4 +909,6 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
 
   gst_type_mark_as_plugin_api (RTC_TYPE_VIDEO_CODEC, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RTC_BASE_BIN, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RTC_DATA_SINK_PAD, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RTC_DATA_SRC_PAD, 0);
 }

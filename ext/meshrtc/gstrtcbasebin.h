@@ -88,6 +88,9 @@ void     gst_rtc_base_bin_invoke (GstRtcBaseBin * self, GSourceFunc func,
 void     gst_rtc_base_bin_invoke_sync (GstRtcBaseBin * self, GSourceFunc func);
 const gchar *  gst_rtc_base_bin_get_peer_id (GstRtcBaseBin * self);
 guint    gst_rtc_base_bin_count_peers (GstRtcBaseBin * self);
+/* EOS sent to the element: ends the data_src pads (a subclass overriding
+ * send_event calls it for EOS) */
+void     gst_rtc_base_bin_data_end (GstRtcBaseBin * self);
 /* Whether @session_id is one of ours still (any thread). */
 gboolean gst_rtc_base_bin_has_session (GstRtcBaseBin * self, const gchar * session_id);
 /* Consumer side: asks the server for a session with @producer_id. */

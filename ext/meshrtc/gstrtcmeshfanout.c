@@ -39,6 +39,20 @@
  * hands its ICE servers to the browsers (the `iceServers` message, see
  * docs/protocol.md).
  *
+ * ## Data channels
+ * A request sink pad `data_%u` (#GstRtcDataSinkPad) sends each buffer as
+ * one message (text with `text/x-raw,format=utf8` caps, binary otherwise)
+ * on the data channel of its `label` to every connected peer; a buffer
+ * carrying a `GstRtcPeerMeta` custom meta goes to its `peer-id` only.
+ * Messages peers send come out of sometimes src pads `data_src_%u`
+ * (#GstRtcDataSrcPad), one per label, as they arrive, each with the
+ * sender's `peer-id` and the `label` in a `GstRtcPeerMeta` custom meta
+ * (a #GstCustomMeta, GStreamer 1.20). Link such a pad to a sink with
+ * `async=false`: it appears with the first message, and a sink waiting
+ * for it would hold the pipeline out of PLAYING. See also
+ * #GstRtcBaseBin:data-channel, #GstRtcBaseBin::send-data and
+ * #GstRtcBaseBin::data-received.
+ *
  * ## Element messages
  * - `meshrtc-peer-added`: a consumer started a session; `session-id`,
  *   `peer-id`
@@ -55,6 +69,10 @@
  * gst-launch-1.0 videotestsrc is-live=true ! rtcmeshfanout run-signalling-server=true
  * ]|
  * Then open http://127.0.0.1:8443/ in any number of browsers.
+ * |[
+ * gst-launch-1.0 -e videotestsrc is-live=true ! rtcmeshfanout name=f run-signalling-server=true data-channel=chat f.data_src_0 ! fdsink async=false
+ * ]|
+ * prints what the viewers send on their "chat" channel.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

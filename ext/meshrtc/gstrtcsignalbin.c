@@ -735,6 +735,7 @@ gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
 
   if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
     return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
+  gst_rtc_base_bin_data_end (GST_RTC_BASE_BIN (self));
 
   /* anything that receives (a room, a consumer, a WHEP player, an
    * ingest) ends its src pads */

@@ -3,15 +3,23 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Data channels through the elements: rtcmeshfanout opens one with each
- * viewer (data-channel=), messages go out with "send-data" and come in
- * with "data-received", both ways, through the real signalling server and
- * real webrtcbin peers on loopback.
+ * viewer (data-channel=, or a data_%u pad's label), messages go out with
+ * "send-data" or into data_%u pads and come in with "data-received" and
+ * out of data_src_%u pads, both ways, through the real signalling server
+ * and real webrtcbin peers on loopback; and a gst-launch-1.0 line prints
+ * what a viewer sends.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib-unix.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/app/gstappsink.h>
 #include "../meshrtc-check.h"
 
 #define VIDEO_SRC "videotestsrc is-live=true ! " \
@@ -180,6 +188,256 @@ GST_START_TEST (test_fanout_data_channel_both_ways)
 
 GST_END_TEST;
 
+/* a WARNING whose text has @text, posted in @tp within @timeout_s */
+static gboolean
+test_wait_element_warning (TestPipeline * tp, const gchar * text,
+    guint timeout_s)
+{
+  GstBus *bus = gst_element_get_bus (tp->pipeline);
+  gint64 end = test_deadline (timeout_s);
+  gboolean found = FALSE;
+
+  while (!found && g_get_monotonic_time () < end) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
+        GST_MESSAGE_WARNING);
+    GError *err = NULL;
+
+    if (!msg)
+      continue;
+    gst_message_parse_warning (msg, &err, NULL);
+    found = strstr (err->message, text) != NULL;
+    g_clear_error (&err);
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+  return found;
+}
+
+/* the next message out of @sink (at most @timeout_s), its text, caps name
+ * and the sender's id from its GstRtcPeerMeta */
+static gboolean
+pull_message (GstElement * sink, guint timeout_s, gchar ** text,
+    gchar ** caps_name, gchar ** peer_id)
+{
+  GstSample *sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
+      timeout_s * test_timeout_factor () * GST_SECOND);
+  GstBuffer *buf;
+  GstCustomMeta *meta;
+  GstMapInfo map;
+
+  if (!sample)
+    return FALSE;
+  buf = gst_sample_get_buffer (sample);
+  gst_buffer_map (buf, &map, GST_MAP_READ);
+  *text = g_strndup ((const gchar *) map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  *caps_name = g_strdup (gst_structure_get_name (gst_caps_get_structure
+          (gst_sample_get_caps (sample), 0)));
+  meta = gst_buffer_get_custom_meta (buf, "GstRtcPeerMeta");
+  *peer_id = meta ? g_strdup (gst_structure_get_string
+      (gst_custom_meta_get_structure (meta), "peer-id")) : NULL;
+  gst_sample_unref (sample);
+  return TRUE;
+}
+
+static void
+push_message (GstElement * appsrc, const gchar * text)
+{
+  fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (appsrc),
+          gst_buffer_new_memdup (text, strlen (text))), GST_FLOW_OK);
+}
+
+static GstElement *
+labelled_pad_owner (TestPipeline * tp, const gchar * name,
+    const gchar * pad_name, const gchar * label)
+{
+  GstElement *e = gst_bin_get_by_name (GST_BIN (tp->pipeline), name);
+  GstPad *pad = gst_element_get_static_pad (e, pad_name);
+
+  fail_unless (pad != NULL, "%s has no %s", name, pad_name);
+  g_object_set (pad, "label", label, NULL);
+  gst_object_unref (pad);
+  return e;
+}
+
+/* Declaratively: text into the fanout's data_0 (label "chat") comes out of
+ * the viewer's data_src_0 in order, as text/x-raw, with the fanout's id in
+ * its GstRtcPeerMeta; binary into the viewer's data_0 comes out of the
+ * fanout's data_src_0 as application/octet-stream with the viewer's id; a
+ * message over 256 KiB is a warning and goes nowhere. */
+GST_START_TEST (test_data_pads_both_ways)
+{
+  TestServer *srv;
+  TestPipeline *fanout, *viewer;
+  GstElement *f, *v, *f_in, *f_out, *v_in, *v_out;
+  g_autofree gchar *uri = NULL;
+  gchar *f_id = NULL, *v_id = NULL, *text, *caps, *from;
+  guint i;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout name=f uri=%s "
+      ICE " peer-name=cam appsrc name=in format=time "
+      "caps=text/x-raw,format=utf8 ! f.data_0 f.data_src_0 ! appsink "
+      "name=out sync=false async=false", uri);
+  f = labelled_pad_owner (fanout, "f", "data_0", "chat");
+  f_in = gst_bin_get_by_name (GST_BIN (fanout->pipeline), "in");
+  f_out = gst_bin_get_by_name (GST_BIN (fanout->pipeline), "out");
+  viewer = test_pipeline_new ("rtcsignalbin name=v uri=%s " ICE
+      " producer-name=cam ! video/x-raw ! fakesink name=sink "
+      "appsrc name=in format=time caps=application/octet-stream ! v.data_0 "
+      "v.data_src_0 ! appsink name=out sync=false async=false", uri);
+  v = labelled_pad_owner (viewer, "v", "data_0", "chat");
+  v_in = gst_bin_get_by_name (GST_BIN (viewer->pipeline), "in");
+  v_out = gst_bin_get_by_name (GST_BIN (viewer->pipeline), "out");
+  test_pipeline_play (fanout);
+  test_pipeline_play (viewer);
+  fail_unless (test_wait_buffers (viewer, 30, 40),
+      "the viewer decoded only %d frames", viewer->buffers);
+  g_object_get (f, "peer-id", &f_id, NULL);
+  g_object_get (v, "peer-id", &v_id, NULL);
+
+  for (i = 0; i < 100; i++) {
+    text = g_strdup_printf ("message %03u", i);
+    push_message (f_in, text);
+    g_free (text);
+  }
+  for (i = 0; i < 100; i++) {
+    gchar *want = g_strdup_printf ("message %03u", i);
+
+    fail_unless (pull_message (v_out, 20, &text, &caps, &from),
+        "the viewer got %u of 100 messages", i);
+    fail_unless_equals_string (text, want);
+    fail_unless_equals_string (caps, "text/x-raw");
+    fail_unless_equals_string (from, f_id);
+    g_free (want);
+    g_free (text);
+    g_free (caps);
+    g_free (from);
+  }
+
+  push_message (v_in, "binary from the viewer");
+  fail_unless (pull_message (f_out, 20, &text, &caps, &from),
+      "the fanout got nothing");
+  fail_unless_equals_string (text, "binary from the viewer");
+  fail_unless_equals_string (caps, "application/octet-stream");
+  fail_unless_equals_string (from, v_id);
+  g_free (text);
+  g_free (caps);
+  g_free (from);
+
+  /* over 256 KiB: a warning, nothing sent, the channel goes on */
+  {
+    GstBuffer *big = gst_buffer_new_allocate (NULL, 256 * 1024 + 1, NULL);
+
+    gst_buffer_memset (big, 0, 'x', 256 * 1024 + 1);
+    fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (f_in),
+            big), GST_FLOW_OK);
+    push_message (f_in, "after the big one");
+    fail_unless (pull_message (v_out, 20, &text, &caps, &from));
+    fail_unless_equals_string (text, "after the big one");
+    g_free (text);
+    g_free (caps);
+    g_free (from);
+    fail_unless (test_wait_element_warning (fanout, "too large", 5),
+        "no warning for the message over 256 KiB");
+  }
+
+  test_pipeline_check_no_error (fanout);
+  test_pipeline_check_no_error (viewer);
+  gst_object_unref (f_in);
+  gst_object_unref (f_out);
+  gst_object_unref (v_in);
+  gst_object_unref (v_out);
+  gst_object_unref (f);
+  gst_object_unref (v);
+  g_free (f_id);
+  g_free (v_id);
+  test_pipeline_free (viewer);
+  test_pipeline_free (fanout);
+  test_server_kill (srv);
+}
+
+GST_END_TEST;
+
+/* A gst-launch-1.0 line prints what viewers send (data_src_0 ! fdsink),
+ * and ends on Ctrl-C with -e within seconds. */
+GST_START_TEST (test_launch_line_prints_what_viewers_send)
+{
+  TestServer *srv;
+  TestPipeline *viewer;
+  GstElement *v;
+  g_autofree gchar *uri = NULL;
+  gchar *cmd;
+  const gchar *argv[] = { "/bin/sh", "-c", NULL, NULL };
+  GString *out = g_string_new (NULL);
+  GError *err = NULL;
+  GPid pid;
+  gint out_fd, status = 0;
+  gboolean exited = FALSE, seen = FALSE;
+  gint64 end;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  cmd = g_strdup_printf ("G_DEBUG=fatal-criticals exec gst-launch-1.0 -e "
+      VIDEO_SRC " ! rtcmeshfanout name=f uri=%s " ICE " peer-name=cam "
+      "data-channel=chat f.data_src_0 ! fdsink async=false", uri);
+  argv[2] = cmd;
+  fail_unless (g_spawn_async_with_pipes (NULL, (gchar **) argv, NULL,
+          G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL, &out_fd, NULL,
+          &err), "spawn: %s", err ? err->message : "");
+  g_unix_set_fd_nonblocking (out_fd, TRUE, NULL);
+
+  viewer = test_pipeline_new ("rtcsignalbin name=v uri=%s " ICE
+      " producer-name=cam ! video/x-raw ! fakesink name=sink", uri);
+  v = gst_bin_get_by_name (GST_BIN (viewer->pipeline), "v");
+  test_pipeline_play (viewer);
+  fail_unless (test_wait_buffers (viewer, 10, 40),
+      "the viewer decoded only %d frames", viewer->buffers);
+  fail_unless (send_text (v, NULL, "hello from a viewer"));
+
+  end = test_deadline (20);
+  while (!seen && g_get_monotonic_time () < end) {
+    gchar buf[4096];
+    gssize n = read (out_fd, buf, sizeof (buf));
+
+    if (n > 0)
+      g_string_append_len (out, buf, n);
+    seen = strstr (out->str, "hello from a viewer") != NULL;
+    if (!seen)
+      g_usleep (50 * 1000);
+  }
+  fail_unless (seen, "gst-launch-1.0 did not print the message:\n%s", out->str);
+
+  kill (pid, SIGINT);
+  end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!exited && g_get_monotonic_time () < end) {
+    exited = waitpid (pid, &status, WNOHANG) == pid;
+    if (!exited)
+      g_usleep (20 * 1000);
+  }
+  if (!exited) {
+    kill (pid, SIGKILL);
+    waitpid (pid, &status, 0);
+  }
+  fail_unless (exited, "gst-launch-1.0 still runs 20 s after SIGINT");
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0,
+      "gst-launch-1.0 ended with status %d", status);
+
+  close (out_fd);
+  g_string_free (out, TRUE);
+  g_free (cmd);
+  gst_object_unref (v);
+  test_pipeline_free (viewer);
+  test_server_kill (srv);
+}
+
+GST_END_TEST;
+
 static Suite *
 datachannel_suite (void)
 {
@@ -189,6 +447,8 @@ datachannel_suite (void)
   tcase_set_timeout (tc, 120);
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_fanout_data_channel_both_ways);
+  tcase_add_test (tc, test_data_pads_both_ways);
+  tcase_add_test (tc, test_launch_line_prints_what_viewers_send);
   return s;
 }
 
