@@ -716,28 +716,38 @@ rtc_peer_session_fill_stats (RtcPeerSession * self, GstStructure * s)
   rtc_stats_summary_fill (&sum, s);
 }
 
-static GstPadProbeReturn
-drop_data (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  return GST_PAD_PROBE_DROP;
-}
-
-/* A sink pad of the webrtcbin: our signal handlers go, and what feeds it
- * (a track's branch queue, removed on its own) drops its data from now
- * on instead of meeting an unlinked pad, which a queue reports as an
- * error. */
 static void
 disconnect_pad (const GValue * item, gpointer user_data)
 {
-  GstPad *pad = g_value_get_object (item);
-  GstPad *peer = gst_pad_get_peer (pad);
+  g_signal_handlers_disconnect_by_data (g_value_get_object (item), user_data);
+}
 
-  g_signal_handlers_disconnect_by_data (pad, user_data);
-  if (peer) {
-    gst_pad_add_probe (peer, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, drop_data,
-        NULL, NULL);
-    gst_object_unref (peer);
+#define SRC_PAD_IDLE_WAIT_MS 2000
+
+/* Waits (at most SRC_PAD_IDLE_WAIT_MS) until no streaming thread is in
+ * the chain behind @ghost, a src pad of the webrtcbin: one is there while
+ * it pushes a buffer downstream, holding the stream lock of the ghost
+ * pad's internal pad, which deactivating the pad takes. */
+static void
+wait_src_pad_idle (const GValue * item, gpointer user_data)
+{
+  GstPad *ghost = g_value_get_object (item);
+  GstPad *internal;
+  guint i;
+
+  if (!GST_IS_PROXY_PAD (ghost))
+    return;
+  internal = GST_PAD (gst_proxy_pad_get_internal (GST_PROXY_PAD (ghost)));
+  if (!internal)
+    return;
+  for (i = 0; i < SRC_PAD_IDLE_WAIT_MS; i++) {
+    if (GST_PAD_STREAM_TRYLOCK (internal)) {
+      GST_PAD_STREAM_UNLOCK (internal);
+      break;
+    }
+    g_usleep (1000);
   }
+  gst_object_unref (internal);
 }
 
 void
@@ -771,19 +781,23 @@ rtc_peer_session_close (RtcPeerSession * self)
   it = gst_element_iterate_sink_pads (self->webrtcbin);
   gst_iterator_foreach (it, disconnect_pad, self);
   gst_iterator_free (it);
-  /* Out of the bin first, then to NULL, as GStreamer's dynamic pipeline
-   * examples do. The other order deadlocked (seen under ASan on a loaded
-   * machine): a sink downstream of one of its src pads prerolled its first
-   * frame as we closed, and waited for PLAYING holding that pad's stream
-   * lock; our NULL waited for that lock to deactivate the pad, holding
-   * webrtcbin's state lock; the pipeline, going back to PLAYING, waited
-   * for that state lock to send webrtcbin, one of its sinks, the latency.
-   * Removed, webrtcbin is no sink of the pipeline's, and what it posts
-   * while stopping reaches no bus. */
-  if (GST_OBJECT_PARENT (self->webrtcbin) == GST_OBJECT (self->bin))
-    gst_bin_remove (self->bin, self->webrtcbin);
+  /* A sink downstream of one of its src pads may be prerolling its
+   * first frame right now (it just got linked), waiting for the pipeline
+   * to be PLAYING while holding that pad's stream lock. Taking webrtcbin
+   * to NULL then waited for that lock, holding webrtcbin's state lock,
+   * while the pipeline, going back to PLAYING, waited for that state lock
+   * to send webrtcbin, one of its sinks, the latency: a deadlock, seen
+   * under ASan on a loaded machine (libs/peersession). So first, holding
+   * nothing, we let such a push finish. (Taking webrtcbin out of the bin
+   * first instead unset its clock: RTCP arriving before NULL then failed
+   * an assertion in rtpsession.) */
+  it = gst_element_iterate_src_pads (self->webrtcbin);
+  gst_iterator_foreach (it, wait_src_pad_idle, NULL);
+  gst_iterator_free (it);
   gst_element_set_locked_state (self->webrtcbin, TRUE);
   gst_element_set_state (self->webrtcbin, GST_STATE_NULL);
+  if (GST_OBJECT_PARENT (self->webrtcbin) == GST_OBJECT (self->bin))
+    gst_bin_remove (self->bin, self->webrtcbin);
   /* webrtcbin has stopped: what it did not answer, it never will */
   rtc_peer_session_release_unanswered (self);
 }
