@@ -38,6 +38,10 @@
   const muteBtn = document.getElementById('mute');
   const fullscreenBtn = document.getElementById('fullscreen');
   const statsBtn = document.getElementById('stats-toggle');
+  const chatEl = document.getElementById('chat');
+  const chatLog = document.getElementById('chat-log');
+  const chatForm = document.getElementById('chat-form');
+  const chatInput = document.getElementById('chat-input');
 
   /* Test hooks: state of the page, read by tests/browser. */
   const m = window.meshrtc = {
@@ -55,6 +59,8 @@
     lastError: null,
     stats: null, /* the figures of the statistics overlay, see pollStats() */
     timeline: [], /* [event, ms since page load], for latency figures */
+    channel: null, /* viewer: the producer's data channel, once it offers one */
+    received: [], /* viewer: its messages, strings or ArrayBuffers */
   };
 
   let ws = null;
@@ -369,6 +375,7 @@
       video.srcObject = ev.streams[0] || new MediaStream([ev.track]);
       video.play().catch(() => {});
     };
+    s.pc.ondatachannel = (ev) => onDataChannel(s, ev.channel);
     setState('negotiating', 'waiting for offer');
     renderProducers();
     for (const p of early.filter((p) => p.sessionId === s.id))
@@ -388,7 +395,63 @@
       closeSession(s);
     }
     video.srcObject = null;
+    m.channel = null;
+    chatEl.hidden = true;
   }
+
+  /* ---------------- chat (the producer's data channel) ---------------- */
+
+  /* The producer offered a data channel (rtcmeshfanout data-channel=, or
+   * a data_%u pad): a chat panel shows what comes on it and sends what is
+   * typed. Binary messages are shown by their size. */
+  function onDataChannel(s, channel) {
+    channel.binaryType = 'arraybuffer';
+    channel.onopen = () => {
+      if (s.id !== m.sessionId)
+        return;
+      m.channel = channel;
+      chatEl.hidden = false;
+      chatInput.disabled = false;
+      mark('data-channel-open');
+    };
+    channel.onmessage = (ev) => {
+      m.received.push(ev.data);
+      chatLine(producerName(s.peerId), typeof ev.data === 'string' ? ev.data :
+        `[${ev.data.byteLength} bytes]`, false);
+    };
+    channel.onclose = () => {
+      if (m.channel === channel) {
+        m.channel = null;
+        chatInput.disabled = true;
+      }
+    };
+  }
+
+  const CHAT_LINES = 200;
+
+  function chatLine(from, text, mine) {
+    const li = document.createElement('li');
+    const who = document.createElement('span');
+    who.className = 'from';
+    who.textContent = `${from}:`;
+    li.append(who, document.createTextNode(text));
+    if (mine)
+      li.className = 'mine';
+    chatLog.append(li);
+    while (chatLog.children.length > CHAT_LINES)
+      chatLog.firstElementChild.remove();
+    chatLog.scrollTop = chatLog.scrollHeight;
+  }
+
+  chatForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const text = chatInput.value;
+    if (!text || !m.channel || m.channel.readyState !== 'open')
+      return;
+    m.channel.send(text);
+    chatLine('me', text, true);
+    chatInput.value = '';
+  });
 
   /* ---------------- publisher ---------------- */
 
@@ -470,7 +533,8 @@
   function closeSession(s) {
     s.closed = true;
     clearTimeout(s.timer);
-    s.pc.onicecandidate = s.pc.ontrack = s.pc.onconnectionstatechange = null;
+    s.pc.onicecandidate = s.pc.ontrack = s.pc.onconnectionstatechange =
+      s.pc.ondatachannel = null;
     s.pc.close();
     m.sessions.delete(s.id);
     if (m.sessionId === s.id)
