@@ -438,6 +438,99 @@ GST_START_TEST (test_launch_line_prints_what_viewers_send)
 
 GST_END_TEST;
 
+#define FLOOD_MESSAGE (64 * 1024)
+#define FLOOD_COUNT 160         /* 10 MiB */
+
+/* A viewer floods the fanout with 10 MiB of messages while the
+ * application reads none of them (an appsink holding one buffer): the
+ * fanout keeps at most its 4 MiB waiting and drops the rest, reports no
+ * error, and another viewer keeps playing throughout. */
+GST_START_TEST (test_a_flooding_peer_is_bounded)
+{
+  TestServer *srv;
+  TestPipeline *fanout, *flooder, *watcher;
+  GstElement *fl, *out, *f;
+  Received at_fanout;
+  g_autofree gchar *uri = NULL;
+  GBytes *chunk;
+  GstSample *sample;
+  guint i, kept = 0;
+  gint before;
+  guint8 *data;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  fanout = test_pipeline_new (VIDEO_SRC " ! rtcmeshfanout name=f uri=%s "
+      ICE " peer-name=cam data-channel=chat f.data_src_0 ! appsink name=out "
+      "sync=false async=false max-buffers=1 drop=false", uri);
+  out = gst_bin_get_by_name (GST_BIN (fanout->pipeline), "out");
+  f = gst_bin_get_by_name (GST_BIN (fanout->pipeline), "f");
+  g_mutex_init (&at_fanout.lock);
+  at_fanout.messages = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (f, "data-received", G_CALLBACK (on_data_received),
+      &at_fanout);
+  test_pipeline_play (fanout);
+  flooder = test_pipeline_new ("rtcsignalbin name=v uri=%s " ICE
+      " producer-name=cam ! video/x-raw ! fakesink name=sink", uri);
+  watcher = test_pipeline_new ("rtcsignalbin uri=%s " ICE
+      " producer-name=cam ! video/x-raw ! fakesink name=sink", uri);
+  fl = gst_bin_get_by_name (GST_BIN (flooder->pipeline), "v");
+  test_pipeline_play (flooder);
+  test_pipeline_play (watcher);
+  fail_unless (test_wait_buffers (flooder, 10, 40));
+  fail_unless (test_wait_buffers (watcher, 10, 40));
+
+  data = g_malloc (FLOOD_MESSAGE);
+  memset (data, 'f', FLOOD_MESSAGE);
+  chunk = g_bytes_new_take (data, FLOOD_MESSAGE);
+  before = g_atomic_int_get (&watcher->buffers);
+  for (i = 0; i < FLOOD_COUNT; i++) {
+    gboolean ok = FALSE;
+
+    g_signal_emit_by_name (fl, "send-data", NULL, "chat", chunk, &ok);
+    fail_unless (ok);
+  }
+  g_bytes_unref (chunk);
+  /* 3 s at 30 fps while the flood goes through: most of it must arrive */
+  fail_unless (test_wait_buffers (watcher, before + 45, 3),
+      "the other viewer stalled during the flood (%d -> %d frames in 3 s)",
+      before, g_atomic_int_get (&watcher->buffers));
+
+  /* all of it came in (the signal sees every message) */
+  fail_unless (wait_received (&at_fanout, FLOOD_COUNT, 60),
+      "the fanout received %u of %u messages", received_count (&at_fanout),
+      FLOOD_COUNT);
+
+  /* what the fanout kept: one in the appsink, at most 4 MiB waiting */
+  while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (out),
+              2 * GST_SECOND * test_timeout_factor ()))) {
+    kept++;
+    gst_sample_unref (sample);
+  }
+  fail_unless (kept >= 1, "no message reached the application");
+  fail_unless (kept <= 1 + (4 * 1024 * 1024) / FLOOD_MESSAGE + 1,
+      "the fanout kept %u messages of %u KiB: more than 4 MiB", kept,
+      FLOOD_MESSAGE / 1024);
+  GST_INFO ("flood: %u of %u messages kept", kept, FLOOD_COUNT);
+
+  test_pipeline_check_no_error (fanout);
+  test_pipeline_check_no_error (flooder);
+  test_pipeline_check_no_error (watcher);
+  gst_object_unref (fl);
+  gst_object_unref (out);
+  gst_object_unref (f);
+  g_ptr_array_unref (at_fanout.messages);
+  g_mutex_clear (&at_fanout.lock);
+  test_pipeline_free (flooder);
+  test_pipeline_free (watcher);
+  test_pipeline_free (fanout);
+  test_server_kill (srv);
+}
+
+GST_END_TEST;
+
 static Suite *
 datachannel_suite (void)
 {
@@ -449,6 +542,7 @@ datachannel_suite (void)
   tcase_add_test (tc, test_fanout_data_channel_both_ways);
   tcase_add_test (tc, test_data_pads_both_ways);
   tcase_add_test (tc, test_launch_line_prints_what_viewers_send);
+  tcase_add_test (tc, test_a_flooding_peer_is_bounded);
   return s;
 }
 
