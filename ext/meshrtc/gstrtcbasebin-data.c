@@ -602,11 +602,25 @@ static void
 push_to_src_pad (GstRtcBaseBin * self, const gchar * peer_id,
     const gchar * label, GBytes * message, gboolean text)
 {
-  DataSrc *src = data_src_get (self, label);
-  GstAppSrc *appsrc = GST_APP_SRC (src->appsrc);
+  GstRtcBaseBinPrivate *priv = PRIV (self);
   gsize size = g_bytes_get_size (message);
   GstCustomMeta *meta;
+  GstAppSrc *appsrc;
+  DataSrc *src;
   GstBuffer *buf;
+  gboolean pads;
+
+  /* Only an element given a data channel (the property or a data_%u pad)
+   * exposes data_src pads: 'rtcsignalbin ! fakesink', with a producer
+   * that opens a channel, would otherwise link the first data_src pad to
+   * be exposed in place of the video. */
+  GST_OBJECT_LOCK (self);
+  pads = priv->data_channel || priv->data_sinks->len > 0;
+  GST_OBJECT_UNLOCK (self);
+  if (!pads)
+    return;
+  src = data_src_get (self, label);
+  appsrc = GST_APP_SRC (src->appsrc);
 
   if (gst_app_src_get_current_level_bytes (appsrc) + size > DATA_SRC_QUEUE_MAX) {
     src->dropped++;

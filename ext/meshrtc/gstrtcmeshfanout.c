@@ -45,7 +45,9 @@
  * on the data channel of its `label` to every connected peer; a buffer
  * carrying a `GstRtcPeerMeta` custom meta goes to its `peer-id` only.
  * Messages peers send come out of sometimes src pads `data_src_%u`
- * (#GstRtcDataSrcPad), one per label, as they arrive, each with the
+ * (#GstRtcDataSrcPad; on an element given a data channel:
+ * #GstRtcBaseBin:data-channel or a `data_%u` pad), one per label, as
+ * they arrive, each with the
  * sender's `peer-id` and the `label` in a `GstRtcPeerMeta` custom meta
  * (a #GstCustomMeta, GStreamer 1.20). Link such a pad to a sink with
  * `async=false`: it appears with the first message, and a sink waiting

@@ -139,6 +139,14 @@ GST_START_TEST (test_fanout_data_channel_both_ways)
     }
   }
 
+  /* a viewer given no data channel exposes no data pad ('! fakesink'
+   * would link it in place of the video) */
+  for (i = 0; i < 2; i++) {
+    GstPad *pad = gst_element_get_static_pad (v[i], "data_src_0");
+
+    fail_if (pad != NULL, "viewer %u exposed data_src_0", i);
+  }
+
   /* each answers on the fanout's channel: the fanout knows who */
   for (i = 0; i < 2; i++)
     fail_unless (send_text (v[i], NULL, i == 0 ? "from zero" : "from one"));
