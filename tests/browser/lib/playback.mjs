@@ -32,13 +32,15 @@ export async function framesDecoded(page) {
   return s ? s.framesDecoded : 0;
 }
 
-// Waits until the page has decoded at least @min frames; returns the stats.
+// Waits until the page has decoded at least @min frames and getStats()
+// gives their size; returns the stats. (One snapshot of Chromium's showed
+// framesDecoded 1 with frameWidth still 0: the size comes a little later.)
 export async function waitForFramesDecoded(h, page, { min = 1, timeoutMs, intervalMs } = {}) {
   let last = null;
   let state = null;
   return h.waitFor(`${page.meshrtcLabel} has decoded ${min} video frame(s)`, async () => {
     last = await videoStats(page);
-    if (last && last.framesDecoded >= min)
+    if (last && last.framesDecoded >= min && last.width > 0)
       return last;
     state = await pageState(page);
     return null;
