@@ -389,8 +389,7 @@ gst_rtc_base_bin_data_request_pad (GstRtcBaseBin * self,
   pad_name = name ? g_strdup (name) : g_strdup_printf ("data_%u",
       priv->next_data++);
   GST_OBJECT_UNLOCK (self);
-  if (gst_element_get_static_pad (GST_ELEMENT (self), pad_name)) {
-    GST_WARNING_OBJECT (self, "pad %s already exists", pad_name);
+  if (gst_rtc_base_bin_pad_name_taken (self, pad_name)) {
     g_free (pad_name);
     return NULL;
   }
@@ -408,24 +407,6 @@ gst_rtc_base_bin_data_request_pad (GstRtcBaseBin * self,
   gst_pad_set_active (pad, TRUE);
   gst_element_add_pad (GST_ELEMENT (self), pad);
   return pad;
-}
-
-gboolean
-gst_rtc_base_bin_data_release_pad (GstRtcBaseBin * self, GstPad * pad)
-{
-  GstRtcBaseBinPrivate *priv = PRIV (self);
-  gboolean ours;
-
-  if (!GST_IS_RTC_DATA_SINK_PAD (pad))
-    return FALSE;
-  GST_OBJECT_LOCK (self);
-  ours = g_ptr_array_remove (priv->data_sinks, pad);
-  GST_OBJECT_UNLOCK (self);
-  gst_pad_set_active (pad, FALSE);
-  gst_element_remove_pad (GST_ELEMENT (self), pad);
-  if (ours)
-    gst_object_unref (pad);
-  return TRUE;
 }
 
 /* before an offer: the channels of the data_%u pads */

@@ -112,7 +112,7 @@ G_GNUC_INTERNAL
 GstPad * gst_rtc_base_bin_data_request_pad (GstRtcBaseBin * self, GstPadTemplate * templ,
     const gchar * name);
 G_GNUC_INTERNAL
-gboolean gst_rtc_base_bin_data_release_pad (GstRtcBaseBin * self, GstPad * pad);
+gboolean gst_rtc_base_bin_pad_name_taken (GstRtcBaseBin * self, const gchar * name);
 G_GNUC_INTERNAL
 void gst_rtc_base_bin_data_remove_src_pads (GstRtcBaseBin * self);
 G_GNUC_INTERNAL

@@ -128,6 +128,19 @@ n_inputs_locked (GstRtcBaseBinPrivate * priv)
   return priv->tracks->len + priv->data_sinks->len;
 }
 
+/* Whether a pad of this name is there already (a warning then). */
+gboolean
+gst_rtc_base_bin_pad_name_taken (GstRtcBaseBin * self, const gchar * name)
+{
+  GstPad *pad = gst_element_get_static_pad (GST_ELEMENT (self), name);
+
+  if (!pad)
+    return FALSE;
+  GST_WARNING_OBJECT (self, "pad %s already exists", name);
+  gst_object_unref (pad);
+  return TRUE;
+}
+
 /* A sink bin must post EOS itself: nothing inside it is a sink that sees
  * the stream end (the tee has no downstream once peers are gone). Called
  * as each input (a track's pad, a data_%u pad) gets EOS. */
@@ -214,8 +227,7 @@ gst_rtc_base_bin_request_new_pad (GstElement * element, GstPadTemplate * templ,
   config.keyframe_interval_ms = priv->keyframe_interval;
   GST_OBJECT_UNLOCK (self);
 
-  if (gst_element_get_static_pad (element, pad_name)) {
-    GST_WARNING_OBJECT (self, "pad %s already exists", pad_name);
+  if (gst_rtc_base_bin_pad_name_taken (self, pad_name)) {
     g_free (pad_name);
     return NULL;
   }
@@ -245,25 +257,25 @@ static void
 gst_rtc_base_bin_release_pad (GstElement * element, GstPad * pad)
 {
   GstRtcBaseBin *self = GST_RTC_BASE_BIN (element);
+  GstRtcBaseBinPrivate *priv = PRIV (self);
   RtcTrack *track = g_object_get_data (G_OBJECT (pad), "rtc-track");
 
-  if (gst_rtc_base_bin_data_release_pad (self, pad)) {
-    GST_OBJECT_LOCK (self);
-    if (n_inputs_locked (PRIV (self)) == 0)
-      GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
-    GST_OBJECT_UNLOCK (self);
-    return;
-  }
-  if (!track)
+  if (!track && !GST_IS_RTC_DATA_SINK_PAD (pad))
     return;
   GST_OBJECT_LOCK (self);
-  g_ptr_array_remove (PRIV (self)->tracks, track);
-  if (n_inputs_locked (PRIV (self)) == 0)
+  /* a data pad's reference in data_sinks goes; the element holds its own
+   * until the pad is removed below */
+  if (track)
+    g_ptr_array_remove (priv->tracks, track);
+  else if (g_ptr_array_remove (priv->data_sinks, pad))
+    gst_object_unref (pad);
+  if (n_inputs_locked (priv) == 0)
     GST_OBJECT_FLAG_UNSET (self, GST_ELEMENT_FLAG_SINK);
   GST_OBJECT_UNLOCK (self);
   gst_pad_set_active (pad, FALSE);
   gst_element_remove_pad (element, pad);
-  rtc_track_free (track);
+  if (track)
+    rtc_track_free (track);
 }
 
 /* GstBin clears its SINK flag when its last sink child goes, and a
