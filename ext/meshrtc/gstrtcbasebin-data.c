@@ -86,7 +86,6 @@ send_data_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-
 /* ---- the peer meta ---- */
 
 #define PEER_META_NAME "GstRtcPeerMeta"
@@ -300,7 +299,7 @@ data_sink_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   gpointer data;
 
   if (size > RTC_PEER_SESSION_MAX_MESSAGE_SIZE) {
-    GST_ELEMENT_WARNING (self, STREAM, TOO_LAZY,
+    GST_ELEMENT_WARNING (self, RESOURCE, NO_SPACE_LEFT,
         (_("A data channel message is too large and was dropped.")),
         ("%s: %" G_GSIZE_FORMAT " bytes, at most %d", GST_PAD_NAME (pad),
             size, RTC_PEER_SESSION_MAX_MESSAGE_SIZE));
@@ -524,9 +523,9 @@ data_src_free (DataSrc * src)
   g_free (src);
 }
 
-/* OBJECT_LOCK held for the lookup; adding the pad is done without */
+/* A new data_src pad for @label, and its appsrc; data_src_lock held. */
 static DataSrc *
-data_src_get (GstRtcBaseBin * self, const gchar * label)
+data_src_new (GstRtcBaseBin * self, const gchar * label)
 {
   GstRtcBaseBinPrivate *priv = PRIV (self);
   GstPadTemplate *templ;
@@ -535,11 +534,6 @@ data_src_get (GstRtcBaseBin * self, const gchar * label)
   gchar *name;
 
   GST_OBJECT_LOCK (self);
-  src = g_hash_table_lookup (priv->data_srcs, label);
-  if (src) {
-    GST_OBJECT_UNLOCK (self);
-    return src;
-  }
   name = g_strdup_printf ("data_src_%u", priv->next_data_src++);
   GST_OBJECT_UNLOCK (self);
 
@@ -575,6 +569,34 @@ data_src_get (GstRtcBaseBin * self, const gchar * label)
   return src;
 }
 
+/* The data_src pad of @label, made if there is none. From the signalling
+ * thread (messages) and the thread ending the element (EOS): one lock
+ * around lookup and creation, or both would make a pad for one label. */
+static DataSrc *
+data_src_get (GstRtcBaseBin * self, const gchar * label)
+{
+  GstRtcBaseBinPrivate *priv = PRIV (self);
+  DataSrc *src;
+
+  g_mutex_lock (&priv->data_src_lock);
+  GST_OBJECT_LOCK (self);
+  src = g_hash_table_lookup (priv->data_srcs, label);
+  GST_OBJECT_UNLOCK (self);
+  if (!src)
+    src = data_src_new (self, label);
+  g_mutex_unlock (&priv->data_src_lock);
+  return src;
+}
+
+/* Whether the element exposes data_src pads: given a data channel (the
+ * property or a data_%u pad); OBJECT_LOCK held. */
+static gboolean
+exposes_data_pads_locked (GstRtcBaseBinPrivate * priv)
+{
+  return (priv->data_channel && *priv->data_channel)
+      || priv->data_sinks->len > 0;
+}
+
 /* On the signalling thread: a message of @peer_id's out of the label's
  * pad. Beyond DATA_SRC_QUEUE_MAX bytes waiting downstream, new ones are
  * dropped (and counted in the debug log): a peer that floods never makes
@@ -596,7 +618,7 @@ push_to_src_pad (GstRtcBaseBin * self, const gchar * peer_id,
    * that opens a channel, would otherwise link the first data_src pad to
    * be exposed in place of the video. */
   GST_OBJECT_LOCK (self);
-  pads = priv->data_channel || priv->data_sinks->len > 0;
+  pads = exposes_data_pads_locked (priv);
   GST_OBJECT_UNLOCK (self);
   if (!pads)
     return;
@@ -639,8 +661,9 @@ gst_rtc_base_bin_data_end (GstRtcBaseBin * self)
 
   GST_OBJECT_LOCK (self);
   none = g_hash_table_size (priv->data_srcs) == 0;
-  if (none && (priv->data_channel || priv->data_sinks->len > 0))
-    label = g_strdup (priv->data_channel ? priv->data_channel : DEFAULT_LABEL);
+  if (none && exposes_data_pads_locked (priv))
+    label = g_strdup (priv->data_channel && *priv->data_channel ?
+        priv->data_channel : DEFAULT_LABEL);
   GST_OBJECT_UNLOCK (self);
   if (label)
     data_src_get (self, label);
@@ -670,6 +693,7 @@ gst_rtc_base_bin_data_remove_src_pads (GstRtcBaseBin * self)
   GHashTableIter iter;
   DataSrc *src;
 
+  g_mutex_lock (&priv->data_src_lock);
   GST_OBJECT_LOCK (self);
   srcs = priv->data_srcs;
   priv->data_srcs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -684,6 +708,7 @@ gst_rtc_base_bin_data_remove_src_pads (GstRtcBaseBin * self)
     gst_pad_set_active (src->pad, FALSE);
     gst_element_remove_pad (GST_ELEMENT (self), src->pad);
   }
+  g_mutex_unlock (&priv->data_src_lock);
   g_hash_table_unref (srcs);
 }
 
@@ -693,6 +718,7 @@ gst_rtc_base_bin_data_init (GstRtcBaseBin * self)
   GstRtcBaseBinPrivate *priv = PRIV (self);
 
   priv->data_sinks = g_ptr_array_new ();
+  g_mutex_init (&priv->data_src_lock);
   priv->data_srcs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) data_src_free);
 }
@@ -705,8 +731,8 @@ gst_rtc_base_bin_data_finalize (GstRtcBaseBin * self)
   g_ptr_array_set_free_func (priv->data_sinks, gst_object_unref);
   g_ptr_array_unref (priv->data_sinks);
   g_hash_table_unref (priv->data_srcs);
+  g_mutex_clear (&priv->data_src_lock);
 }
-
 
 static void
 on_data_message (RtcPeerSession * session, const gchar * label,

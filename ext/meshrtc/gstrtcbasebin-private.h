@@ -59,6 +59,7 @@ typedef struct
                                  * OBJECT_LOCK */
   GPtrArray *data_sinks;        /* of GstRtcDataSinkPad, OBJECT_LOCK */
   GHashTable *data_srcs;        /* label -> data_src pad, OBJECT_LOCK */
+  GMutex data_src_lock;         /* around a data_src pad's lookup and making */
   guint next_data, next_data_src;       /* pad numbering, OBJECT_LOCK */
   guint next_video, next_audio; /* pad numbering, OBJECT_LOCK */
   GHashTable *peers;            /* session id -> GstRtcPeer, context thread */
