@@ -661,7 +661,9 @@ gst_rtc_base_bin_data_end (GstRtcBaseBin * self)
 
   GST_OBJECT_LOCK (self);
   none = g_hash_table_size (priv->data_srcs) == 0;
-  if (none && exposes_data_pads_locked (priv))
+  /* (called asynchronously, it may come when we are going down) */
+  if (none && exposes_data_pads_locked (priv)
+      && GST_STATE_TARGET (self) >= GST_STATE_PAUSED)
     label = g_strdup (priv->data_channel && *priv->data_channel ?
         priv->data_channel : DEFAULT_LABEL);
   GST_OBJECT_UNLOCK (self);

@@ -141,6 +141,12 @@ gst_rtc_base_bin_pad_name_taken (GstRtcBaseBin * self, const gchar * name)
   return TRUE;
 }
 
+static void
+data_end_async (GstElement * element, gpointer user_data)
+{
+  gst_rtc_base_bin_data_end (GST_RTC_BASE_BIN (element));
+}
+
 /* A sink bin must post EOS itself: nothing inside it is a sink that sees
  * the stream end (the tee has no downstream once peers are gone). Called
  * as each input (a track's pad, a data_%u pad) gets EOS. */
@@ -155,9 +161,10 @@ gst_rtc_base_bin_input_ended (GstRtcBaseBin * self)
   all = priv->tracks_eos >= n_inputs_locked (priv);
   GST_OBJECT_UNLOCK (self);
   if (all) {
-    /* the data_src pads end with us: the pipeline sends EOS only to
-     * sources, which a bin with inputs and no peer yet is not */
-    gst_rtc_base_bin_data_end (self);
+    /* The data_src pads end with us: the pipeline sends EOS only to
+     * sources, which a bin with inputs and no peer yet is not. Not on
+     * this streaming thread: it may make a pad and an appsrc. */
+    gst_element_call_async (GST_ELEMENT (self), data_end_async, NULL, NULL);
     GST_INFO_OBJECT (self, "all inputs ended, posting EOS");
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_eos (GST_OBJECT (self)));
