@@ -285,4 +285,31 @@ test_wait_element_message (TestPipeline * tp, const gchar * name,
   return ret;
 }
 
+/* Waits for a WARNING message whose text has @text, from anywhere in
+ * @tp's pipeline, at most @timeout_s (times MESHRTC_TIMEOUT_FACTOR);
+ * other warnings are dropped. */
+static inline gboolean
+test_wait_element_warning (TestPipeline * tp, const gchar * text,
+    guint timeout_s)
+{
+  GstBus *bus = gst_element_get_bus (tp->pipeline);
+  gint64 end = test_deadline (timeout_s);
+  gboolean found = FALSE;
+
+  while (!found && g_get_monotonic_time () < end) {
+    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
+        GST_MESSAGE_WARNING);
+    GError *err = NULL;
+
+    if (!msg)
+      continue;
+    gst_message_parse_warning (msg, &err, NULL);
+    found = strstr (err->message, text) != NULL;
+    g_clear_error (&err);
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+  return found;
+}
+
 #endif

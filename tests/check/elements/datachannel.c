@@ -196,31 +196,6 @@ GST_START_TEST (test_fanout_data_channel_both_ways)
 
 GST_END_TEST;
 
-/* a WARNING whose text has @text, posted in @tp within @timeout_s */
-static gboolean
-test_wait_element_warning (TestPipeline * tp, const gchar * text,
-    guint timeout_s)
-{
-  GstBus *bus = gst_element_get_bus (tp->pipeline);
-  gint64 end = test_deadline (timeout_s);
-  gboolean found = FALSE;
-
-  while (!found && g_get_monotonic_time () < end) {
-    GstMessage *msg = gst_bus_timed_pop_filtered (bus, 100 * GST_MSECOND,
-        GST_MESSAGE_WARNING);
-    GError *err = NULL;
-
-    if (!msg)
-      continue;
-    gst_message_parse_warning (msg, &err, NULL);
-    found = strstr (err->message, text) != NULL;
-    g_clear_error (&err);
-    gst_message_unref (msg);
-  }
-  gst_object_unref (bus);
-  return found;
-}
-
 /* the next message out of @sink (at most @timeout_s), its text, caps name
  * and the sender's id from its GstRtcPeerMeta */
 static gboolean
