@@ -58,12 +58,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "gstmeshrtcelements.h"
-#include "gstrtciceservers.h"
-#include "rtccontextthread.h"
-#include "rtciceconfig.h"
-#include "rtcicesource.h"
+#include "gstrtciceservers-private.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_rtc_ice_servers_debug);
+GST_DEBUG_CATEGORY (gst_rtc_ice_servers_debug);
 #define GST_CAT_DEFAULT gst_rtc_ice_servers_debug
 
 #define DEFAULT_ICE_SERVERS NULL
@@ -90,41 +87,6 @@ enum
   PROP_ICE_TRANSPORT_POLICY,
 };
 
-struct _GstRtcIceServers
-{
-  GstElement parent;
-
-  /* protects everything below */
-  GMutex lock;
-  GCond cond;
-
-  /* properties */
-  gchar *ice_servers;
-  gchar *turn_secret;
-  gchar *turn_user;
-  guint ttl;
-  gchar *location;
-  guint refresh_interval;
-  guint timeout;
-  RtcIceTransportPolicy policy;
-
-  /* between NULL->READY and READY->NULL */
-  gboolean running;
-  guint run;                    /* which start; webrtcbins remember it */
-  gboolean warned_ignored;      /* ignored-URL warning posted for current */
-  GstBin *toplevel;
-  gulong deep_added_id;
-
-  /* the first configuration, waited for synchronously by NULL->READY */
-  gboolean initial_done;
-  GError *initial_error;
-
-  /* fetching, host-name lookups and timers run in the element's own
-   * context thread, never on a streaming thread or the application's */
-  RtcContextThread *thread;
-  GMainContext *context;
-  RtcIceSource *source;
-};
 
 #define gst_rtc_ice_servers_parent_class parent_class
 G_DEFINE_TYPE (GstRtcIceServers, gst_rtc_ice_servers, GST_TYPE_ELEMENT);
@@ -275,8 +237,7 @@ on_config_changed (RtcIceSource * source, RtcIceConfig * config,
 
 /* Only for the first configuration: NULL->READY reports it. */
 static void
-on_source_error (RtcIceSource * source, GError * error,
-    GstRtcIceServers * self)
+on_source_error (RtcIceSource * source, GError * error, GstRtcIceServers * self)
 {
   g_mutex_lock (&self->lock);
   if (!self->initial_done) {
@@ -314,171 +275,6 @@ on_source_warning (RtcIceSource * source, GError * error,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Configuring webrtcbins                                                   */
-
-/* webrtcbin's thread: a webrtcbin gathered no relay candidate although
- * TURN servers are configured (rtcicewebrtc.h). */
-static void
-on_no_relay (GObject * owner, guint run, const gchar * webrtc_name,
-    const gchar * turn_list, const gchar * policy)
-{
-  GstRtcIceServers *self = GST_RTC_ICE_SERVERS (owner);
-  gboolean current;
-
-  g_mutex_lock (&self->lock);
-  current = self->running && self->run == run;
-  g_mutex_unlock (&self->lock);
-
-  if (current)
-    GST_ELEMENT_WARNING (self, RESOURCE, OPEN_READ_WRITE,
-        (_("No TURN relay candidate was gathered; the TURN server "
-                "probably rejected the credentials.")),
-        ("%s gathered no relay candidate from %s "
-            "(ice-transport-policy=%s). Usual causes: rejected credentials "
-            "(wrong turn-secret or password, expired username, clock "
-            "skew) or an unreachable server.", webrtc_name, turn_list,
-            policy));
-}
-
-static void
-configure_webrtcbin (GstRtcIceServers * self, GstElement * webrtc)
-{
-  RtcIceSource *source;
-  RtcIceConfig *config;
-  RtcIceTransportPolicy policy;
-  GStrv ignored = NULL;
-  GError *err = NULL;
-  gchar *turn_list = NULL;
-  gboolean warn_ignored = FALSE, claimed = FALSE;
-  guint run;
-
-  g_mutex_lock (&self->lock);
-  source = (self->running && self->source) ? g_object_ref (self->source) :
-      NULL;
-  policy = self->policy;
-  run = self->run;
-  g_mutex_unlock (&self->lock);
-  if (!source)
-    return;
-
-  /* the renewal timer may lag (suspend, busy machine): new connections
-   * never get credentials with less than 20% of their life left */
-  rtc_ice_source_renew_if_needed (source);
-  config = rtc_ice_source_dup_config (source);
-  g_object_unref (source);
-  if (!config)
-    return;
-
-  if (rtc_ice_config_has_turn (config))
-    turn_list = rtc_ice_config_describe_turn (config);
-  /* once per webrtcbin and start; one rtciceservers per webrtcbin */
-  claimed = rtc_ice_webrtc_claim (webrtc, G_OBJECT (self), run, turn_list,
-      rtc_ice_transport_policy_to_string (policy), on_no_relay);
-  g_free (turn_list);
-  if (!claimed)
-    goto done;
-
-  GST_INFO_OBJECT (self, "configuring %" GST_PTR_FORMAT, webrtc);
-
-  if (!rtc_ice_config_apply (config, webrtc, policy, &ignored, &err)) {
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        (_("webrtcbin refused a TURN server.")), ("%s: %s",
-            GST_OBJECT_NAME (webrtc), err->message));
-    g_clear_error (&err);
-  }
-
-  if (ignored && ignored[0]) {
-    g_mutex_lock (&self->lock);
-    warn_ignored = !self->warned_ignored;
-    self->warned_ignored = TRUE;
-    g_mutex_unlock (&self->lock);
-  }
-  if (warn_ignored) {
-    gchar *list = g_strjoinv (", ", ignored);
-
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        (_("Some ICE servers cannot be used by webrtcbin and are ignored.")),
-        ("ignored: %s", list));
-    g_free (list);
-  }
-  g_strfreev (ignored);
-
-done:
-  rtc_ice_config_free (config);
-}
-
-static void
-on_deep_element_added (GstBin * bin, GstBin * sub_bin, GstElement * element,
-    GstRtcIceServers * self)
-{
-  if (rtc_ice_config_is_webrtcbin (element))
-    configure_webrtcbin (self, element);
-}
-
-static GstBin *
-find_toplevel_bin (GstRtcIceServers * self)
-{
-  GstObject *obj = gst_object_ref (GST_OBJECT_CAST (self));
-  GstObject *parent;
-
-  while ((parent = gst_object_get_parent (obj))) {
-    gst_object_unref (obj);
-    obj = parent;
-  }
-  if (!GST_IS_BIN (obj)) {
-    gst_object_unref (obj);
-    return NULL;
-  }
-  return GST_BIN_CAST (obj);
-}
-
-/* Connects to the top-level bin first, then walks what is already there:
- * a webrtcbin added in between is seen twice and configured once. */
-static void
-watch_pipeline (GstRtcIceServers * self)
-{
-  GstBin *toplevel = find_toplevel_bin (self);
-  GList *found, *l;
-
-  if (!toplevel) {
-    GST_WARNING_OBJECT (self, "not in a bin: no webrtcbin to configure");
-    return;
-  }
-
-  g_mutex_lock (&self->lock);
-  self->toplevel = gst_object_ref (toplevel);
-  self->deep_added_id = g_signal_connect (toplevel, "deep-element-added",
-      G_CALLBACK (on_deep_element_added), self);
-  g_mutex_unlock (&self->lock);
-
-  found = rtc_ice_webrtc_list (toplevel);
-  for (l = found; l; l = l->next)
-    configure_webrtcbin (self, l->data);
-  g_list_free_full (found, gst_object_unref);
-  gst_object_unref (toplevel);
-}
-
-static void
-unwatch_pipeline (GstRtcIceServers * self)
-{
-  GstBin *toplevel;
-  gulong id;
-
-  g_mutex_lock (&self->lock);
-  toplevel = self->toplevel;
-  id = self->deep_added_id;
-  self->toplevel = NULL;
-  self->deep_added_id = 0;
-  g_mutex_unlock (&self->lock);
-
-  if (toplevel) {
-    if (id)
-      g_signal_handler_disconnect (toplevel, id);
-    gst_object_unref (toplevel);
-  }
-}
-
-/* ------------------------------------------------------------------------ */
 /* Reconfiguration while running (properties are mutable in PLAYING)       */
 
 /* Worker: ice-servers or the TURN REST settings changed. */
@@ -509,8 +305,7 @@ reconfigure_cb (gpointer user_data)
   } else {
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
         (_("Invalid ICE server configuration.")),
-        ("new settings ignored, keeping the last good ones: %s",
-            err->message));
+        ("new settings ignored, keeping the last good ones: %s", err->message));
     g_error_free (err);
   }
   g_object_unref (source);
@@ -585,8 +380,7 @@ make_source (GstRtcIceServers * self)
 
   source = rtc_ice_source_new ();
   rtc_ice_source_set_servers (source, parsed);
-  rtc_ice_source_set_location (source, self->location,
-      self->refresh_interval);
+  rtc_ice_source_set_location (source, self->location, self->refresh_interval);
   rtc_ice_source_set_timeout (source, self->timeout);
   rtc_ice_source_set_turn_rest (source, self->turn_secret, self->turn_user,
       self->ttl);
@@ -710,7 +504,7 @@ start (GstRtcIceServers * self)
   GST_INFO_OBJECT (self, "%u ICE server entries, policy %s",
       config->servers->len, rtc_ice_transport_policy_to_string (self->policy));
 
-  watch_pipeline (self);
+  gst_rtc_ice_servers_watch_pipeline (self);
   ctx = make_context (self, config);
   publish (self, ctx);
   gst_context_unref (ctx);
@@ -725,7 +519,7 @@ stop (GstRtcIceServers * self)
   self->running = FALSE;
   g_mutex_unlock (&self->lock);
 
-  unwatch_pipeline (self);
+  gst_rtc_ice_servers_unwatch_pipeline (self);
   stop_worker (self);
 }
 
