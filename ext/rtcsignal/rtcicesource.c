@@ -8,10 +8,10 @@
 
 #include <libsoup/soup.h>
 
-#include "rtcicesource.h"
+#include "rtcicesource-private.h"
 #include "rtccontextthread.h"
 
-GST_DEBUG_CATEGORY_STATIC (rtc_ice_source_debug);
+GST_DEBUG_CATEGORY (rtc_ice_source_debug);
 #define GST_CAT_DEFAULT rtc_ice_source_debug
 
 /* A configuration document larger than this is not an ICE configuration. */
@@ -19,45 +19,7 @@ GST_DEBUG_CATEGORY_STATIC (rtc_ice_source_debug);
 /* rtc_ice_source_stop() waits at most this long for cancelled work. */
 #define STOP_DRAIN_TIMEOUT_MS 5000
 
-enum
-{
-  SIGNAL_CONFIG_CHANGED,
-  SIGNAL_ERROR,
-  SIGNAL_WARNING,
-  LAST_SIGNAL
-};
-
-static guint signals[LAST_SIGNAL];
-
-struct _RtcIceSource
-{
-  GObject parent;
-
-  /* protects everything below but the context-only fields */
-  GMutex lock;
-
-  /* settings */
-  RtcIceConfig *servers;        /* static servers, may be NULL */
-  gchar *location;
-  guint refresh_interval;
-  guint timeout;
-  gchar *secret;
-  gchar *turn_user;
-  guint ttl;
-
-  /* between start and stop */
-  gboolean running;
-  GMainContext *context;
-  GCancellable *cancellable;    /* cancelled by stop: every operation */
-  RtcIceConfig *fetched;        /* last good document from location */
-  GHashTable *addresses;        /* host name -> IP address */
-  RtcIceConfig *current;        /* all of it, with credentials */
-  GSource *refresh_source;
-  GSource *renew_source;
-  guint failures;
-  gint operations;              /* atomic: fetches and lookup rounds */
-  SoupSession *session;         /* context only */
-};
+guint rtc_ice_source_signals[RTC_ICE_SOURCE_LAST_SIGNAL];
 
 G_DEFINE_TYPE (RtcIceSource, rtc_ice_source, G_TYPE_OBJECT);
 G_DEFINE_QUARK (rtc - ice - source - error - quark, rtc_ice_source_error);
@@ -123,29 +85,11 @@ emit_config_changed (RtcIceSource * self)
   RtcIceConfig *config = rtc_ice_source_dup_config (self);
 
   if (config) {
-    g_signal_emit (self, signals[SIGNAL_CONFIG_CHANGED], 0, config);
+    g_signal_emit (self,
+        rtc_ice_source_signals[RTC_ICE_SOURCE_SIGNAL_CONFIG_CHANGED], 0,
+        config);
     rtc_ice_config_free (config);
   }
-}
-
-static void
-emit_warning (RtcIceSource * self, RtcIceSourceError code,
-    const gchar * format, ...)
-G_GNUC_PRINTF (3, 4);
-
-     static void
-         emit_warning (RtcIceSource * self, RtcIceSourceError code,
-    const gchar * format, ...)
-{
-  GError *err;
-  va_list args;
-
-  va_start (args, format);
-  err = g_error_new_valist (RTC_ICE_SOURCE_ERROR, code, format, args);
-  va_end (args);
-  GST_DEBUG_OBJECT (self, "warning: %s", err->message);
-  g_signal_emit (self, signals[SIGNAL_WARNING], 0, err);
-  g_error_free (err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -249,201 +193,7 @@ rtc_ice_source_dup_config (RtcIceSource * self)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Operations: one fetch or one round of lookups                           */
-
-/* Stopping cancels every operation; its own timeout cancels only this one,
- * so the timeout bounds the whole operation, not each I/O step. */
-typedef struct
-{
-  RtcIceSource *source;
-  GCancellable *cancellable;
-  gulong cancel_id;
-  GSource *timeout_source;
-  guint timeout;
-  gboolean timed_out;
-} Operation;
-
-static gboolean
-operation_timeout_cb (gpointer user_data)
-{
-  Operation *op = user_data;
-
-  op->timed_out = TRUE;
-  g_cancellable_cancel (op->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-operation_begin (Operation * op, RtcIceSource * self)
-{
-  op->source = g_object_ref (self);
-  g_atomic_int_inc (&self->operations);
-  op->cancellable = g_cancellable_new ();
-
-  g_mutex_lock (&self->lock);
-  op->timeout = self->timeout;
-  g_mutex_unlock (&self->lock);
-  op->cancel_id = g_cancellable_connect (self->cancellable,
-      G_CALLBACK (g_cancellable_cancel), g_object_ref (op->cancellable),
-      g_object_unref);
-
-  /* milliseconds: a seconds timer may fire up to a second late */
-  op->timeout_source = g_timeout_source_new (op->timeout * 1000);
-  g_source_set_callback (op->timeout_source, operation_timeout_cb, op, NULL);
-  g_source_attach (op->timeout_source, self->context);
-}
-
-/* The operation's outcome: a cancellation by its own timeout is a
- * time-out. */
-static GError *
-operation_error (Operation * op, const GError * error)
-{
-  if (op->timed_out && g_error_matches (error, G_IO_ERROR,
-          G_IO_ERROR_CANCELLED))
-    return g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-        "no answer within %u s", op->timeout);
-  return g_error_copy (error);
-}
-
-/* Stopped: nothing to report, nothing to start. */
-static gboolean
-operation_stopped (Operation * op)
-{
-  return g_cancellable_is_cancelled (op->source->cancellable);
-}
-
-/* Also frees @op, the first member of a g_new()ed struct. */
-static void
-operation_end (Operation * op)
-{
-  g_source_destroy (op->timeout_source);
-  g_source_unref (op->timeout_source);
-  g_cancellable_disconnect (op->source->cancellable, op->cancel_id);
-  g_object_unref (op->cancellable);
-  g_atomic_int_add (&op->source->operations, -1);
-  g_object_unref (op->source);
-  g_free (op);
-}
-
-/* ------------------------------------------------------------------------ */
 /* Resolving host names                                                     */
-
-/* webrtcbin 1.22 hands STUN and TURN hosts to libnice, which takes IP
- * addresses only and silently ignores names: resolve them here. */
-typedef void (*ResolvedFunc) (RtcIceSource * self, gpointer data);
-
-typedef struct
-{
-  Operation op;
-  guint pending;
-  GPtrArray *failed;
-  ResolvedFunc done;
-  gpointer data;
-} Resolve;
-
-typedef struct
-{
-  Resolve *resolve;
-  gchar *host;
-} Lookup;
-
-static void
-resolve_finish (Resolve * resolve)
-{
-  RtcIceSource *self = resolve->op.source;
-
-  if (resolve->failed->len > 0 && !operation_stopped (&resolve->op)) {
-    gchar *list;
-
-    g_ptr_array_add (resolve->failed, NULL);
-    list = g_strjoinv (", ", (GStrv) resolve->failed->pdata);
-    emit_warning (self, RTC_ICE_SOURCE_ERROR_UNRESOLVED, "%s", list);
-    g_free (list);
-  }
-
-  resolve->done (self, resolve->data);
-
-  g_ptr_array_unref (resolve->failed);
-  operation_end (&resolve->op);
-}
-
-static void
-on_lookup_done (GObject * source, GAsyncResult * res, gpointer user_data)
-{
-  Lookup *lookup = user_data;
-  Resolve *resolve = lookup->resolve;
-  RtcIceSource *self = resolve->op.source;
-  GList *addresses;
-  gchar *address;
-  GError *err = NULL;
-
-  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), res, &err);
-  address = rtc_ice_address_choose (addresses);
-  if (address) {
-    GST_DEBUG_OBJECT (self, "%s is %s", lookup->host, address);
-    g_mutex_lock (&self->lock);
-    if (self->addresses)
-      g_hash_table_insert (self->addresses, g_strdup (lookup->host), address);
-    else
-      g_free (address);
-    g_mutex_unlock (&self->lock);
-  } else {
-    GST_DEBUG_OBJECT (self, "%s: %s", lookup->host,
-        err ? err->message : "no address");
-    g_ptr_array_add (resolve->failed, g_strdup (lookup->host));
-  }
-  g_clear_error (&err);
-  if (addresses)
-    g_resolver_free_addresses (addresses);
-
-  g_free (lookup->host);
-  g_free (lookup);
-  if (--resolve->pending == 0)
-    resolve_finish (resolve);
-}
-
-/* Looks up the @hosts not known yet, then calls @done. */
-static void
-resolve_hosts (RtcIceSource * self, GStrv hosts, ResolvedFunc done,
-    gpointer data)
-{
-  Resolve *resolve;
-  GResolver *resolver;
-  GPtrArray *todo = g_ptr_array_new ();
-  guint i;
-
-  g_mutex_lock (&self->lock);
-  for (i = 0; hosts && hosts[i]; i++) {
-    if (self->addresses && !g_hash_table_contains (self->addresses, hosts[i]))
-      g_ptr_array_add (todo, hosts[i]);
-  }
-  g_mutex_unlock (&self->lock);
-
-  if (todo->len == 0) {
-    g_ptr_array_unref (todo);
-    done (self, data);
-    return;
-  }
-
-  resolve = g_new0 (Resolve, 1);
-  operation_begin (&resolve->op, self);
-  resolve->failed = g_ptr_array_new_with_free_func (g_free);
-  resolve->done = done;
-  resolve->data = data;
-  resolve->pending = todo->len;
-
-  resolver = g_resolver_get_default ();
-  for (i = 0; i < todo->len; i++) {
-    Lookup *lookup = g_new0 (Lookup, 1);
-
-    lookup->resolve = resolve;
-    lookup->host = g_strdup (g_ptr_array_index (todo, i));
-    g_resolver_lookup_by_name_async (resolver, lookup->host,
-        resolve->op.cancellable, on_lookup_done, lookup);
-  }
-  g_object_unref (resolver);
-  g_ptr_array_unref (todo);
-}
 
 /* The first configuration, once its host names are resolved. */
 static void
@@ -461,7 +211,8 @@ on_initial_resolved (RtcIceSource * self, gpointer data)
   if (ok) {
     emit_config_changed (self);
   } else if (running) {
-    g_signal_emit (self, signals[SIGNAL_ERROR], 0, err);
+    g_signal_emit (self, rtc_ice_source_signals[RTC_ICE_SOURCE_SIGNAL_ERROR], 0,
+        err);
     g_error_free (err);
   }
 }
@@ -490,7 +241,8 @@ initial_resolve (RtcIceSource * self)
   g_mutex_unlock (&self->lock);
   g_ptr_array_add (all, NULL);
 
-  resolve_hosts (self, (GStrv) all->pdata, on_initial_resolved, NULL);
+  rtc_ice_source_resolve_hosts (self, (GStrv) all->pdata, on_initial_resolved,
+      NULL);
   g_ptr_array_unref (all);
 }
 
@@ -522,7 +274,8 @@ on_servers_resolved (RtcIceSource * self, gpointer data)
   if (ok) {
     emit_config_changed (self);
   } else if (running) {
-    emit_warning (self, RTC_ICE_SOURCE_ERROR_REJECTED, "%s", err->message);
+    rtc_ice_source_emit_warning (self, RTC_ICE_SOURCE_ERROR_REJECTED, "%s",
+        err->message);
     g_error_free (err);
   }
 }
@@ -548,7 +301,7 @@ rtc_ice_source_set_servers (RtcIceSource * self, const RtcIceConfig * servers)
     return;
 
   hosts = rtc_ice_config_get_unresolved_hosts (copy);
-  resolve_hosts (self, hosts, on_servers_resolved, copy);
+  rtc_ice_source_resolve_hosts (self, hosts, on_servers_resolved, copy);
   g_strfreev (hosts);
 }
 
@@ -557,7 +310,7 @@ rtc_ice_source_set_servers (RtcIceSource * self, const RtcIceConfig * servers)
 
 typedef struct
 {
-  Operation op;
+  RtcIceOperation op;
   gboolean initial;
   gchar *location;
   SoupMessage *msg;
@@ -597,7 +350,7 @@ refresh_failed (RtcIceSource * self, const gchar * where, GError * err)
   g_mutex_unlock (&self->lock);
 
   if (delay)
-    emit_warning (self, RTC_ICE_SOURCE_ERROR_REFRESH,
+    rtc_ice_source_emit_warning (self, RTC_ICE_SOURCE_ERROR_REFRESH,
         "%s: %s; retrying in %u s", where, err->message, delay);
 }
 
@@ -667,11 +420,11 @@ fetch_finish (Fetch * fetch, GBytes * bytes, const GError * error)
   GError *err = NULL;
   gchar *where = rtc_ice_source_redact_location (fetch->location);
 
-  if (operation_stopped (&fetch->op))
+  if (rtc_ice_operation_stopped (&fetch->op))
     goto out;
 
   if (error) {
-    err = operation_error (&fetch->op, error);
+    err = rtc_ice_operation_error (&fetch->op, error);
   } else {
     gsize size;
     const gchar *data = g_bytes_get_data (bytes, &size);
@@ -691,14 +444,15 @@ fetch_finish (Fetch * fetch, GBytes * bytes, const GError * error)
     g_mutex_unlock (&self->lock);
     initial_resolve (self);
   } else if (fetch->initial) {
-    g_signal_emit (self, signals[SIGNAL_ERROR], 0, err);
+    g_signal_emit (self, rtc_ice_source_signals[RTC_ICE_SOURCE_SIGNAL_ERROR], 0,
+        err);
   } else if (config) {
     Refreshed *r = g_new0 (Refreshed, 1);
     GStrv hosts = rtc_ice_config_get_unresolved_hosts (config);
 
     r->config = config;
     r->where = g_strdup (where);
-    resolve_hosts (self, hosts, on_refresh_resolved, r);
+    rtc_ice_source_resolve_hosts (self, hosts, on_refresh_resolved, r);
     g_strfreev (hosts);
   } else {
     refresh_failed (self, where, err);
@@ -709,7 +463,7 @@ out:
   g_free (where);
   g_clear_object (&fetch->msg);
   g_free (fetch->location);
-  operation_end (&fetch->op);
+  rtc_ice_operation_end (&fetch->op);
 }
 
 static void
@@ -762,7 +516,7 @@ fetch_start (RtcIceSource * self, gboolean initial)
   g_mutex_lock (&self->lock);
   fetch->location = g_strdup (self->location);
   g_mutex_unlock (&self->lock);
-  operation_begin (&fetch->op, self);
+  rtc_ice_operation_begin (&fetch->op, self);
 
   if (!fetch->location) {
     /* location was unset while running: drop what it gave */
@@ -998,17 +752,19 @@ rtc_ice_source_class_init (RtcIceSourceClass * klass)
    * @source: the source
    * @config: the new configuration, with credentials
    */
-  signals[SIGNAL_CONFIG_CHANGED] = g_signal_new ("config-changed",
-      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 1, RTC_TYPE_ICE_CONFIG | G_SIGNAL_TYPE_STATIC_SCOPE);
+  rtc_ice_source_signals[RTC_ICE_SOURCE_SIGNAL_CONFIG_CHANGED] =
+      g_signal_new ("config-changed", G_TYPE_FROM_CLASS (klass),
+      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+      RTC_TYPE_ICE_CONFIG | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   /**
    * RtcIceSource::error:
    * @source: the source
    * @error: why there is no first configuration
    */
-  signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass),
-      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+  rtc_ice_source_signals[RTC_ICE_SOURCE_SIGNAL_ERROR] =
+      g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+      NULL, NULL, NULL, G_TYPE_NONE, 1,
       G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   /**
@@ -1016,7 +772,8 @@ rtc_ice_source_class_init (RtcIceSourceClass * klass)
    * @source: the source
    * @error: what went wrong (%RTC_ICE_SOURCE_ERROR)
    */
-  signals[SIGNAL_WARNING] = g_signal_new ("warning",
-      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 1, G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
+  rtc_ice_source_signals[RTC_ICE_SOURCE_SIGNAL_WARNING] =
+      g_signal_new ("warning", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+      NULL, NULL, NULL, G_TYPE_NONE, 1,
+      G_TYPE_ERROR | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
