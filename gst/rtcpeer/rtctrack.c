@@ -150,17 +150,14 @@ static GstPadProbeReturn
 input_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
   RtcTrack *self = user_data;
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
   GstCaps *caps;
 
-  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+  /* the first caps make the encoder; later ones go to it */
+  if (self->encoder
+      || GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_CAPS)
     return GST_PAD_PROBE_OK;
-  gst_event_parse_caps (event, &caps);
-  if (self->encoder)
-    return GST_PAD_PROBE_OK;
-  if (!build_encoder (self, caps))
-    return GST_PAD_PROBE_DROP;
-  return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (GST_PAD_PROBE_INFO_EVENT (info), &caps);
+  return build_encoder (self, caps) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 static GstPadProbeReturn
