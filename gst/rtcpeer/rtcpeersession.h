@@ -84,7 +84,11 @@ typedef struct
   gboolean defer_local_offer;
 } RtcPeerSessionConfig;
 
-#define RTC_PEER_SESSION_DEFAULT_LATENCY_MS 200
+/* The receive jitterbuffer: 100 ms leaves a lost packet time for one NACK
+ * retransmission on paths up to about 70 ms round trip, at 100 ms less
+ * delay than webrtcbin's own 200 (tests/benchmarks/latency-loss.c,
+ * docs/performance.md). */
+#define RTC_PEER_SESSION_DEFAULT_LATENCY_MS 100
 #define RTC_PEER_SESSION_DEFAULT_DISCONNECT_TIMEOUT_MS 5000
 #define RTC_PEER_SESSION_DEFAULT_CONNECT_TIMEOUT_MS 30000
 /* A remote description with more media sections is invalid. (Remote ICE
