@@ -486,14 +486,16 @@ GST_START_TEST (test_a_flooding_peer_is_bounded)
       "the fanout received %u of %u messages", received_count (&at_fanout),
       FLOOD_COUNT);
 
-  /* what the fanout kept: one in the appsink, at most 4 MiB waiting */
+  /* what the fanout kept: at most 4 MiB waiting in the element, one it is
+   * pushing, and downstream the appsink's one queued and one blocked in
+   * its chain (seen: 67 under ASan) */
   while ((sample = gst_app_sink_try_pull_sample (GST_APP_SINK (out),
               2 * GST_SECOND * test_timeout_factor ()))) {
     kept++;
     gst_sample_unref (sample);
   }
   fail_unless (kept >= 1, "no message reached the application");
-  fail_unless (kept <= 1 + (4 * 1024 * 1024) / FLOOD_MESSAGE + 1,
+  fail_unless (kept <= (4 * 1024 * 1024) / FLOOD_MESSAGE + 3,
       "the fanout kept %u messages of %u KiB: more than 4 MiB", kept,
       FLOOD_MESSAGE / 1024);
   GST_INFO ("flood: %u of %u messages kept", kept, FLOOD_COUNT);
