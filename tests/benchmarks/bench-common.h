@@ -30,6 +30,24 @@
   "application/x-rtp,media=video,encoding-name=H264,payload=96," \
   "clock-rate=90000"
 
+/* Parses the command line (@entries and GStreamer's options, @summary
+ * for --help) and initialises GStreamer; FALSE on a bad option. */
+static inline gboolean
+bench_init (int *argc, char ***argv, const GOptionEntry * entries,
+    const gchar * summary)
+{
+  GOptionContext *ctx = g_option_context_new (summary);
+  gboolean ok;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  ok = g_option_context_parse (ctx, argc, argv, NULL);
+  g_option_context_free (ctx);
+  if (ok)
+    gst_init (NULL, NULL);
+  return ok;
+}
+
 /* ---- signalling server program ---- */
 
 typedef struct

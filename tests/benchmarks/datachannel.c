@@ -316,18 +316,13 @@ main (int argc, char **argv)
         "16 KiB messages per throughput run (default 200)", "N"},
     {NULL}
   };
-  GOptionContext *ctx = g_option_context_new ("- data channel benchmark");
   gdouble rtt[2][50], mbps[2][50];
   guint n[2] = { 0, 0 };
   BenchServer *srv;
   gint i;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, NULL))
+  if (!bench_init (&argc, &argv, entries, "- data channel benchmark"))
     return 2;
-  g_option_context_free (ctx);
-  gst_init (NULL, NULL);
   runs = CLAMP (runs, 1, 50);
   pings = CLAMP (pings, 1, 10000);
   count = CLAMP (count, 1, 10000);

@@ -380,16 +380,11 @@ main (int argc, char **argv)
         "Comma-separated: ours,raw,raw-kf (default all)", "LIST"},
     {NULL}
   };
-  GOptionContext *ctx = g_option_context_new ("- join latency benchmark");
   gchar **list;
   guint i;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, NULL))
+  if (!bench_init (&argc, &argv, entries, "- join latency benchmark"))
     return 2;
-  g_option_context_free (ctx);
-  gst_init (NULL, NULL);
   runs = CLAMP (runs, 1, 200);
 
   g_print ("join-latency: 1280x720@30 H264 2 Mbit/s (x264 ultrafast "

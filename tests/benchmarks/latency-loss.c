@@ -321,7 +321,6 @@ main (int argc, char **argv)
         "P"},
     {NULL}
   };
-  GOptionContext *ctx = g_option_context_new ("- latency under loss");
   const guint n_lat = G_N_ELEMENTS (latencies);
   const guint n_imp = G_N_ELEMENTS (impairments);
   Result *res;
@@ -332,12 +331,8 @@ main (int argc, char **argv)
   guint l, m, k;
   gchar *load = NULL;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, NULL))
+  if (!bench_init (&argc, &argv, entries, "- latency under loss"))
     return 2;
-  g_option_context_free (ctx);
-  gst_init (NULL, NULL);
   runs = CLAMP (runs, 1, 50);
   if (reorder > 0) {
     impairments[1].reorder = impairments[2].reorder = CLAMP (reorder, 0, 1);

@@ -252,7 +252,6 @@ main (int argc, char **argv)
         "Signalling URI for --child", NULL},
     {NULL}
   };
-  GOptionContext *ctx = g_option_context_new ("- first-frame benchmark");
   BenchServer *srv;
   Series series[6] = {
     {"cold rtcsignalbin"}, {"cold raw webrtcbin"},
@@ -264,12 +263,8 @@ main (int argc, char **argv)
   gchar *self_exe;
   gint i;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, NULL))
+  if (!bench_init (&argc, &argv, entries, "- first-frame benchmark"))
     return 2;
-  g_option_context_free (ctx);
-  gst_init (NULL, NULL);
 
   if (child_mode) {
     ms = g_str_equal (child_mode, "raw") ? sample_raw (&kf) :
