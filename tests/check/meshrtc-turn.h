@@ -56,6 +56,33 @@ tcp_port_open (guint port)
   return TRUE;
 }
 
+/* A port free on 127.0.0.1 for UDP and TCP both: coturn listens on both
+ * (RFC 8656 section 3.1), and a port the kernel handed out for UDP may be a
+ * busy TCP port, e.g. the local end of a connection the test made. */
+static inline guint
+turn_free_port (void)
+{
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  guint i, port = 0;
+
+  for (i = 0; i < 20; i++) {
+    GSocket *tcp = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+        G_SOCKET_PROTOCOL_TCP, NULL);
+    GSocketAddress *addr;
+    gboolean free;
+
+    port = test_free_port (G_SOCKET_TYPE_DATAGRAM);
+    addr = g_inet_socket_address_new (lo, port);
+    free = g_socket_bind (tcp, addr, FALSE, NULL);
+    g_object_unref (addr);
+    g_object_unref (tcp);
+    if (free)
+      break;
+  }
+  g_object_unref (lo);
+  return port;
+}
+
 /* A failed assertion ends the test process without turn_stop(): take
  * coturn with it. */
 static inline void
@@ -70,18 +97,25 @@ turn_start (Turn * t)
   GSubprocessLauncher *launcher;
   GError *err = NULL;
   gchar *listen, *min, *max;
-  guint i, relay_base;
+  guint i, relay_base = 0;
+  gboolean listening;
+  gint64 deadline;
 
   memset (t, 0, sizeof (*t));
-  t->port = test_free_port (G_SOCKET_TYPE_DATAGRAM);
-  relay_base = test_free_port (G_SOCKET_TYPE_DATAGRAM);
+  t->port = turn_free_port ();
+  /* the relay range (allocated on demand) must not hold the listening port */
+  for (i = 0; i < 20; i++) {
+    relay_base = MIN (test_free_port (G_SOCKET_TYPE_DATAGRAM), 65000);
+    if (t->port < relay_base || t->port > relay_base + 200)
+      break;
+  }
   t->dir = g_dir_make_tmp ("meshrtc-turn-XXXXXX", &err);
   fail_unless (t->dir != NULL);
   t->log_path = g_build_filename (t->dir, "turnserver.log", NULL);
 
   listen = g_strdup_printf ("--listening-port=%u", t->port);
-  min = g_strdup_printf ("--min-port=%u", MIN (relay_base, 65000));
-  max = g_strdup_printf ("--max-port=%u", MIN (relay_base, 65000) + 200);
+  min = g_strdup_printf ("--min-port=%u", relay_base);
+  max = g_strdup_printf ("--max-port=%u", relay_base + 200);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
   g_subprocess_launcher_set_stdout_file_path (launcher, t->log_path);
@@ -102,9 +136,23 @@ turn_start (Turn * t)
   g_free (min);
   g_free (max);
 
-  for (i = 0; i < 50 && !tcp_port_open (t->port); i++)
+  deadline = test_deadline (10);
+  while (!(listening = tcp_port_open (t->port))
+      && g_get_monotonic_time () < deadline
+      && g_subprocess_get_identifier (t->proc)) {
     g_usleep (100 * 1000);
-  fail_unless (i < 50, "turnserver did not listen on %u", t->port);
+    /* notices (and reaps) a turnserver that exited */
+    g_main_context_iteration (NULL, FALSE);
+  }
+  if (!listening) {
+    gchar *log = NULL;
+
+    g_file_get_contents (t->log_path, &log, NULL, NULL);
+    g_printerr ("turnserver's log:\n%s\n", log ? log : "(none)");
+    g_free (log);
+  }
+  fail_unless (listening, "turnserver did not listen on %u (%s)", t->port,
+      g_subprocess_get_identifier (t->proc) ? "still running" : "exited");
   GST_INFO ("turnserver pid %s on port %u",
       g_subprocess_get_identifier (t->proc), t->port);
 }
