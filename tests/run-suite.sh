@@ -22,7 +22,7 @@ if [ "${MESHRTC_SKIP_INSTALL:-0}" != 1 ]; then
     meson ninja-build pkg-config gcc gettext util-linux iproute2 \
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev \
     gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-    gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice \
+    gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-x \
     libsoup-3.0-dev libjson-glib-dev libnice-dev libssl-dev \
     chromium coturn ca-certificates gdb \
     clang libclang-rt-14-dev python3

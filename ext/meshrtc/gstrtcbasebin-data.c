@@ -507,14 +507,6 @@ typedef struct
 
 #define DATA_SRC_QUEUE_MAX (4 * 1024 * 1024)
 
-/* Messages of a pad nobody linked go nowhere, and are no error: the
- * application may read them from "data-received" only. */
-static GstPadProbeReturn
-drop_when_unlinked (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
-{
-  return gst_pad_is_linked (pad) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
-}
-
 static void
 data_src_free (DataSrc * src)
 {
@@ -553,8 +545,8 @@ data_src_new (GstRtcBaseBin * self, const gchar * label)
   GST_RTC_DATA_SRC_PAD (src->pad)->label = g_strdup (label);
   gst_ghost_pad_set_target (GST_GHOST_PAD (src->pad), target);
   gst_object_unref (target);
-  gst_pad_add_probe (src->pad, GST_PAD_PROBE_TYPE_BUFFER |
-      GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_when_unlinked, NULL, NULL);
+  /* the application may read messages from "data-received" only */
+  gst_rtc_base_bin_drop_when_unlinked (src->pad);
   g_free (name);
   gst_object_ref (src->pad);
 

@@ -945,3 +945,16 @@ gst_rtc_base_bin_class_init (GstRtcBaseBinClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_RTC_DATA_SINK_PAD, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RTC_DATA_SRC_PAD, 0);
 }
+
+static GstPadProbeReturn
+drop_when_unlinked_cb (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  return gst_pad_is_linked (pad) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+void
+gst_rtc_base_bin_drop_when_unlinked (GstPad * pad)
+{
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_BUFFER_LIST, drop_when_unlinked_cb, NULL, NULL);
+}

@@ -117,6 +117,10 @@ GMainContext * gst_rtc_base_bin_get_context (GstRtcBaseBin * self);
 /* After EOS (@seqnum) was sent to a bin with no input: posts its EOS
  * message (see the function). Any thread. */
 void     gst_rtc_base_bin_end_without_inputs (GstRtcBaseBin * self, guint32 seqnum);
+/* Buffers pushed on @pad (a src pad of the element) while nobody linked
+ * it go nowhere instead of returning not-linked, which would fail the
+ * upstream peer's whole transport. */
+void     gst_rtc_base_bin_drop_when_unlinked (GstPad * pad);
 /* Whether a session with the peer @remote_id exists (any thread). */
 gboolean gst_rtc_base_bin_has_peer_with (GstRtcBaseBin * self, const gchar * remote_id);
 

@@ -2,10 +2,11 @@
  * Copyright (C) 2026 gst-meshrtc developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Inside GstRtcSignalBin, shared by its two files: gstrtcsignalbin.c (the
- * element: choosing the peer, properties, state) and
+ * Inside GstRtcSignalBin, shared by its three files: gstrtcsignalbin.c (the
+ * element: choosing the peers, properties, state),
  * gstrtcsignalbin-remote.c (receive chains and the src pads they come out
- * of). Not installed.
+ * of) and gstrtcsignalbin-mix.c (mix=true: every remote track composed
+ * into one video and one audio pad). Not installed.
  */
 #ifndef __GST_RTC_SIGNAL_BIN_PRIVATE_H__
 #define __GST_RTC_SIGNAL_BIN_PRIVATE_H__
@@ -24,6 +25,14 @@ struct _GstRtcSignalBin
   gboolean decode;
   gchar *whip_endpoint;
   gchar *whep_endpoint;
+  gboolean mix_enabled;         /* "mix" */
+  gint mix_width, mix_height, mix_fps_n, mix_fps_d;
+  /* peer id -> meta "name", for the mix's labels (OBJECT_LOCK) */
+  GHashTable *names;
+  /* mix=true, from READY to PAUSED on: the mixers and their pads */
+  struct _RtcMix *mix;           /* OBJECT_LOCK to read it off the
+                                 * streaming and state threads */
+  gint mix_ended;               /* atomic: EOS went out of the mix */
 
   /* context thread */
   GHashTable *requested;        /* producer ids we asked, or have, a
@@ -54,12 +63,17 @@ typedef struct
 } Slot;
 
 void gst_rtc_signal_bin_slot_free (Slot * slot);
+/* Ends the stream on @pad (stream-start and segment first if it never
+ * streamed); nothing for a pad no longer on the element. */
+void gst_rtc_signal_bin_push_eos (GstPad * pad, GstEvent * eos);
 
 /* Roles of @base (GstRtcBaseBinClass::get_roles). */
 RtcRoles gst_rtc_signal_bin_get_roles (GstRtcBaseBin * base);
 /* TRUE for an ingest: its own server, no producer chosen, no room, no sink
  * pad; it plays every producer at once. */
 gboolean gst_rtc_signal_bin_consumes_any (GstRtcSignalBin * self);
+/* TRUE for an ingest or a room member: several sessions at once. */
+gboolean gst_rtc_signal_bin_many_sessions (GstRtcSignalBin * self);
 
 /* GstRtcBaseBinClass::remote_pad: builds the receive chain of a remote
  * track and exposes it. */
@@ -73,6 +87,24 @@ void gst_rtc_signal_bin_drop_decoders (GstRtcSignalBin * self,
  * off the caller's thread, then posts the bin's EOS. Takes @event. */
 void gst_rtc_signal_bin_end_remote_pads (GstRtcSignalBin * self,
     GstEvent * event);
+
+/* mix=true (gstrtcsignalbin-mix.c). Going to PAUSED: builds the
+ * compositor and audiomixer, each fed by a live black or silent source,
+ * and exposes their video_src_0 and audio_src_0; FALSE with @error when an
+ * element is missing. */
+gboolean gst_rtc_signal_bin_mix_start (GstRtcSignalBin * self, GError ** error);
+/* Going to READY: removes them. */
+void gst_rtc_signal_bin_mix_stop (GstRtcSignalBin * self);
+/* A decoded remote track @pad of @session_id (from @remote_id) becomes a
+ * tile or a mixer input; streaming thread. */
+void gst_rtc_signal_bin_mix_add (GstRtcSignalBin * self,
+    const gchar * session_id, const gchar * remote_id, GstPad * pad);
+/* The session's tiles and inputs go, and the grid reflows. */
+void gst_rtc_signal_bin_mix_remove (GstRtcSignalBin * self,
+    const gchar * session_id);
+/* EOS sent to the element: ends video_src_0/audio_src_0 (off the caller's
+ * thread), then posts the bin's EOS. Takes @event. */
+void gst_rtc_signal_bin_mix_end (GstRtcSignalBin * self, GstEvent * event);
 
 G_END_DECLS
 

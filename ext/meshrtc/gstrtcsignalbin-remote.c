@@ -30,8 +30,8 @@ gst_rtc_signal_bin_slot_free (Slot * slot)
 /* Ends the stream on @pad, which may have no target (a pad exposed only
  * to carry EOS): stream-start and segment first, as downstream expects.
  * Nothing for a pad no longer on the element. */
-static void
-push_eos (GstPad * pad, GstEvent * eos)
+void
+gst_rtc_signal_bin_push_eos (GstPad * pad, GstEvent * eos)
 {
   GstObject *parent = gst_object_get_parent (GST_OBJECT (pad));
   GstEvent *sticky;
@@ -86,7 +86,7 @@ slot_end_run (GstElement * element, gpointer data)
   /* what is linked downstream ends before the pad goes */
   for (i = 0; i < G_N_ELEMENTS (end->slot->pads); i++)
     if (end->slot->pads[i])
-      push_eos (end->slot->pads[i], eos);
+      gst_rtc_signal_bin_push_eos (end->slot->pads[i], eos);
   gst_event_unref (eos);
   g_rec_mutex_lock (&self->slots_lock);
   for (i = 0; i < G_N_ELEMENTS (end->slot->pads); i++) {
@@ -162,6 +162,7 @@ gst_rtc_signal_bin_drop_decoders (GstRtcSignalBin * self,
     gst_bin_remove (GST_BIN (self), dec);
   }
   g_list_free (decoders);
+  gst_rtc_signal_bin_mix_remove (self, session_id);
 }
 
 typedef struct
@@ -188,7 +189,7 @@ eos_push_run (GstElement * element, gpointer data)
   guint i;
 
   for (i = 0; i < push->pads->len; i++)
-    push_eos (g_ptr_array_index (push->pads, i), push->eos);
+    gst_rtc_signal_bin_push_eos (g_ptr_array_index (push->pads, i), push->eos);
   if (push->post)
     gst_rtc_base_bin_end_without_inputs (GST_RTC_BASE_BIN (element),
         gst_event_get_seqnum (push->eos));
@@ -214,14 +215,14 @@ free_slot_index (GstRtcSignalBin * self)
 }
 
 /* Exposes @pad, a remote track of @session_id, on its slot's src pad of
- * its kind. Only an ingest has more than one session, hence slots above
- * 0; the others always use slot 0. */
+ * its kind. Only an ingest and a room member have more than one session,
+ * hence slots above 0; the others always use slot 0. */
 static void
 expose_remote_pad (GstRtcSignalBin * self, const gchar * session_id,
     GstPad * pad)
 {
   GstCaps *caps = gst_pad_get_current_caps (pad);
-  gboolean many = gst_rtc_signal_bin_consumes_any (self);
+  gboolean many = gst_rtc_signal_bin_many_sessions (self);
   const gchar *media;
   RtcMediaKind kind;
   GstPad **slot_pad, *ghost;
@@ -257,6 +258,9 @@ expose_remote_pad (GstRtcSignalBin * self, const gchar * session_id,
         kind == RTC_MEDIA_VIDEO ? "video" : "audio", slot->index);
 
     *slot_pad = gst_ghost_pad_new_no_target_from_template (name, templ);
+    /* e.g. a room's third member while gst-launch-1.0 linked only the
+     * first member's pads */
+    gst_rtc_base_bin_drop_when_unlinked (*slot_pad);
     /* a further slot holds its pads (slot_free); src_pads are the
      * element's only */
     if (slot->index > 0)
@@ -336,7 +340,10 @@ gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base,
   gst_pad_link (pad, sink);
   gst_object_unref (sink);
   src = gst_element_get_static_pad (dec, "src");
-  expose_remote_pad (self, session_id, src);
+  if (self->mix)
+    gst_rtc_signal_bin_mix_add (self, session_id, remote_id, src);
+  else
+    expose_remote_pad (self, session_id, src);
   gst_object_unref (src);
   gst_element_sync_state_with_parent (dec);
 
@@ -378,6 +385,7 @@ gst_rtc_signal_bin_end_remote_pads (GstRtcSignalBin * self, GstEvent * event)
 
         self->src_pads[i] = gst_ghost_pad_new_no_target_from_template (i ==
             RTC_MEDIA_VIDEO ? "video_src_0" : "audio_src_0", templ);
+        gst_rtc_base_bin_drop_when_unlinked (self->src_pads[i]);
         add = TRUE;
       }
       pads[i] = gst_object_ref (self->src_pads[i]);

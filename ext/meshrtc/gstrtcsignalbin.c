@@ -17,8 +17,11 @@
  * when a remote peer goes away, and exposes remote tracks as pads.
  *
  * Three ways to find the remote peer:
- * - `room=NAME`: two rtcsignalbins in the same room connect to each other
- *   (one bidirectional session; the peer whose id sorts lower asks for it);
+ * - `room=NAME`: the rtcsignalbins in the same room form a mesh, each
+ *   talking to every other at once (one bidirectional session per pair,
+ *   asked for by the member whose id sorts lower; up to 16 others); with
+ *   #GstRtcSignalBin:mix they are composed into one video and one audio
+ *   output, which makes a call one line per machine;
  * - `producer-peer-id=ID` or `producer-name=NAME`: consume a producer (any
  *   gst-plugins-rs producer such as webrtcsink, rtcmeshfanout, or another
  *   rtcsignalbin);
@@ -34,9 +37,10 @@
  * #GstRtcSignalBin:decode is %FALSE. (A GStreamer element cannot have a
  * sink and a src template of the same name, hence the `_src` infix.)
  * A src pad stays in place across sessions; the next session's media flows
- * out of the same pad. An ingest's further sessions at the same time come
- * out of `video_src_N`/`audio_src_N` pads of their own (N from 1), removed
- * when their session ends.
+ * out of the same pad. An ingest's or a room member's further sessions at
+ * the same time come out of `video_src_N`/`audio_src_N` pads of their own
+ * (N from 1), removed when their session ends. A src pad nobody linked
+ * drops its media.
  *
  * ## Element messages
  * - `meshrtc-signalling-connected`: registered; fields `peer-id`, `uri`,
@@ -60,6 +64,13 @@
  * |[
  * gst-launch-1.0 rtcsignalbin producer-name=cam ! videoconvert ! autovideosink
  * ]|
+ * A call, the same line on every machine:
+ * |[
+ * gst-launch-1.0 -e rtcsignalbin name=c room=call mix=true peer-name=alice \
+ *   v4l2src ! videoconvert ! c.video_0  pulsesrc ! c.audio_0 \
+ *   c.video_src_0 ! videoconvert ! autovideosink \
+ *   c.audio_src_0 ! audioconvert ! autoaudiosink
+ * ]|
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -76,11 +87,17 @@ GST_DEBUG_CATEGORY_EXTERN (meshrtc_debug);
 #define GST_CAT_DEFAULT meshrtc_debug
 
 #define DEFAULT_DECODE TRUE
+#define DEFAULT_MIX FALSE
+#define DEFAULT_MIX_WIDTH 1280
+#define DEFAULT_MIX_HEIGHT 720
+#define DEFAULT_MIX_FPS_N 30
+#define DEFAULT_MIX_FPS_D 1
 /* how long to wait before looking for the producer again after a session
  * ended (ms) */
 #define RELIST_DELAY_MS 500
-/* producers an ingest plays at once */
-#define MAX_INGEST_SESSIONS 16
+/* sessions at once: the producers an ingest plays, the other members of a
+ * room (a mesh of N members needs N-1 each) */
+#define MAX_SESSIONS 16
 
 enum
 {
@@ -90,6 +107,10 @@ enum
   PROP_DECODE,
   PROP_WHIP_ENDPOINT,
   PROP_WHEP_ENDPOINT,
+  PROP_MIX,
+  PROP_MIX_WIDTH,
+  PROP_MIX_HEIGHT,
+  PROP_MIX_FRAMERATE,
 };
 
 #define gst_rtc_signal_bin_parent_class parent_class
@@ -119,7 +140,7 @@ is_mesh (GstRtcSignalBin * self)
 
 /* Ingest: with its own server, no producer chosen, no room and no sink
  * pads, it plays every producer there is (e.g. WHIP publishers), up to
- * MAX_INGEST_SESSIONS at once, each on src pads of its own. */
+ * MAX_SESSIONS at once, each on src pads of its own. */
 gboolean
 gst_rtc_signal_bin_consumes_any (GstRtcSignalBin * self)
 {
@@ -132,6 +153,14 @@ gst_rtc_signal_bin_consumes_any (GstRtcSignalBin * self)
   chosen = self->producer_peer_id || self->producer_name;
   GST_OBJECT_UNLOCK (self);
   return !chosen;
+}
+
+/* An ingest or a room member: several sessions at once, the first on
+ * video_src_0/audio_src_0, each further one on pads of its own. */
+gboolean
+gst_rtc_signal_bin_many_sessions (GstRtcSignalBin * self)
+{
+  return is_mesh (self) || gst_rtc_signal_bin_consumes_any (self);
 }
 
 static gboolean
@@ -237,12 +266,35 @@ gst_rtc_signal_bin_producer_added (GstRtcBaseBin * base, const gchar * id,
 
   if (!id || !mine || g_str_equal (id, mine))
     return;
+  if (name) {
+    /* a mix labels the peer's tile with it */
+    GST_OBJECT_LOCK (self);
+    g_hash_table_replace (self->names, g_strdup (id), g_strdup (name));
+    GST_OBJECT_UNLOCK (self);
+  }
+  if (is_mesh (self)) {
+    gchar *room = NULL;
+
+    g_object_get (self, "room", &room, NULL);
+    /* one bidirectional session per pair of members: the lower id asks,
+     * so two members never start two sessions at once */
+    wanted = meta && g_strcmp0 (gst_structure_get_string (meta, "room"),
+        room) == 0 && strcmp (mine, id) < 0;
+    g_free (room);
+    if (!wanted || g_hash_table_contains (self->requested, id)
+        || gst_rtc_base_bin_count_peers (base) >= MAX_SESSIONS
+        || gst_rtc_base_bin_has_peer_with (base, id))
+      return;
+    g_hash_table_add (self->requested, g_strdup (id));
+    gst_rtc_base_bin_request_session (base, id);
+    return;
+  }
   if (gst_rtc_signal_bin_consumes_any (self)) {
     /* an ingest plays every producer, each once (sessions resumed after
      * a reconnect included) */
     if (g_hash_table_contains (self->requested, id)
-        || g_hash_table_size (self->requested) >= MAX_INGEST_SESSIONS
-        || gst_rtc_base_bin_count_peers (base) >= MAX_INGEST_SESSIONS
+        || g_hash_table_size (self->requested) >= MAX_SESSIONS
+        || gst_rtc_base_bin_count_peers (base) >= MAX_SESSIONS
         || gst_rtc_base_bin_has_peer_with (base, id))
       return;
     g_hash_table_add (self->requested, g_strdup (id));
@@ -253,23 +305,10 @@ gst_rtc_signal_bin_producer_added (GstRtcBaseBin * base, const gchar * id,
       || gst_rtc_base_bin_count_peers (base) > 0)
     return;
 
-  if (is_mesh (self)) {
-    gchar *room = NULL;
-
-    g_object_get (self, "room", &room, NULL);
-    /* one bidirectional session per pair: the lower id asks, so two
-     * participants never start two sessions at once */
-    wanted = meta && g_strcmp0 (gst_structure_get_string (meta, "room"),
-        room) == 0 && strcmp (mine, id) < 0;
-    g_free (room);
-  } else {
-    GST_OBJECT_LOCK (self);
-    wanted = (self->producer_peer_id
-        && g_str_equal (self->producer_peer_id, id))
-        || (self->producer_name && g_strcmp0 (self->producer_name, name) == 0);
-    GST_OBJECT_UNLOCK (self);
-    wanted = wanted || gst_rtc_signal_bin_consumes_any (self);
-  }
+  GST_OBJECT_LOCK (self);
+  wanted = (self->producer_peer_id && g_str_equal (self->producer_peer_id, id))
+      || (self->producer_name && g_strcmp0 (self->producer_name, name) == 0);
+  GST_OBJECT_UNLOCK (self);
   if (!wanted)
     return;
   g_hash_table_add (self->requested, g_strdup (id));
@@ -309,6 +348,14 @@ gst_rtc_signal_bin_accept_session (GstRtcBaseBin * base,
    * signalling; its remote may be long gone. A new consumer replaces it. */
   gst_rtc_base_bin_end_stale_sessions (base,
       "replaced by a new session after the signalling server came back");
+  if (is_mesh (self)) {
+    /* a room member talks to every other member at once */
+    if (gst_rtc_base_bin_count_peers (base) < MAX_SESSIONS)
+      return TRUE;
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "busy: a room member talks to %d others at most", MAX_SESSIONS);
+    return FALSE;
+  }
   if (gst_rtc_base_bin_count_peers (base) > 0) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
         "busy: rtcsignalbin serves one peer at a time");
@@ -333,7 +380,7 @@ gst_rtc_signal_bin_peer_removed (GstRtcBaseBin * base, GstRtcPeer * peer)
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
 
   gst_rtc_signal_bin_drop_decoders (self, peer->session_id);
-  if (gst_rtc_signal_bin_consumes_any (self))
+  if (gst_rtc_signal_bin_many_sessions (self))
     g_hash_table_remove (self->requested, peer->remote_id);
   else
     g_hash_table_remove_all (self->requested);
@@ -357,7 +404,10 @@ gst_rtc_signal_bin_send_event (GstElement * element, GstEvent * event)
   if (GST_EVENT_TYPE (event) != GST_EVENT_EOS)
     return GST_ELEMENT_CLASS (parent_class)->send_event (element, event);
   gst_rtc_base_bin_data_end (GST_RTC_BASE_BIN (element));
-  gst_rtc_signal_bin_end_remote_pads (GST_RTC_SIGNAL_BIN (element), event);
+  if (GST_RTC_SIGNAL_BIN (element)->mix)
+    gst_rtc_signal_bin_mix_end (GST_RTC_SIGNAL_BIN (element), event);
+  else
+    gst_rtc_signal_bin_end_remote_pads (GST_RTC_SIGNAL_BIN (element), event);
   return TRUE;
 }
 
@@ -387,6 +437,19 @@ gst_rtc_signal_bin_set_property (GObject * object, guint prop_id,
     case PROP_WHEP_ENDPOINT:
       g_free (self->whep_endpoint);
       self->whep_endpoint = g_value_dup_string (value);
+      break;
+    case PROP_MIX:
+      self->mix_enabled = g_value_get_boolean (value);
+      break;
+    case PROP_MIX_WIDTH:
+      self->mix_width = g_value_get_int (value);
+      break;
+    case PROP_MIX_HEIGHT:
+      self->mix_height = g_value_get_int (value);
+      break;
+    case PROP_MIX_FRAMERATE:
+      self->mix_fps_n = gst_value_get_fraction_numerator (value);
+      self->mix_fps_d = gst_value_get_fraction_denominator (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -418,11 +481,53 @@ gst_rtc_signal_bin_get_property (GObject * object, guint prop_id,
     case PROP_WHEP_ENDPOINT:
       g_value_set_string (value, self->whep_endpoint);
       break;
+    case PROP_MIX:
+      g_value_set_boolean (value, self->mix_enabled);
+      break;
+    case PROP_MIX_WIDTH:
+      g_value_set_int (value, self->mix_width);
+      break;
+    case PROP_MIX_HEIGHT:
+      g_value_set_int (value, self->mix_height);
+      break;
+    case PROP_MIX_FRAMERATE:
+      gst_value_set_fraction (value, self->mix_fps_n, self->mix_fps_d);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
   }
   GST_OBJECT_UNLOCK (self);
+}
+
+/* mix=true on an element that receives: the mixers and their pads, from
+ * PAUSED on. FALSE after posting an error. */
+static gboolean
+start_mix (GstRtcSignalBin * self)
+{
+  GError *err = NULL;
+  gboolean mix, decode;
+
+  GST_OBJECT_LOCK (self);
+  mix = self->mix_enabled;
+  decode = self->decode;
+  GST_OBJECT_UNLOCK (self);
+  if (!mix || !(gst_rtc_signal_bin_get_roles (GST_RTC_BASE_BIN (self)) &
+          (RTC_ROLE_CONSUMER | RTC_ROLE_LISTENER)))
+    return TRUE;
+  if (!decode) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        (_("Cannot mix the peers' media without decoding it.")),
+        ("mix=true needs decode=true"));
+    return FALSE;
+  }
+  if (gst_rtc_signal_bin_mix_start (self, &err))
+    return TRUE;
+  GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+      (_("Cannot mix the peers' media: an element is missing.")),
+      ("%s", err->message));
+  g_error_free (err);
+  return FALSE;
 }
 
 static GstStateChangeReturn
@@ -432,8 +537,14 @@ gst_rtc_signal_bin_change_state (GstElement * element,
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (element);
   GstStateChangeReturn ret;
 
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED && !start_mix (self))
+    return GST_STATE_CHANGE_FAILURE;
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+  if (ret == GST_STATE_CHANGE_FAILURE
+      && transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+    gst_rtc_signal_bin_mix_stop (self);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    gst_rtc_signal_bin_mix_stop (self);
     g_rec_mutex_lock (&self->slots_lock);
     gst_event_replace (&self->eos, NULL);
     g_rec_mutex_unlock (&self->slots_lock);
@@ -459,6 +570,7 @@ gst_rtc_signal_bin_finalize (GObject * object)
   g_free (self->whip_endpoint);
   g_free (self->whep_endpoint);
   g_hash_table_unref (self->requested);
+  g_hash_table_unref (self->names);
   g_hash_table_unref (self->decoders);
   g_hash_table_unref (self->slots);
   gst_event_replace (&self->eos, NULL);
@@ -473,6 +585,12 @@ gst_rtc_signal_bin_init (GstRtcSignalBin * self)
    * gst_rtc_signal_bin_send_event) */
   GST_OBJECT_FLAG_SET (self, GST_ELEMENT_FLAG_SOURCE);
   self->decode = DEFAULT_DECODE;
+  self->mix_enabled = DEFAULT_MIX;
+  self->mix_width = DEFAULT_MIX_WIDTH;
+  self->mix_height = DEFAULT_MIX_HEIGHT;
+  self->mix_fps_n = DEFAULT_MIX_FPS_N;
+  self->mix_fps_d = DEFAULT_MIX_FPS_D;
+  self->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->decoders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       NULL);
   self->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -567,6 +685,62 @@ gst_rtc_signal_bin_class_init (GstRtcSignalBinClass * klass)
       g_param_spec_string ("whep-endpoint", "WHEP endpoint",
           "Play from this WHEP endpoint (http:// or https://) instead of "
           "the signalling server", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRtcSignalBin:mix:
+   *
+   * Compose every remote peer into one output, a local MCU for calls: the
+   * element then always has exactly `video_src_0` and `audio_src_0`, from
+   * PAUSED on, before any peer came (black, silence). Each remote video
+   * track is a tile of a `compositor` grid of ceil(sqrt(N)) columns in
+   * join order, reflowed as peers join and leave and labelled with the
+   * peer's #GstRtcBaseBin:peer-name (the start of its id when it has none;
+   * labels need `textoverlay`, gstreamer1.0-x, else a warning and no
+   * labels); each remote audio track is mixed by an `audiomixer`
+   * (48 kHz stereo S16LE). Our own tracks are never mixed in. Both
+   * aggregators are live with a latency of 40 ms: a peer that leaves or
+   * stalls does not hold the output back. Needs #GstRtcSignalBin:decode;
+   * a missing element fails the change to PAUSED with an error. %FALSE:
+   * one `video_src_N`/`audio_src_N` pair per peer. Default: %FALSE.
+   */
+  g_object_class_install_property (gobject_class, PROP_MIX,
+      g_param_spec_boolean ("mix", "Mix",
+          "Compose all remote peers into one video grid (video_src_0) and "
+          "one audio mix (audio_src_0)", DEFAULT_MIX,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstRtcSignalBin:mix-width:
+   *
+   * Width of the mixed video in pixels, 16 to 7680. Default: 1280.
+   */
+  g_object_class_install_property (gobject_class, PROP_MIX_WIDTH,
+      g_param_spec_int ("mix-width", "Mix width",
+          "Width of the mixed video (pixels)", 16, 7680, DEFAULT_MIX_WIDTH,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstRtcSignalBin:mix-height:
+   *
+   * Height of the mixed video in pixels, 16 to 4320. Default: 720.
+   */
+  g_object_class_install_property (gobject_class, PROP_MIX_HEIGHT,
+      g_param_spec_int ("mix-height", "Mix height",
+          "Height of the mixed video (pixels)", 16, 4320, DEFAULT_MIX_HEIGHT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+  /**
+   * GstRtcSignalBin:mix-framerate:
+   *
+   * Frame rate of the mixed video in frames per second, 1/1 to 120/1.
+   * Default: 30/1.
+   */
+  g_object_class_install_property (gobject_class, PROP_MIX_FRAMERATE,
+      gst_param_spec_fraction ("mix-framerate", "Mix frame rate",
+          "Frame rate of the mixed video (frames per second)", 1, 1, 120, 1,
+          DEFAULT_MIX_FPS_N, DEFAULT_MIX_FPS_D,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
