@@ -5,7 +5,10 @@
  * Speaks the gst-plugins-rs signalling protocol (v1.1) to the server that
  * served this page. Viewer mode (default) watches one producer; publish mode
  * (?mode=publish&name=N) offers the camera to every consumer that starts a
- * session. Server-provided text only ever reaches the DOM via textContent.
+ * session; call mode (?room=R&call=1) sends the camera and microphone, after
+ * the user pressed Join, to every member of room R (other pages in call
+ * mode, rtcsignalbin room=R) and shows each of them in a grid.
+ * Server-provided text only ever reaches the DOM via textContent.
  * The page: the video fills the window; a bar below holds pause, mute,
  * fullscreen, a statistics overlay (from getStats()) and the stream picker
  * (by name); the state is said in words over the video.
@@ -21,6 +24,7 @@
   const relayOnly = params.get('relay') === '1';
   const withAudio = params.get('audio') === '1';
   const token = params.get('token');
+  const calling = params.get('call') === '1';
 
   const STATS_INTERVAL_MS = 1000;
   const BACKOFF_MIN_MS = 250;
@@ -42,10 +46,12 @@
   const chatLog = document.getElementById('chat-log');
   const chatForm = document.getElementById('chat-form');
   const chatInput = document.getElementById('chat-input');
+  const tilesEl = document.getElementById('tiles');
+  const joinBtn = document.getElementById('join');
 
   /* Test hooks: state of the page, read by tests/browser. */
   const m = window.meshrtc = {
-    mode: publishing ? 'publish' : 'view',
+    mode: calling ? 'call' : publishing ? 'publish' : 'view',
     state: 'idle',
     wsState: 'closed',
     peerId: null,
@@ -61,6 +67,7 @@
     timeline: [], /* [event, ms since page load], for latency figures */
     channel: null, /* viewer: the producer's data channel, once it offers one */
     received: [], /* viewer: its messages, strings or ArrayBuffers */
+    joined: false, /* call: the user pressed Join */
   };
 
   let ws = null;
@@ -71,6 +78,7 @@
   let mediaPromise = null;
   let retryAt = 0; /* when a scheduled restart runs (Date.now() ms) */
   let lastInbound = null; /* previous stats sample, for the bitrate */
+  const calls = new Set(); /* call: member ids we sent startSession to */
 
   function mark(event) {
     m.timeline.push([event, Math.round(performance.now())]);
@@ -84,11 +92,16 @@
   /* The state in words, for people; null when the video speaks for itself. */
   function stateWords(state, detail) {
     const who = producerName(watchedProducer());
+    if (calling && !m.joined && state !== 'failed')
+      return room ? `Press Join to send your camera and microphone to the call “${room}”.` :
+        'Call mode needs a room: add ?room=NAME to the address.';
     switch (state) {
       case 'idle':
       case 'signalling':
         return detail === 'opening camera' ? 'Opening the camera…' : 'Connecting to the server…';
       case 'waiting':
+        if (calling)
+          return m.sessions.size ? null : `In the call “${room}”. Waiting for the others…`;
         if (publishing)
           return m.sessions.size ? null : `Publishing as “${name || 'browser'}”. Waiting for viewers…`;
         return name !== null ? `Waiting for the stream “${name}”…` : 'Waiting for a stream…';
@@ -216,7 +229,9 @@
       case 'welcome':
         mark('welcome');
         m.peerId = msg.peerId;
-        if (publishing)
+        if (calling)
+          registerCall();
+        else if (publishing)
           registerProducer();
         else
           registerListener();
@@ -229,7 +244,10 @@
         m.producers = (msg.producers || []).map((p) => ({ id: p.id, meta: p.meta || null }))
           .filter(inOurRoom);
         renderProducers();
-        maybeWatch();
+        if (calling)
+          maybeCall();
+        else
+          maybeWatch();
         break;
       case 'peerStatusChanged':
         onPeerStatusChanged(msg);
@@ -238,7 +256,7 @@
         onSessionStarted(msg);
         break;
       case 'startSession':
-        if (publishing)
+        if (publishing || (calling && m.joined))
           onConsumerStartSession(msg);
         break;
       case 'peer':
@@ -251,7 +269,11 @@
       case 'error':
         m.lastError = String(msg.details);
         console.warn('meshrtc: server error:', msg.details);
-        if (!publishing && starting && !m.sessionId) {
+        if (calling) {
+          /* e.g. a member we asked left first: ask again whom is there */
+          calls.clear();
+          send({ type: 'list' });
+        } else if (!publishing && starting && !m.sessionId) {
           /* Most likely our startSession was refused. */
           endViewerSession(false);
           scheduleRestart(`server error: ${msg.details}`);
@@ -297,7 +319,9 @@
     if ((msg.roles || []).includes('producer') && inOurRoom(p))
       m.producers.push(p);
     renderProducers();
-    if (!publishing)
+    if (calling)
+      maybeCall();
+    else if (!publishing)
       maybeWatch();
   }
 
@@ -362,6 +386,10 @@
   }
 
   function onSessionStarted(msg) {
+    if (calling && calls.has(msg.peerId)) {
+      newCallSession(msg.sessionId, msg.peerId);
+      return;
+    }
     if (publishing || msg.peerId !== starting)
       return;
     starting = null;
@@ -483,7 +511,8 @@
       send({ type: 'endSession', sessionId: msg.sessionId });
       return;
     }
-    const s = newSession(msg.sessionId, msg.peerId);
+    const s = calling ? newCallSession(msg.sessionId, msg.peerId) :
+      newSession(msg.sessionId, msg.peerId);
     for (const track of stream.getTracks())
       s.pc.addTrack(track, stream);
     setState('negotiating', `${m.sessions.size} session(s)`);
@@ -498,7 +527,117 @@
     });
   }
 
-  /* ---------------- sessions (both modes) ---------------- */
+  /* ---------------- call ---------------- */
+
+  /* Join: the camera and microphone (the browser asks the user), then we
+   * are a member of the room, producer and listener like rtcsignalbin
+   * room=R. */
+  function join() {
+    if (m.joined || !room)
+      return;
+    m.joined = true;
+    joinBtn.hidden = true;
+    mediaPromise = navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    if (m.peerId)
+      registerCall();
+    else
+      renderState();
+  }
+
+  function registerCall() {
+    if (!m.joined) {
+      /* before Join: watch who is in the room */
+      send({ type: 'setPeerStatus', roles: ['listener'], meta: roomMeta({}) });
+      send({ type: 'list' });
+      setState('waiting', 'press Join');
+      return;
+    }
+    setState('signalling', 'opening camera');
+    mediaPromise.then((stream) => {
+      video.srcObject = stream;
+      renderControls();
+      send({ type: 'setPeerStatus', roles: ['producer', 'listener'],
+        meta: roomMeta({ name: name || 'browser' }) });
+      send({ type: 'getIceServers' }); /* see registerListener() */
+      calls.clear();
+      send({ type: 'list' });
+      setState('waiting', 'joined');
+    }, (err) => {
+      m.joined = false;
+      joinBtn.hidden = false;
+      mediaPromise = null;
+      setState('failed', `camera: ${err.name}`);
+      m.lastError = String(err);
+    });
+  }
+
+  /* One session per pair of members, asked for by the member whose id
+   * sorts lower, as rtcsignalbin does: the other one offers. */
+  function maybeCall() {
+    if (!m.joined || !m.peerId || !mediaPromise)
+      return;
+    for (const p of m.producers) {
+      const busy = [...m.sessions.values()].some((s) => s.peerId === p.id);
+      if (p.id > m.peerId && !busy && !calls.has(p.id)) {
+        calls.add(p.id);
+        send({ type: 'startSession', peerId: p.id, offer: null });
+      }
+    }
+  }
+
+  /* A session with another member: a tile with its name, its media in
+   * it; our camera and microphone go on the transceivers it offers. */
+  function newCallSession(id, peerId) {
+    calls.delete(peerId);
+    const s = newSession(id, peerId);
+    const li = document.createElement('li');
+    const v = document.createElement('video');
+    const label = document.createElement('span');
+    v.autoplay = true;
+    v.playsInline = true;
+    label.className = 'name';
+    label.textContent = producerName(peerId) ?? 'someone';
+    li.append(v, label);
+    li.dataset.peer = peerId;
+    tilesEl.append(li);
+    s.tile = li;
+    s.pc.ontrack = (ev) => {
+      if (!v.srcObject)
+        v.srcObject = new MediaStream();
+      v.srcObject.addTrack(ev.track);
+      v.play().catch(() => {});
+    };
+    s.beforeAnswer = async () => {
+      const stream = await mediaPromise;
+      for (const track of stream.getTracks()) {
+        const t = s.pc.getTransceivers().find((x) => !x.sender.track &&
+          x.receiver.track && x.receiver.track.kind === track.kind);
+        if (t) {
+          await t.sender.replaceTrack(track);
+          t.direction = 'sendrecv';
+        }
+      }
+    };
+    layoutTiles();
+    return s;
+  }
+
+  function callEnded(s, reason) {
+    layoutTiles();
+    setState('waiting', `${reason}; ${m.sessions.size} session(s)`);
+    /* a member still in the room is asked again (by the lower id) */
+    setTimeout(maybeCall, BACKOFF_MIN_MS);
+  }
+
+  /* ceil(sqrt(N)) columns, as rtcsignalbin mix=true lays its grid out */
+  function layoutTiles() {
+    const n = tilesEl.children.length;
+    const cols = Math.max(1, Math.ceil(Math.sqrt(n)));
+    tilesEl.style.gridTemplateColumns = `repeat(${cols}, 1fr)`;
+    renderState();
+  }
+
+  /* ---------------- sessions (all modes) ---------------- */
 
   function newSession(id, peerId) {
     const config = { bundlePolicy: 'max-bundle', iceServers: m.iceServers };
@@ -532,6 +671,8 @@
 
   function closeSession(s) {
     s.closed = true;
+    if (s.tile)
+      s.tile.remove();
     clearTimeout(s.timer);
     s.pc.onicecandidate = s.pc.ontrack = s.pc.onconnectionstatechange =
       s.pc.ondatachannel = null;
@@ -543,7 +684,12 @@
 
   /* The peer failed: end it; the viewer looks for a stream again. */
   function sessionLost(s, reason) {
-    if (publishing) {
+    if (calling) {
+      if (!s.orphan)
+        send({ type: 'endSession', sessionId: s.id });
+      closeSession(s);
+      callEnded(s, reason);
+    } else if (publishing) {
       if (!s.orphan)
         send({ type: 'endSession', sessionId: s.id });
       closeSession(s);
@@ -560,7 +706,7 @@
       clearTimeout(s.timer);
       mark('connected');
       attempt = 0;
-      setState(publishing ? 'sending' : 'playing', `${m.sessions.size} session(s)`);
+      setState(publishing || calling ? 'sending' : 'playing', `${m.sessions.size} session(s)`);
     } else if (st === 'failed') {
       sessionLost(s, 'peer connection failed');
     } else if (st === 'disconnected') {
@@ -585,6 +731,8 @@
       mark(`remote-${msg.sdp.type}`);
       s.run(async () => {
         await s.pc.setRemoteDescription(msg.sdp);
+        if (msg.sdp.type === 'offer' && s.beforeAnswer)
+          await s.beforeAnswer();
         if (msg.sdp.type === 'offer') {
           await s.pc.setLocalDescription(await s.pc.createAnswer());
           send({ type: 'peer', sessionId: s.id, sdp: { type: 'answer', sdp: s.pc.localDescription.sdp } });
@@ -600,7 +748,10 @@
     const s = m.sessions.get(msg.sessionId);
     if (!s)
       return;
-    if (publishing) {
+    if (calling) {
+      closeSession(s);
+      callEnded(s, msg.error ? `session ended: ${msg.error}` : 'session ended');
+    } else if (publishing) {
       closeSession(s);
       setState('waiting', `${m.sessions.size} session(s)`);
     } else {
@@ -611,23 +762,51 @@
 
   /* ---------------- the page's controls ---------------- */
 
+  /* Call mode: pause and mute act on what we send (our camera and
+   * microphone tracks), and our own preview stays muted. */
+  function localTrack(kind) {
+    const stream = video.srcObject;
+    return calling && stream ? stream.getTracks().find((x) => x.kind === kind) : null;
+  }
+
   function renderControls() {
-    pauseBtn.textContent = video.paused ? 'Play' : 'Pause';
-    pauseBtn.setAttribute('aria-pressed', String(video.paused));
-    muteBtn.textContent = video.muted ? 'Unmute' : 'Mute';
-    muteBtn.setAttribute('aria-pressed', String(video.muted));
+    if (calling) {
+      const cam = localTrack('video');
+      const mic = localTrack('audio');
+      pauseBtn.textContent = cam && !cam.enabled ? 'Start camera' : 'Stop camera';
+      pauseBtn.setAttribute('aria-pressed', String(!!cam && !cam.enabled));
+      muteBtn.textContent = mic && !mic.enabled ? 'Unmute microphone' : 'Mute microphone';
+      muteBtn.setAttribute('aria-pressed', String(!!mic && !mic.enabled));
+    } else {
+      pauseBtn.textContent = video.paused ? 'Play' : 'Pause';
+      pauseBtn.setAttribute('aria-pressed', String(video.paused));
+      muteBtn.textContent = video.muted ? 'Unmute' : 'Mute';
+      muteBtn.setAttribute('aria-pressed', String(video.muted));
+    }
     fullscreenBtn.textContent = document.fullscreenElement ? 'Exit fullscreen' : 'Fullscreen';
     statsBtn.setAttribute('aria-pressed', String(!statsEl.hidden));
   }
 
   pauseBtn.addEventListener('click', () => {
-    if (video.paused)
+    const cam = localTrack('video');
+    if (calling) {
+      if (cam)
+        cam.enabled = !cam.enabled;
+      renderControls();
+    } else if (video.paused)
       video.play().catch(() => {});
     else
       video.pause();
   });
   muteBtn.addEventListener('click', () => {
-    video.muted = !video.muted;
+    const mic = localTrack('audio');
+    if (calling) {
+      if (mic)
+        mic.enabled = !mic.enabled;
+      renderControls();
+    } else {
+      video.muted = !video.muted;
+    }
   });
   fullscreenBtn.addEventListener('click', () => {
     /* the whole page, so that the bar stays reachable */
@@ -652,8 +831,14 @@
     mark('video-loadeddata');
     renderState();
   });
-  if (publishing)
+  if (publishing || calling)
     producerSel.hidden = producerLabel.hidden = true;
+  if (calling) {
+    document.body.classList.add('call');
+    tilesEl.hidden = false;
+    joinBtn.hidden = !room;
+    joinBtn.addEventListener('click', join);
+  }
 
   /* ---------------- statistics (getStats) ---------------- */
 
@@ -680,7 +865,8 @@
   /* Video figures of the current peer connection: what we receive, or
    * (publishing) what we send on the newest one. */
   async function pollStats() {
-    const pc = publishing ? m.pc : (m.sessions.get(m.sessionId) || {}).pc;
+    const pc = publishing ? m.pc : calling ? ([...m.sessions.values()][0] || {}).pc :
+      (m.sessions.get(m.sessionId) || {}).pc;
     if (!pc || pc.connectionState === 'closed') {
       m.stats = null;
       lastInbound = null;
