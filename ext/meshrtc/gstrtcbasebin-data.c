@@ -745,8 +745,34 @@ on_data_message (RtcPeerSession * session, const gchar * label,
 void
 gst_rtc_base_bin_data_peer_created (GstRtcBaseBin * self, GstRtcPeer * peer)
 {
+  GstRtcBaseBinPrivate *priv = PRIV (self);
+  GPtrArray *labels, *pads;
+  guint i;
+
   g_signal_connect (peer->session, "data-message",
       G_CALLBACK (on_data_message), self);
+  /* Our channels, whoever offers: when the remote does (we answer, e.g.
+   * the other end of a room pair), what we send before its channel came
+   * waits for it instead of going nowhere. */
+  GST_OBJECT_LOCK (self);
+  labels = g_ptr_array_new_with_free_func (g_free);
+  if (priv->data_channel && *priv->data_channel)
+    g_ptr_array_add (labels, g_strdup (priv->data_channel));
+  pads = g_ptr_array_copy (priv->data_sinks, (GCopyFunc) gst_object_ref, NULL);
+  GST_OBJECT_UNLOCK (self);
+  for (i = 0; i < pads->len; i++) {
+    GstRtcDataSinkPad *pad = g_ptr_array_index (pads, i);
+
+    GST_OBJECT_LOCK (pad);
+    g_ptr_array_add (labels, g_strdup (pad->label));
+    GST_OBJECT_UNLOCK (pad);
+    gst_object_unref (pad);
+  }
+  for (i = 0; i < labels->len; i++)
+    rtc_peer_session_expect_data_channel (peer->session,
+        g_ptr_array_index (labels, i));
+  g_ptr_array_unref (pads);
+  g_ptr_array_unref (labels);
 }
 
 void

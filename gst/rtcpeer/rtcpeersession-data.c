@@ -25,7 +25,7 @@ typedef struct
 
 typedef struct
 {
-  GstWebRTCDataChannel *channel;
+  GstWebRTCDataChannel *channel;        /* NULL: expected from the remote */
   gboolean open;
   GQueue pending;               /* of PendingMessage, until open */
   gsize pending_bytes;
@@ -42,7 +42,7 @@ static void
 channel_free (Channel * c)
 {
   g_queue_clear_full (&c->pending, (GDestroyNotify) pending_message_free);
-  gst_object_unref (c->channel);
+  gst_clear_object (&c->channel);
   g_free (c);
 }
 
@@ -62,7 +62,8 @@ rtc_peer_session_data_close (RtcPeerSession * self)
   /* nothing of theirs reaches the session now */
   g_hash_table_iter_init (&iter, self->channels);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & c))
-    g_signal_handlers_disconnect_by_data (c->channel, self);
+    if (c->channel)
+      g_signal_handlers_disconnect_by_data (c->channel, self);
   g_hash_table_remove_all (self->channels);
 }
 
@@ -189,20 +190,24 @@ keep_channel (RtcPeerSession * self, GstWebRTCDataChannel * channel)
   Channel *c = g_hash_table_lookup (self->channels, label);
   GstWebRTCDataChannelState state = GST_WEBRTC_DATA_CHANNEL_STATE_CLOSED;
 
-  if (c) {
+  if (c && c->channel) {
     /* both sides created one of this label: ours stays */
     GST_INFO ("session %s: the remote opened '%s' too", self->id, label);
     g_free (label);
     return c;
   }
-  c = g_new0 (Channel, 1);
+  /* an expected one takes over what waited for it */
+  if (!c) {
+    c = g_new0 (Channel, 1);
+    g_queue_init (&c->pending);
+    g_hash_table_insert (self->channels, g_strdup (label), c);
+  }
   c->channel = gst_object_ref (channel);
-  g_queue_init (&c->pending);
-  g_hash_table_insert (self->channels, label, c);
   g_object_get (channel, "ready-state", &state, NULL);
   /* opened before we listened */
   if (state == GST_WEBRTC_DATA_CHANNEL_STATE_OPEN)
     channel_opened (self, label, c);
+  g_free (label);
   return c;
 }
 
@@ -235,9 +240,11 @@ rtc_peer_session_create_data_channel (RtcPeerSession * self,
 {
   GstStructure *options;
   GstWebRTCDataChannel *channel = NULL;
+  Channel *c;
 
   g_return_if_fail (label != NULL);
-  if (g_hash_table_contains (self->channels, label))
+  c = g_hash_table_lookup (self->channels, label);
+  if (c && c->channel)
     return;
   options = gst_structure_new ("options", "ordered", G_TYPE_BOOLEAN, ordered,
       NULL);
@@ -255,6 +262,20 @@ rtc_peer_session_create_data_channel (RtcPeerSession * self,
   connect_channel (self, channel);
   keep_channel (self, channel);
   gst_object_unref (channel);
+}
+
+void
+rtc_peer_session_expect_data_channel (RtcPeerSession * self,
+    const gchar * label)
+{
+  Channel *c;
+
+  g_return_if_fail (label != NULL);
+  if (g_hash_table_contains (self->channels, label))
+    return;
+  c = g_new0 (Channel, 1);
+  g_queue_init (&c->pending);
+  g_hash_table_insert (self->channels, g_strdup (label), c);
 }
 
 gboolean

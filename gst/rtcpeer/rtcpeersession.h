@@ -148,7 +148,15 @@ void      rtc_peer_session_create_data_channel (RtcPeerSession * self,
                                                 const gchar * label,
                                                 gboolean ordered,
                                                 gint max_retransmits);
-/* Whether a channel @label exists (ours or the remote's). */
+/* A channel @label is to come from the remote (we answer, the offerer
+ * opens it, e.g. both ends of a room pair configured with the same label):
+ * what is sent on it before it came waits as for a channel not yet open,
+ * and the remote's channel takes the queue over. Nothing when the channel
+ * exists already. */
+void      rtc_peer_session_expect_data_channel (RtcPeerSession * self,
+                                                const gchar * label);
+/* Whether a channel @label exists (ours, the remote's or an expected
+ * one). */
 gboolean  rtc_peer_session_has_data_channel (RtcPeerSession * self,
                                              const gchar * label);
 /* Sends @message on the channel @label, as text (UTF-8) when @text.

@@ -421,6 +421,87 @@ GST_START_TEST (test_launch_line_prints_what_viewers_send)
 
 GST_END_TEST;
 
+/* A chat in a room of three rtcsignalbins (a mesh: three sessions): each
+ * says something once, after it is connected to the two others, and hears
+ * each other member exactly once, with the sender's peer id. */
+GST_START_TEST (test_room_of_three_chat)
+{
+  const gchar *names[] = { "ann", "bob", "cid" };
+  TestServer *srv;
+  TestPipeline *m[3];
+  GstElement *e[3];
+  Received heard[3];
+  g_autofree gchar *uri = NULL;
+  gchar *ids[3];
+  guint i, j, k;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  for (i = 0; i < 3; i++) {
+    m[i] = test_pipeline_new (VIDEO_SRC " ! rtcsignalbin name=c uri=%s " ICE
+        " room=chat3 peer-name=%s data-channel=chat", uri, names[i]);
+    e[i] = gst_bin_get_by_name (GST_BIN (m[i]->pipeline), "c");
+    g_mutex_init (&heard[i].lock);
+    heard[i].messages = g_ptr_array_new_with_free_func (g_free);
+    g_signal_connect (e[i], "data-received", G_CALLBACK (on_data_received),
+        &heard[i]);
+    test_pipeline_play (m[i]);
+  }
+  for (i = 0; i < 3; i++) {
+    for (j = 0; j < 2; j++) {
+      GstStructure *st = test_wait_element_message (m[i],
+          "meshrtc-peer-connected", 40);
+
+      fail_unless (st != NULL, "%s connected to %u of the two others",
+          names[i], j);
+      gst_structure_free (st);
+    }
+    g_object_get (e[i], "peer-id", &ids[i], NULL);
+  }
+  for (i = 0; i < 3; i++) {
+    gchar *text = g_strdup_printf ("hi, %s here", names[i]);
+
+    fail_unless (send_text (e[i], NULL, text));
+    g_free (text);
+  }
+  for (i = 0; i < 3; i++) {
+    fail_unless (wait_received (&heard[i], 2, 20), "%s heard %u of 2",
+        names[i], received_count (&heard[i]));
+    for (j = 0; j < 3; j++) {
+      gchar *want;
+      guint times = 0;
+
+      if (j == i)
+        continue;
+      want = g_strdup_printf ("%s|chat|hi, %s here", ids[j], names[j]);
+      g_mutex_lock (&heard[i].lock);
+      for (k = 0; k < heard[i].messages->len; k++)
+        times += g_str_equal (g_ptr_array_index (heard[i].messages, k), want);
+      g_mutex_unlock (&heard[i].lock);
+      fail_unless_equals_int (times, 1);
+      g_free (want);
+    }
+  }
+  /* and nothing more: no echo, no duplicate */
+  g_usleep (500 * 1000);
+  for (i = 0; i < 3; i++) {
+    fail_unless_equals_int (received_count (&heard[i]), 2);
+    test_pipeline_check_no_error (m[i]);
+  }
+  for (i = 0; i < 3; i++) {
+    test_pipeline_free (m[i]);
+    gst_object_unref (e[i]);
+    g_ptr_array_unref (heard[i].messages);
+    g_mutex_clear (&heard[i].lock);
+    g_free (ids[i]);
+  }
+  test_server_kill (srv);
+}
+
+GST_END_TEST;
+
 #define FLOOD_MESSAGE (64 * 1024)
 #define FLOOD_COUNT 160         /* 10 MiB */
 
@@ -528,6 +609,7 @@ datachannel_suite (void)
   tcase_add_test (tc, test_data_pads_both_ways);
   tcase_add_test (tc, test_launch_line_prints_what_viewers_send);
   tcase_add_test (tc, test_a_flooding_peer_is_bounded);
+  tcase_add_test (tc, test_room_of_three_chat);
   return s;
 }
 

@@ -420,7 +420,8 @@ data_logs_open (Pair * p)
  * opens wait, in order, up to the queue's bound (the next one is refused);
  * 1000 text messages arrive in order, one of 64 KiB intact (a larger one
  * is refused with an error), and the answerer's reply on the channel the
- * offerer opened comes back. */
+ * offerer opened comes back, after what the answerer sent before that
+ * channel came (it expected it). */
 GST_START_TEST (test_data_channel_carries_messages_both_ways)
 {
   Pair *p;
@@ -475,6 +476,17 @@ GST_START_TEST (test_data_channel_carries_messages_both_ways)
     fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
             GST_RESOURCE_ERROR_NOT_FOUND));
     g_clear_error (&err);
+    g_bytes_unref (b);
+  }
+
+  /* the answerer expects "chat" from the offerer: what it sends waits */
+  rtc_peer_session_expect_data_channel (p->answerer, "chat");
+  fail_unless (rtc_peer_session_has_data_channel (p->answerer, "chat"));
+  {
+    GBytes *b = g_bytes_new_static ("early", 5);
+
+    fail_unless (rtc_peer_session_send_data (p->answerer, "chat", b, TRUE,
+            &err), "%s", err ? err->message : "");
     g_bytes_unref (b);
   }
 
@@ -539,9 +551,11 @@ GST_START_TEST (test_data_channel_carries_messages_both_ways)
     g_bytes_unref (b);
   }
   data_log_wait_target = logs[0];
-  data_log_wait_n = 1;
+  data_log_wait_n = 2;
   iterate_until (data_log_has_n, p, 10);
-  fail_unless_equals_int (logs[0]->messages->len, 1);
+  fail_unless_equals_int (logs[0]->messages->len, 2);
+  fail_unless (g_bytes_get_size (g_ptr_array_index (logs[0]->messages,
+              0)) == 5, "the answerer's early message did not come first");
 
   pair_free (p);
   for (i = 0; i < 2; i++) {
