@@ -254,6 +254,23 @@ gst_rtc_signal_bin_connected (GstRtcBaseBin * base, const gchar * peer_id)
   g_hash_table_remove_all (self->requested);
 }
 
+/* One of several sessions at once (a room member's, an ingest's): asks for
+ * a session with @id unless one is asked for or there already (sessions
+ * resumed after a reconnect included), or MAX_SESSIONS are. */
+static void
+request_once (GstRtcSignalBin * self, const gchar * id)
+{
+  GstRtcBaseBin *base = GST_RTC_BASE_BIN (self);
+
+  if (g_hash_table_contains (self->requested, id)
+      || g_hash_table_size (self->requested) >= MAX_SESSIONS
+      || gst_rtc_base_bin_count_peers (base) >= MAX_SESSIONS
+      || gst_rtc_base_bin_has_peer_with (base, id))
+    return;
+  g_hash_table_add (self->requested, g_strdup (id));
+  gst_rtc_base_bin_request_session (base, id);
+}
+
 /* Decides whether @id (a producer with @meta) is the peer to connect to. */
 static void
 gst_rtc_signal_bin_producer_added (GstRtcBaseBin * base, const gchar * id,
@@ -281,24 +298,13 @@ gst_rtc_signal_bin_producer_added (GstRtcBaseBin * base, const gchar * id,
     wanted = meta && g_strcmp0 (gst_structure_get_string (meta, "room"),
         room) == 0 && strcmp (mine, id) < 0;
     g_free (room);
-    if (!wanted || g_hash_table_contains (self->requested, id)
-        || gst_rtc_base_bin_count_peers (base) >= MAX_SESSIONS
-        || gst_rtc_base_bin_has_peer_with (base, id))
-      return;
-    g_hash_table_add (self->requested, g_strdup (id));
-    gst_rtc_base_bin_request_session (base, id);
+    if (wanted)
+      request_once (self, id);
     return;
   }
+  /* an ingest plays every producer */
   if (gst_rtc_signal_bin_consumes_any (self)) {
-    /* an ingest plays every producer, each once (sessions resumed after
-     * a reconnect included) */
-    if (g_hash_table_contains (self->requested, id)
-        || g_hash_table_size (self->requested) >= MAX_SESSIONS
-        || gst_rtc_base_bin_count_peers (base) >= MAX_SESSIONS
-        || gst_rtc_base_bin_has_peer_with (base, id))
-      return;
-    g_hash_table_add (self->requested, g_strdup (id));
-    gst_rtc_base_bin_request_session (base, id);
+    request_once (self, id);
     return;
   }
   if (g_hash_table_size (self->requested) > 0
