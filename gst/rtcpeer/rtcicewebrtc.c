@@ -326,6 +326,11 @@ rtc_ice_webrtc_prepare_agent (GstElement * webrtcbin,
    * Binding requests as keepalives (RFC 8445 section 11 allows either)
    * time out, and the transport fails. */
   g_object_set (agent, "keepalive-conncheck", TRUE, NULL);
+  /* Ta, the pace of connectivity checks and gathering requests (RFC 8445
+   * section 14.2): libnice's default is 20 ms; a check list goes through
+   * four times faster at RTC_ICE_PACING_MS, a first frame sooner
+   * (docs/performance.md) */
+  g_object_set (agent, "stun-pacing-timer", RTC_ICE_PACING_MS, NULL);
 
   for (addr = local_addresses; addr && *addr; addr++) {
     NiceAddress na;
