@@ -88,7 +88,7 @@ gboolean
 gst_rtc_signal_bin_mix_start (GstRtcSignalBin * self, GError ** error)
 {
   RtcMix *mix;
-  GstCaps *caps[2];
+  GstCaps *caps[2], *bg_caps;
   gboolean missing = FALSE;
   guint kind, i;
 
@@ -125,6 +125,13 @@ gst_rtc_signal_bin_mix_start (GstRtcSignalBin * self, GError ** error)
       GST_TYPE_FRACTION, 1, 1, NULL);
   GST_OBJECT_UNLOCK (self);
   caps[RTC_MEDIA_AUDIO] = gst_caps_from_string (MIX_AUDIO_CAPS);
+  /* The video background only keeps the output live: the compositor
+   * paints the frame black by itself and skips a pad of alpha 0, so its
+   * frames can be tiny (drawing and scaling full frames cost a third of
+   * the mix, docs/performance.md). */
+  bg_caps = gst_caps_copy (caps[RTC_MEDIA_VIDEO]);
+  gst_caps_set_simple (bg_caps, "width", G_TYPE_INT, 16, "height", G_TYPE_INT,
+      16, NULL);
 
   g_object_set (mix->elements[RTC_MEDIA_VIDEO][0], "is-live", TRUE,
       "pattern", 2 /* black */ , NULL);
@@ -140,7 +147,8 @@ gst_rtc_signal_bin_mix_start (GstRtcSignalBin * self, GError ** error)
     mix->mixers[kind] = mix->elements[kind][2];
     /* the output format fixed: left free, compositor would blend in a
      * wide format (ABGR64) at twice the CPU (docs/performance.md) */
-    g_object_set (mix->elements[kind][1], "caps", caps[kind], NULL);
+    g_object_set (mix->elements[kind][1], "caps", kind == RTC_MEDIA_VIDEO ?
+        bg_caps : caps[kind], NULL);
     g_object_set (mix->elements[kind][3], "caps", caps[kind], NULL);
     /* a live aggregator produces on time, without a late input */
     g_object_set (mix->mixers[kind], "latency",
@@ -155,7 +163,7 @@ gst_rtc_signal_bin_mix_start (GstRtcSignalBin * self, GError ** error)
     bg = gst_element_get_static_pad (mix->elements[kind][1], "src");
     target = gst_pad_get_peer (bg);
     if (kind == RTC_MEDIA_VIDEO && target)
-      g_object_set (target, "zorder", 0, NULL);
+      g_object_set (target, "zorder", 0, "alpha", 0.0, NULL);
     gst_clear_object (&target);
     gst_object_unref (bg);
 
@@ -177,6 +185,7 @@ gst_rtc_signal_bin_mix_start (GstRtcSignalBin * self, GError ** error)
   GST_OBJECT_LOCK (self);
   self->mix = mix;
   GST_OBJECT_UNLOCK (self);
+  gst_caps_unref (bg_caps);
   for (kind = 0; kind < 2; kind++) {
     gst_pad_set_active (mix->pads[kind], TRUE);
     gst_element_add_pad (GST_ELEMENT (self), mix->pads[kind]);
