@@ -137,6 +137,8 @@ test('call: Chromium joins two rtcsignalbin members through the page; each sees 
   if (process.env.MESHRTC_SCREENSHOT_DIR)
     await page.screenshot({ path: path.join(process.env.MESHRTC_SCREENSHOT_DIR, 'call-1280.png') });
   assert.equal(state.mode, 'call');
+  const errors = page.meshrtcLog.filter((l) => /^(error|pageerror):/.test(l));
+  assert.deepEqual(errors, [], 'console errors');
   assert.equal(state.sessions, 2);
   h.assertHealthy(server.proc, red, blue);
 });

@@ -451,6 +451,62 @@ GST_START_TEST (test_mix_alone_flows_and_ends_on_eos)
 
 GST_END_TEST;
 
+static void
+relink_audio (GstElement * bin, GstPad * pad, GstElement * pipeline)
+{
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  GstPad *sinkpad = gst_element_get_static_pad (sink, "sink");
+
+  if (g_str_equal (GST_PAD_NAME (pad), "audio_src_0")
+      && !gst_pad_is_linked (sinkpad))
+    gst_pad_link (pad, sinkpad);
+  gst_object_unref (sinkpad);
+  gst_object_unref (sink);
+}
+
+/* mix=true across state changes: its pads go at READY and come back at
+ * PAUSED, and it flows again each time, then ends at NULL. */
+GST_START_TEST (test_mix_survives_state_cycles)
+{
+  TestServer *srv;
+  TestPipeline *tp;
+  GstElement *bin;
+  gchar *uri;
+  guint i;
+
+  if (!test_have_webrtc ())
+    return;
+  srv = test_server_start (0, NULL);
+  uri = test_server_uri (srv);
+  tp = test_pipeline_new (BIN " name=c room=cycles mix=true mix-width=%d "
+      "mix-height=%d c.audio_src_0 ! fakesink name=sink async=false",
+      uri, MIX_W, MIX_H);
+  bin = gst_bin_get_by_name (GST_BIN (tp->pipeline), "c");
+  /* gst_parse_launch() links a delayed pad once: the next ones here */
+  g_signal_connect (bin, "pad-added", G_CALLBACK (relink_audio), tp->pipeline);
+  for (i = 0; i < 4; i++) {
+    gint before = g_atomic_int_get (&tp->buffers);
+    GstPad *pad;
+
+    test_pipeline_play (tp);
+    fail_unless (test_wait_buffers (tp, before + 10, 20),
+        "cycle %u: the mix does not flow", i);
+    fail_unless (gst_element_set_state (tp->pipeline, i % 2 ?
+            GST_STATE_READY : GST_STATE_NULL) == GST_STATE_CHANGE_SUCCESS);
+    pad = gst_element_get_static_pad (bin, "video_src_0");
+    fail_unless (pad == NULL, "cycle %u: video_src_0 stayed in READY", i);
+    pad = gst_element_get_static_pad (bin, "audio_src_0");
+    fail_unless (pad == NULL);
+  }
+  test_pipeline_check_no_error (tp);
+  gst_object_unref (bin);
+  test_pipeline_free (tp);
+  test_server_kill (srv);
+  g_free (uri);
+}
+
+GST_END_TEST;
+
 static Suite *
 call_suite (void)
 {
@@ -459,6 +515,7 @@ call_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_mix_alone_flows_and_ends_on_eos);
+  tcase_add_test (tc, test_mix_survives_state_cycles);
   tcase_add_test (tc, test_room_of_three_each_member_sees_the_two_others);
   tcase_add_test (tc,
       test_mix_grid_of_three_then_four_reflows_when_one_is_killed);
