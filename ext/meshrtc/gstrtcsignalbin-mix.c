@@ -273,24 +273,18 @@ label_for (GstRtcSignalBin * self, const gchar * remote_id)
 
 void
 gst_rtc_signal_bin_mix_add (GstRtcSignalBin * self, const gchar * session_id,
-    const gchar * remote_id, GstPad * pad)
+    const gchar * remote_id, RtcMediaKind kind, GstPad * pad)
 {
   RtcMix *mix = self->mix;
-  GstCaps *caps = gst_pad_query_caps (pad, NULL);
-  GstPad *from = gst_object_ref (pad), *sink;
+  GstPad *from, *sink;
   Tile *tile;
 
-  if (!mix) {
-    gst_caps_unref (caps);
-    gst_object_unref (from);
+  if (!mix)
     return;
-  }
+  from = gst_object_ref (pad);
   tile = g_new0 (Tile, 1);
   tile->session_id = g_strdup (session_id);
-  tile->kind = gst_caps_is_empty (caps)
-      || !g_str_has_prefix (gst_structure_get_name (gst_caps_get_structure
-          (caps, 0)), "audio") ? RTC_MEDIA_VIDEO : RTC_MEDIA_AUDIO;
-  gst_caps_unref (caps);
+  tile->kind = kind;
 
   if (tile->kind == RTC_MEDIA_VIDEO) {
     tile->overlay = gst_element_factory_make ("textoverlay", NULL);

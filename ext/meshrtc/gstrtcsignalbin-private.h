@@ -96,9 +96,10 @@ gboolean gst_rtc_signal_bin_mix_start (GstRtcSignalBin * self, GError ** error);
 /* Going to READY: removes them. */
 void gst_rtc_signal_bin_mix_stop (GstRtcSignalBin * self);
 /* A decoded remote track @pad of @session_id (from @remote_id) becomes a
- * tile or a mixer input; streaming thread. */
+ * tile (video) or a mixer input (audio); streaming thread. */
 void gst_rtc_signal_bin_mix_add (GstRtcSignalBin * self,
-    const gchar * session_id, const gchar * remote_id, GstPad * pad);
+    const gchar * session_id, const gchar * remote_id, RtcMediaKind kind,
+    GstPad * pad);
 /* The session's tiles and inputs go, and the grid reflows. */
 void gst_rtc_signal_bin_mix_remove (GstRtcSignalBin * self,
     const gchar * session_id);

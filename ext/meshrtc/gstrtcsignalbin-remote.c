@@ -215,25 +215,16 @@ free_slot_index (GstRtcSignalBin * self)
 }
 
 /* Exposes @pad, a remote track of @session_id, on its slot's src pad of
- * its kind. Only an ingest and a room member have more than one session,
+ * @kind. Only an ingest and a room member have more than one session,
  * hence slots above 0; the others always use slot 0. */
 static void
 expose_remote_pad (GstRtcSignalBin * self, const gchar * session_id,
-    GstPad * pad)
+    RtcMediaKind kind, GstPad * pad)
 {
-  GstCaps *caps = gst_pad_get_current_caps (pad);
   gboolean many = gst_rtc_signal_bin_many_sessions (self);
-  const gchar *media;
-  RtcMediaKind kind;
   GstPad **slot_pad, *ghost;
   Slot *slot;
   gboolean add = FALSE;
-
-  if (!caps)
-    caps = gst_pad_query_caps (pad, NULL);
-  media = gst_structure_get_name (gst_caps_get_structure (caps, 0));
-  kind = g_str_has_prefix (media, "audio") ? RTC_MEDIA_AUDIO : RTC_MEDIA_VIDEO;
-  gst_caps_unref (caps);
 
   /* held while the pad is added: end_slot() must not remove it first */
   g_rec_mutex_lock (&self->slots_lock);
@@ -292,34 +283,28 @@ expose_remote_pad (GstRtcSignalBin * self, const gchar * session_id,
   gst_object_unref (ghost);
 }
 
-/* The chain for one remote RTP stream: depayloader and, unless decode is
- * off, decoder. Built from the pad's caps rather than with decodebin, so
- * what runs is predictable and cheap. */
-static gchar *
-receive_chain_description (const GstStructure * s, gboolean decode)
-{
-  const RtcCodec *codec = rtc_codec_by_name (gst_structure_get_string (s,
-          "encoding-name"));
-
-  return codec ? rtc_codec_receive_description (codec, decode) : NULL;
-}
-
 void
 gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base,
     const gchar * session_id, const gchar * remote_id, GstPad * pad)
 {
   GstRtcSignalBin *self = GST_RTC_SIGNAL_BIN (base);
   GstCaps *caps = gst_pad_get_current_caps (pad);
+  const RtcCodec *codec;
   GstElement *dec = NULL;
   GstPad *sink, *src;
   GList *list;
-  gchar *desc;
+  gchar *desc = NULL;
   GError *err = NULL;
 
   if (!caps)
     caps = gst_pad_query_caps (pad, NULL);
-  desc = receive_chain_description (gst_caps_get_structure (caps, 0),
-      self->decode);
+  /* the chain for one remote RTP stream, from the codec table: depayloader
+   * and, unless decode is off, decoder; predictable and cheap, unlike
+   * decodebin */
+  codec = rtc_codec_by_name (gst_structure_get_string
+      (gst_caps_get_structure (caps, 0), "encoding-name"));
+  if (codec)
+    desc = rtc_codec_receive_description (codec, self->decode);
   if (desc)
     dec = gst_parse_bin_from_description (desc, TRUE, &err);
   if (!dec) {
@@ -341,9 +326,9 @@ gst_rtc_signal_bin_remote_pad (GstRtcBaseBin * base,
   gst_object_unref (sink);
   src = gst_element_get_static_pad (dec, "src");
   if (self->mix)
-    gst_rtc_signal_bin_mix_add (self, session_id, remote_id, src);
+    gst_rtc_signal_bin_mix_add (self, session_id, remote_id, codec->kind, src);
   else
-    expose_remote_pad (self, session_id, src);
+    expose_remote_pad (self, session_id, codec->kind, src);
   gst_object_unref (src);
   gst_element_sync_state_with_parent (dec);
 
