@@ -28,6 +28,14 @@ GST_DEBUG_CATEGORY_EXTERN (meshrtc_debug);
   "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2"
 /* characters of a peer id shown when its name is unknown */
 #define LABEL_ID_CHARS 8
+/* RtcMix's elements per kind, upstream to downstream */
+enum
+{
+  SOURCE,
+  SOURCE_CAPS,
+  MIXER,
+  OUTPUT_CAPS,
+};
 
 /* One remote track in the mix. */
 typedef struct
@@ -40,8 +48,7 @@ typedef struct
 
 typedef struct _RtcMix
 {
-  GstElement *elements[2][4];   /* per kind: source, caps, mixer, caps */
-  GstElement *mixers[2];
+  GstElement *elements[2][4];   /* per kind: SOURCE ... OUTPUT_CAPS */
   GstPad *pads[2];              /* video_src_0, audio_src_0 */
   GstPad *internal[2];          /* their internal proxy pads */
 
@@ -61,8 +68,8 @@ tile_free (Tile * tile)
 
 /* After EOS went out of the pad, nothing the mixer still makes follows it
  * (a stream-start after EOS would start the stream again downstream). The
- * internal pad's stream lock is held while this runs, and by
- * end_mix_pads() while it ends the pad: the two never interleave. */
+ * internal pad's stream lock is held while this runs, and taken by
+ * mix_end_run() to set the flag: the two never interleave. */
 static GstPadProbeReturn
 drop_after_end (GstPad * pad, GstPadProbeInfo * info, gpointer data)
 {
@@ -96,13 +103,13 @@ gst_rtc_signal_bin_mix_start (GstRtcSignalBin * self, GError ** error)
     return TRUE;
   mix = g_new0 (RtcMix, 1);
   g_mutex_init (&mix->lock);
-  mix->elements[RTC_MEDIA_VIDEO][0] = make ("videotestsrc", &missing);
-  mix->elements[RTC_MEDIA_AUDIO][0] = make ("audiotestsrc", &missing);
-  mix->elements[RTC_MEDIA_VIDEO][2] = make ("compositor", &missing);
-  mix->elements[RTC_MEDIA_AUDIO][2] = make ("audiomixer", &missing);
+  mix->elements[RTC_MEDIA_VIDEO][SOURCE] = make ("videotestsrc", &missing);
+  mix->elements[RTC_MEDIA_AUDIO][SOURCE] = make ("audiotestsrc", &missing);
+  mix->elements[RTC_MEDIA_VIDEO][MIXER] = make ("compositor", &missing);
+  mix->elements[RTC_MEDIA_AUDIO][MIXER] = make ("audiomixer", &missing);
   for (kind = 0; kind < 2; kind++) {
-    mix->elements[kind][1] = make ("capsfilter", &missing);
-    mix->elements[kind][3] = make ("capsfilter", &missing);
+    mix->elements[kind][SOURCE_CAPS] = make ("capsfilter", &missing);
+    mix->elements[kind][OUTPUT_CAPS] = make ("capsfilter", &missing);
   }
   if (missing) {
     for (kind = 0; kind < 2; kind++)
@@ -133,43 +140,45 @@ gst_rtc_signal_bin_mix_start (GstRtcSignalBin * self, GError ** error)
   gst_caps_set_simple (bg_caps, "width", G_TYPE_INT, 16, "height", G_TYPE_INT,
       16, NULL);
 
-  g_object_set (mix->elements[RTC_MEDIA_VIDEO][0], "is-live", TRUE,
+  g_object_set (mix->elements[RTC_MEDIA_VIDEO][SOURCE], "is-live", TRUE,
       "pattern", 2 /* black */ , NULL);
   /* 20 ms buffers at 48 kHz */
-  g_object_set (mix->elements[RTC_MEDIA_AUDIO][0], "is-live", TRUE,
+  g_object_set (mix->elements[RTC_MEDIA_AUDIO][SOURCE], "is-live", TRUE,
       "wave", 4 /* silence */ , "samplesperbuffer", 960, NULL);
-  g_object_set (mix->elements[RTC_MEDIA_VIDEO][2], "background",
+  g_object_set (mix->elements[RTC_MEDIA_VIDEO][MIXER], "background",
       1 /* black */ , NULL);
 
   for (kind = 0; kind < 2; kind++) {
     GstPad *target, *bg;
 
-    mix->mixers[kind] = mix->elements[kind][2];
     /* the output format fixed: left free, compositor would blend in a
      * wide format (ABGR64) at twice the CPU (docs/performance.md) */
-    g_object_set (mix->elements[kind][1], "caps", kind == RTC_MEDIA_VIDEO ?
-        bg_caps : caps[kind], NULL);
-    g_object_set (mix->elements[kind][3], "caps", caps[kind], NULL);
+    g_object_set (mix->elements[kind][SOURCE_CAPS], "caps",
+        kind == RTC_MEDIA_VIDEO ? bg_caps : caps[kind], NULL);
+    g_object_set (mix->elements[kind][OUTPUT_CAPS], "caps", caps[kind], NULL);
     /* a live aggregator produces on time, without a late input */
-    g_object_set (mix->mixers[kind], "latency",
+    g_object_set (mix->elements[kind][MIXER], "latency",
         (guint64) MIX_LATENCY_MS * GST_MSECOND, NULL);
     for (i = 0; i < G_N_ELEMENTS (mix->elements[kind]); i++) {
       gst_object_ref (mix->elements[kind][i]);
       gst_bin_add (GST_BIN (self), mix->elements[kind][i]);
     }
-    gst_element_link_many (mix->elements[kind][0], mix->elements[kind][1],
-        mix->elements[kind][2], mix->elements[kind][3], NULL);
+    gst_element_link_many (mix->elements[kind][SOURCE],
+        mix->elements[kind][SOURCE_CAPS], mix->elements[kind][MIXER],
+        mix->elements[kind][OUTPUT_CAPS], NULL);
     /* the background: the whole frame, under every tile */
-    bg = gst_element_get_static_pad (mix->elements[kind][1], "src");
+    bg = gst_element_get_static_pad (mix->elements[kind][SOURCE_CAPS], "src");
     target = gst_pad_get_peer (bg);
     if (kind == RTC_MEDIA_VIDEO && target)
       g_object_set (target, "zorder", 0, "alpha", 0.0, NULL);
     gst_clear_object (&target);
     gst_object_unref (bg);
 
-    target = gst_element_get_static_pad (mix->elements[kind][3], "src");
-    mix->pads[kind] = gst_ghost_pad_new_from_template (kind == RTC_MEDIA_VIDEO
-        ? "video_src_0" : "audio_src_0", target,
+    target =
+        gst_element_get_static_pad (mix->elements[kind][OUTPUT_CAPS], "src");
+    mix->pads[kind] =
+        gst_ghost_pad_new_from_template (kind ==
+        RTC_MEDIA_VIDEO ? "video_src_0" : "audio_src_0", target,
         gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (self),
             kind == RTC_MEDIA_VIDEO ? "video_src_%u" : "audio_src_%u"));
     gst_object_unref (target);
@@ -310,7 +319,8 @@ gst_rtc_signal_bin_mix_add (GstRtcSignalBin * self, const gchar * session_id,
           ("no textoverlay (gstreamer1.0-x): tiles go unlabelled"));
     }
   }
-  tile->mixer_pad = gst_element_request_pad_simple (mix->mixers[tile->kind],
+  tile->mixer_pad =
+      gst_element_request_pad_simple (mix->elements[tile->kind][MIXER],
       "sink_%u");
   if (gst_pad_link (from, tile->mixer_pad) != GST_PAD_LINK_OK)
     GST_WARNING_OBJECT (self, "cannot mix %" GST_PTR_FORMAT, pad);
@@ -353,7 +363,8 @@ gst_rtc_signal_bin_mix_remove (GstRtcSignalBin * self, const gchar * session_id)
       gst_element_set_state (tile->overlay, GST_STATE_NULL);
       gst_bin_remove (GST_BIN (self), tile->overlay);
     }
-    gst_element_release_request_pad (mix->mixers[tile->kind], tile->mixer_pad);
+    gst_element_release_request_pad (mix->elements[tile->kind][MIXER],
+        tile->mixer_pad);
   }
   g_list_free_full (gone, (GDestroyNotify) tile_free);
 }
