@@ -52,7 +52,8 @@ typedef struct
   gchar *peer_id;               /* copy readable from any thread, OBJECT_LOCK */
   gboolean warned_unreachable;
   guint generation;             /* counts registrations (welcome) */
-  GHashTable *producers;        /* id -> GstStructure meta, context thread */
+  GHashTable *producers;        /* id -> GstStructure meta; changed on the
+                                 * context thread, under OBJECT_LOCK */
 
   GPtrArray *tracks;            /* of RtcTrack, OBJECT_LOCK */
   guint tracks_eos;             /* inputs (tracks, data pads) that got EOS,

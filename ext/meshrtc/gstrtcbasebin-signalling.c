@@ -135,8 +135,10 @@ on_producer_added (RtcSignallable * signaller, const gchar * peer_id,
 {
   GstRtcBaseBinClass *klass = GST_RTC_BASE_BIN_GET_CLASS (self);
 
+  GST_OBJECT_LOCK (self);
   g_hash_table_replace (PRIV (self)->producers, g_strdup (peer_id),
       meta ? gst_structure_copy (meta) : gst_structure_new_empty ("meta"));
+  GST_OBJECT_UNLOCK (self);
   if (klass->producer_added)
     klass->producer_added (self, peer_id, meta);
 }
@@ -145,7 +147,23 @@ static void
 on_producer_removed (RtcSignallable * signaller, const gchar * peer_id,
     GstRtcBaseBin * self)
 {
+  GST_OBJECT_LOCK (self);
   g_hash_table_remove (PRIV (self)->producers, peer_id);
+  GST_OBJECT_UNLOCK (self);
+}
+
+gchar *
+gst_rtc_base_bin_dup_producer_name (GstRtcBaseBin * self, const gchar * peer_id)
+{
+  GstStructure *meta;
+  gchar *name = NULL;
+
+  GST_OBJECT_LOCK (self);
+  meta = g_hash_table_lookup (PRIV (self)->producers, peer_id);
+  if (meta)
+    name = g_strdup (gst_structure_get_string (meta, "name"));
+  GST_OBJECT_UNLOCK (self);
+  return name;
 }
 
 void
@@ -197,9 +215,9 @@ on_signaller_connected (RtcSignallable * signaller, const gchar * peer_id,
   GST_OBJECT_LOCK (self);
   g_free (priv->peer_id);
   priv->peer_id = g_strdup (peer_id);
-  GST_OBJECT_UNLOCK (self);
   /* the signaller announces every producer again */
   g_hash_table_remove_all (priv->producers);
+  GST_OBJECT_UNLOCK (self);
   priv->warned_unreachable = FALSE;
   if (!resumed)
     priv->generation++;
@@ -348,8 +366,8 @@ gst_rtc_base_bin_stop_signalling (gpointer data)
     rtc_signallable_stop (priv->signaller);
     g_clear_object (&priv->signaller);
   }
-  g_hash_table_remove_all (priv->producers);
   GST_OBJECT_LOCK (self);
+  g_hash_table_remove_all (priv->producers);
   g_clear_pointer (&priv->peer_id, g_free);
   GST_OBJECT_UNLOCK (self);
   return G_SOURCE_REMOVE;

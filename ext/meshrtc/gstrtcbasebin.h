@@ -121,6 +121,9 @@ void     gst_rtc_base_bin_end_without_inputs (GstRtcBaseBin * self, guint32 seqn
  * it go nowhere instead of returning not-linked, which would fail the
  * upstream peer's whole transport. */
 void     gst_rtc_base_bin_drop_when_unlinked (GstPad * pad);
+/* The meta "name" of the producer @peer_id as last announced, or NULL
+ * (any thread); free it with g_free(). */
+gchar *  gst_rtc_base_bin_dup_producer_name (GstRtcBaseBin * self, const gchar * peer_id);
 /* Whether a session with the peer @remote_id exists (any thread). */
 gboolean gst_rtc_base_bin_has_peer_with (GstRtcBaseBin * self, const gchar * remote_id);
 

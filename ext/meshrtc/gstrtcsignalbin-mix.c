@@ -272,11 +272,9 @@ reflow (GstRtcSignalBin * self, RtcMix * mix)
 static gchar *
 label_for (GstRtcSignalBin * self, const gchar * remote_id)
 {
-  gchar *label;
+  gchar *label = gst_rtc_base_bin_dup_producer_name (GST_RTC_BASE_BIN (self),
+      remote_id);
 
-  GST_OBJECT_LOCK (self);
-  label = g_strdup (g_hash_table_lookup (self->names, remote_id));
-  GST_OBJECT_UNLOCK (self);
   return label ? label : g_strndup (remote_id, LABEL_ID_CHARS);
 }
 
@@ -300,6 +298,7 @@ gst_rtc_signal_bin_mix_add (GstRtcSignalBin * self, const gchar * session_id,
     if (tile->overlay) {
       gchar *label = label_for (self, remote_id);
 
+      GST_DEBUG_OBJECT (self, "tile of %s labelled '%s'", remote_id, label);
       g_object_set (tile->overlay, "text", label, "valignment", 2       /* bottom */
           , "halignment", 0 /* left */ , "shaded-background", TRUE,
           "font-desc", "Sans 14", NULL);

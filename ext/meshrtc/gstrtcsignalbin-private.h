@@ -27,8 +27,6 @@ struct _GstRtcSignalBin
   gchar *whep_endpoint;
   gboolean mix_enabled;         /* "mix" */
   gint mix_width, mix_height, mix_fps_n, mix_fps_d;
-  /* peer id -> meta "name", for the mix's labels (OBJECT_LOCK) */
-  GHashTable *names;
   /* mix=true, from READY to PAUSED on: the mixers and their pads */
   struct _RtcMix *mix;           /* OBJECT_LOCK to read it off the
                                  * streaming and state threads */

@@ -283,12 +283,6 @@ gst_rtc_signal_bin_producer_added (GstRtcBaseBin * base, const gchar * id,
 
   if (!id || !mine || g_str_equal (id, mine))
     return;
-  if (name) {
-    /* a mix labels the peer's tile with it */
-    GST_OBJECT_LOCK (self);
-    g_hash_table_replace (self->names, g_strdup (id), g_strdup (name));
-    GST_OBJECT_UNLOCK (self);
-  }
   if (is_mesh (self)) {
     gchar *room = NULL;
 
@@ -576,7 +570,6 @@ gst_rtc_signal_bin_finalize (GObject * object)
   g_free (self->whip_endpoint);
   g_free (self->whep_endpoint);
   g_hash_table_unref (self->requested);
-  g_hash_table_unref (self->names);
   g_hash_table_unref (self->decoders);
   g_hash_table_unref (self->slots);
   gst_event_replace (&self->eos, NULL);
@@ -596,7 +589,6 @@ gst_rtc_signal_bin_init (GstRtcSignalBin * self)
   self->mix_height = DEFAULT_MIX_HEIGHT;
   self->mix_fps_n = DEFAULT_MIX_FPS_N;
   self->mix_fps_d = DEFAULT_MIX_FPS_D;
-  self->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->decoders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       NULL);
   self->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
