@@ -483,18 +483,31 @@
 
   /* ---------------- publisher ---------------- */
 
+  /* Publish mode, and call mode after Join: the camera (and microphone),
+   * then we register as a producer (a call member also listens, to find
+   * the others). */
   function registerProducer() {
     if (!mediaPromise)
-      mediaPromise = navigator.mediaDevices.getUserMedia({ video: true, audio: withAudio });
+      mediaPromise = navigator.mediaDevices.getUserMedia({ video: true, audio: withAudio || calling });
     setState('signalling', 'opening camera');
     mediaPromise.then((stream) => {
       if (!video.srcObject)
         video.srcObject = stream;
-      send({ type: 'setPeerStatus', roles: ['producer'], meta: roomMeta({ name: name || 'browser' }) });
+      renderControls();
+      send({ type: 'setPeerStatus', roles: calling ? ['producer', 'listener'] : ['producer'],
+        meta: roomMeta({ name: name || 'browser' }) });
       send({ type: 'getIceServers' }); /* see registerListener() */
-      setState('waiting', 'published, waiting for consumers');
+      if (calling) {
+        calls.clear();
+        send({ type: 'list' });
+      }
+      setState('waiting', calling ? 'joined' : 'published, waiting for consumers');
     }, (err) => {
       mediaPromise = null;
+      if (calling) {
+        m.joined = false;
+        joinBtn.hidden = false;
+      }
       setState('failed', `camera: ${err.name}`);
       m.lastError = String(err);
     });
@@ -537,38 +550,23 @@
       return;
     m.joined = true;
     joinBtn.hidden = true;
+    /* asked now, while the click counts as the user's gesture */
     mediaPromise = navigator.mediaDevices.getUserMedia({ video: true, audio: true });
     if (m.peerId)
-      registerCall();
+      registerProducer();
     else
       renderState();
   }
 
   function registerCall() {
-    if (!m.joined) {
-      /* before Join: watch who is in the room */
-      send({ type: 'setPeerStatus', roles: ['listener'], meta: roomMeta({}) });
-      send({ type: 'list' });
-      setState('waiting', 'press Join');
+    if (m.joined) {
+      registerProducer();
       return;
     }
-    setState('signalling', 'opening camera');
-    mediaPromise.then((stream) => {
-      video.srcObject = stream;
-      renderControls();
-      send({ type: 'setPeerStatus', roles: ['producer', 'listener'],
-        meta: roomMeta({ name: name || 'browser' }) });
-      send({ type: 'getIceServers' }); /* see registerListener() */
-      calls.clear();
-      send({ type: 'list' });
-      setState('waiting', 'joined');
-    }, (err) => {
-      m.joined = false;
-      joinBtn.hidden = false;
-      mediaPromise = null;
-      setState('failed', `camera: ${err.name}`);
-      m.lastError = String(err);
-    });
+    /* before Join: watch who is in the room */
+    send({ type: 'setPeerStatus', roles: ['listener'], meta: roomMeta({}) });
+    send({ type: 'list' });
+    setState('waiting', 'press Join');
   }
 
   /* One session per pair of members, asked for by the member whose id
