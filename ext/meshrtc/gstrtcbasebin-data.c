@@ -408,21 +408,31 @@ gst_rtc_base_bin_data_request_pad (GstRtcBaseBin * self,
   return pad;
 }
 
-/* before an offer: the channels of the data_%u pads */
+/* The element's own channels, "data-channel"'s and each data_%u pad's:
+ * @create, before we offer, opens them on @peer's session with each pad's
+ * options; otherwise (the remote offers) they are expected from the
+ * remote, so that what we send before its channel came waits for it
+ * instead of going nowhere. */
 static void
-create_pads_channels (GstRtcBaseBin * self, GstRtcPeer * peer)
+own_channels (GstRtcBaseBin * self, GstRtcPeer * peer, gboolean create)
 {
   GstRtcBaseBinPrivate *priv = PRIV (self);
   GPtrArray *pads;
+  gchar *label;
   guint i;
 
   GST_OBJECT_LOCK (self);
+  label = g_strdup (priv->data_channel);
   pads = g_ptr_array_copy (priv->data_sinks, (GCopyFunc) gst_object_ref, NULL);
   GST_OBJECT_UNLOCK (self);
   g_ptr_array_set_free_func (pads, gst_object_unref);
+  if (label && *label && create)
+    rtc_peer_session_create_data_channel (peer->session, label, TRUE, -1);
+  else if (label && *label)
+    rtc_peer_session_expect_data_channel (peer->session, label);
+  g_free (label);
   for (i = 0; i < pads->len; i++) {
     GstRtcDataSinkPad *pad = g_ptr_array_index (pads, i);
-    gchar *label;
     gboolean ordered;
     gint max_rtx;
 
@@ -431,8 +441,11 @@ create_pads_channels (GstRtcBaseBin * self, GstRtcPeer * peer)
     ordered = pad->ordered;
     max_rtx = pad->max_retransmits;
     GST_OBJECT_UNLOCK (pad);
-    rtc_peer_session_create_data_channel (peer->session, label, ordered,
-        max_rtx);
+    if (create)
+      rtc_peer_session_create_data_channel (peer->session, label, ordered,
+          max_rtx);
+    else
+      rtc_peer_session_expect_data_channel (peer->session, label);
     g_free (label);
   }
   g_ptr_array_unref (pads);
@@ -745,48 +758,15 @@ on_data_message (RtcPeerSession * session, const gchar * label,
 void
 gst_rtc_base_bin_data_peer_created (GstRtcBaseBin * self, GstRtcPeer * peer)
 {
-  GstRtcBaseBinPrivate *priv = PRIV (self);
-  GPtrArray *labels, *pads;
-  guint i;
-
   g_signal_connect (peer->session, "data-message",
       G_CALLBACK (on_data_message), self);
-  /* Our channels, whoever offers: when the remote does (we answer, e.g.
-   * the other end of a room pair), what we send before its channel came
-   * waits for it instead of going nowhere. */
-  GST_OBJECT_LOCK (self);
-  labels = g_ptr_array_new_with_free_func (g_free);
-  if (priv->data_channel && *priv->data_channel)
-    g_ptr_array_add (labels, g_strdup (priv->data_channel));
-  pads = g_ptr_array_copy (priv->data_sinks, (GCopyFunc) gst_object_ref, NULL);
-  GST_OBJECT_UNLOCK (self);
-  for (i = 0; i < pads->len; i++) {
-    GstRtcDataSinkPad *pad = g_ptr_array_index (pads, i);
-
-    GST_OBJECT_LOCK (pad);
-    g_ptr_array_add (labels, g_strdup (pad->label));
-    GST_OBJECT_UNLOCK (pad);
-    gst_object_unref (pad);
-  }
-  for (i = 0; i < labels->len; i++)
-    rtc_peer_session_expect_data_channel (peer->session,
-        g_ptr_array_index (labels, i));
-  g_ptr_array_unref (pads);
-  g_ptr_array_unref (labels);
+  own_channels (self, peer, FALSE);
 }
 
 void
 gst_rtc_base_bin_data_before_offer (GstRtcBaseBin * self, GstRtcPeer * peer)
 {
-  gchar *label;
-
-  GST_OBJECT_LOCK (self);
-  label = g_strdup (PRIV (self)->data_channel);
-  GST_OBJECT_UNLOCK (self);
-  if (label && *label)
-    rtc_peer_session_create_data_channel (peer->session, label, TRUE, -1);
-  g_free (label);
-  create_pads_channels (self, peer);
+  own_channels (self, peer, TRUE);
 }
 
 gboolean

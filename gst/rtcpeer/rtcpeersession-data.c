@@ -183,24 +183,33 @@ channel_opened (RtcPeerSession * self, const gchar * label, Channel * c)
   g_signal_emit_by_name (self, "data-channel-open", label);
 }
 
+/* The entry of @label, made (expected, no channel yet) if there is none. */
 static Channel *
-keep_channel (RtcPeerSession * self, GstWebRTCDataChannel * channel)
+channel_entry (RtcPeerSession * self, const gchar * label)
 {
-  gchar *label = channel_label (channel);
   Channel *c = g_hash_table_lookup (self->channels, label);
-  GstWebRTCDataChannelState state = GST_WEBRTC_DATA_CHANNEL_STATE_CLOSED;
 
-  if (c && c->channel) {
-    /* both sides created one of this label: ours stays */
-    GST_INFO ("session %s: the remote opened '%s' too", self->id, label);
-    g_free (label);
-    return c;
-  }
-  /* an expected one takes over what waited for it */
   if (!c) {
     c = g_new0 (Channel, 1);
     g_queue_init (&c->pending);
     g_hash_table_insert (self->channels, g_strdup (label), c);
+  }
+  return c;
+}
+
+static Channel *
+keep_channel (RtcPeerSession * self, GstWebRTCDataChannel * channel)
+{
+  gchar *label = channel_label (channel);
+  /* an expected one takes over what waited for it */
+  Channel *c = channel_entry (self, label);
+  GstWebRTCDataChannelState state = GST_WEBRTC_DATA_CHANNEL_STATE_CLOSED;
+
+  if (c->channel) {
+    /* both sides created one of this label: ours stays */
+    GST_INFO ("session %s: the remote opened '%s' too", self->id, label);
+    g_free (label);
+    return c;
   }
   c->channel = gst_object_ref (channel);
   g_object_get (channel, "ready-state", &state, NULL);
@@ -268,14 +277,8 @@ void
 rtc_peer_session_expect_data_channel (RtcPeerSession * self,
     const gchar * label)
 {
-  Channel *c;
-
   g_return_if_fail (label != NULL);
-  if (g_hash_table_contains (self->channels, label))
-    return;
-  c = g_new0 (Channel, 1);
-  g_queue_init (&c->pending);
-  g_hash_table_insert (self->channels, g_strdup (label), c);
+  channel_entry (self, label);
 }
 
 gboolean
