@@ -134,12 +134,16 @@ rtc_server_router_send (const gchar * peer_id, gpointer peer_data,
   send_text (client->conn, text);
 }
 
-/* Token bucket (rate per second, burst) for one more message. */
+/* Token bucket (rate per second, burst) for one more message. The rate is
+ * per session the peer is in, plus one: a producer signals every session
+ * it serves (an offer and its candidates each), and its share must not
+ * shrink as viewers join; the session count is bounded by
+ * max-sessions-per-peer. */
 static gboolean
 take_token (RtcSignallingServer * self, Client * client)
 {
   gint64 now = g_get_monotonic_time ();
-  guint rate, burst;
+  guint rate, burst, sessions;
 
   g_mutex_lock (&self->lock);
   rate = self->message_rate;
@@ -147,9 +151,12 @@ take_token (RtcSignallingServer * self, Client * client)
   g_mutex_unlock (&self->lock);
   if (rate == 0)
     return TRUE;
+  sessions = rtc_signal_router_get_n_peer_sessions (self->router,
+      client->peer_id);
 
   client->tokens = MIN ((gdouble) MAX (burst, 1), client->tokens +
-      (now - client->refilled_at) * (gdouble) rate / G_USEC_PER_SEC);
+      (now - client->refilled_at) * (gdouble) rate * (1.0 + sessions) /
+      G_USEC_PER_SEC);
   client->refilled_at = now;
   if (client->tokens < 1.0)
     return FALSE;

@@ -914,6 +914,24 @@ rtc_signal_router_get_n_sessions (RtcSignalRouter * router)
 }
 
 /**
+ * rtc_signal_router_get_n_peer_sessions:
+ * @router: the router
+ * @peer_id: a peer's id
+ *
+ * Returns: how many sessions @peer_id is in now (0 for an unknown peer).
+ */
+guint
+rtc_signal_router_get_n_peer_sessions (RtcSignalRouter * router,
+    const gchar * peer_id)
+{
+  Peer *peer;
+
+  g_return_val_if_fail (router != NULL, 0);
+  peer = peer_id ? g_hash_table_lookup (router->peers, peer_id) : NULL;
+  return peer ? g_hash_table_size (peer->sessions) : 0;
+}
+
+/**
  * rtc_signal_router_find_producer:
  * @router: the router
  * @name: (nullable): the "name" of the producer's meta, or %NULL

@@ -101,6 +101,8 @@ gchar *           rtc_signal_router_find_producer (RtcSignalRouter * router,
 
 guint             rtc_signal_router_get_n_peers (RtcSignalRouter * router);
 guint             rtc_signal_router_get_n_sessions (RtcSignalRouter * router);
+guint             rtc_signal_router_get_n_peer_sessions (RtcSignalRouter * router,
+                                                         const gchar * peer_id);
 
 G_END_DECLS
 

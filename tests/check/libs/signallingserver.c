@@ -894,6 +894,57 @@ GST_START_TEST (test_message_rate_limit_closes_only_the_flooder)
 
 GST_END_TEST;
 
+/* Sends @n ICE candidates on @session_id (or, with NULL, `list`
+ * requests), one every 100 ms or more; FALSE if @client got closed. */
+static gboolean
+send_paced (Client * client, const gchar * session_id, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n && !client->closed; i++) {
+    if (session_id)
+      client_send (client, "{\"type\":\"peer\",\"sessionId\":\"%s\","
+          "\"ice\":{\"candidate\":\"candidate:1 1 UDP 1 127.0.0.1 5000 typ "
+          "host\",\"sdpMLineIndex\":0}}", session_id);
+    else
+      client_send (client, "{\"type\":\"list\"}");
+    settle ();
+  }
+  return !client->closed;
+}
+
+/* A producer signals every session it serves: its rate is message-rate
+ * per session it is in, plus one. 40 messages at 10/s or less after a
+ * burst of 10: a peer in no session has 5/s and is closed within 4 s, a
+ * producer in three sessions has 20/s. */
+GST_START_TEST (test_message_rate_grows_with_the_peers_sessions)
+{
+  RtcSignallingServer *server = start_server ("message-rate", 5,
+      "message-burst", 10, NULL);
+  guint port = rtc_signalling_server_get_port (server);
+  g_autoptr (Client) lone = client_connect (port);
+  g_autoptr (Client) producer = client_connect (port);
+  Client *consumers[3];
+  g_autofree gchar *session = NULL;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (consumers); i++) {
+    consumers[i] = client_connect (port);
+    g_free (session);
+    session = producer_in_session (producer, consumers[i]);
+  }
+  fail_unless (send_paced (producer, session, 40),
+      "a producer in 3 sessions was closed (code %u)", producer->close_code);
+  fail_unless (!send_paced (lone, NULL, 40), "the lone peer was not closed");
+  fail_unless_equals_int (lone->close_code,
+      SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+  for (i = 0; i < G_N_ELEMENTS (consumers); i++)
+    client_free (consumers[i]);
+  stop_server (server);
+}
+
+GST_END_TEST;
+
 static Client *
 client_try_connect_origin (guint port, const gchar * origin)
 {
@@ -1988,6 +2039,7 @@ signallingserver_suite (void)
   tcase_add_test (tc, test_abrupt_drop_without_return_ends_after_grace);
   tcase_add_test (tc, test_clean_close_ends_sessions_at_once);
   tcase_add_test (tc, test_message_rate_limit_closes_only_the_flooder);
+  tcase_add_test (tc, test_message_rate_grows_with_the_peers_sessions);
   tcase_add_test (tc, test_browser_origin_must_match_host);
   tcase_add_test (tc, test_connections_per_address_are_limited);
   tcase_add_test (tc, test_total_connection_cap_answers_503);
