@@ -446,9 +446,12 @@ deferred_poll (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs @action once every local track knows its caps: a session can start
- * before the encoders produced anything, and webrtcbin cannot offer or
- * answer for a pad without caps. Waits at most TRACK_CAPS_WAIT_MS. */
+/* Runs @action once every local track knows the caps it sends
+ * (rtc_track_get_rtp_caps(): for raw input as soon as the input caps are
+ * known, from the codec table; for encoded input once its payloader has
+ * caps): a session can start before the sources have, and webrtcbin cannot
+ * offer or answer for a pad without caps. Waits at most
+ * TRACK_CAPS_WAIT_MS. */
 static void
 when_tracks_ready (GstRtcBaseBin * self, GstRtcPeer * peer,
     PeerAction action, gpointer data, GDestroyNotify notify)
@@ -462,7 +465,7 @@ when_tracks_ready (GstRtcBaseBin * self, GstRtcPeer * peer,
       notify (data);
     return;
   }
-  GST_DEBUG_OBJECT (self, "session %s waits for the encoders' caps",
+  GST_DEBUG_OBJECT (self, "session %s waits for the tracks' caps",
       peer->session_id);
   d = g_new0 (Deferred, 1);
   d->self = self;

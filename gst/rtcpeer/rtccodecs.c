@@ -79,7 +79,7 @@ rtc_codec_for_encoded (const gchar * media_type)
 
 gchar *
 rtc_codec_send_description (const RtcCodec * codec, gboolean raw_input,
-    guint bitrate)
+    guint bitrate, guint ssrc)
 {
   GString *desc;
 
@@ -100,8 +100,8 @@ rtc_codec_send_description (const RtcCodec * codec, gboolean raw_input,
   } else if (codec->parser) {
     g_string_append_printf (desc, "%s ! ", codec->parser);
   }
-  g_string_append_printf (desc, "%s pt=%u mtu=%u", codec->payloader,
-      codec->payload_type, RTC_CODEC_RTP_MTU);
+  g_string_append_printf (desc, "%s pt=%u mtu=%u ssrc=%u", codec->payloader,
+      codec->payload_type, RTC_CODEC_RTP_MTU, ssrc);
   return g_string_free (desc, FALSE);
 }
 
@@ -132,6 +132,25 @@ set_fmtp_fields (GstStructure * s, const gchar * fmtp)
   g_strfreev (params);
 }
 
+/* the codec's row as one RTP caps structure: what we offer to receive,
+ * and what we send before the payloader has caps */
+static GstStructure *
+codec_structure (const RtcCodec * c)
+{
+  GstStructure *s = gst_structure_new ("application/x-rtp",
+      "media", G_TYPE_STRING, c->kind == RTC_MEDIA_VIDEO ? "video" : "audio",
+      "encoding-name", G_TYPE_STRING, c->name,
+      "payload", G_TYPE_INT, (gint) c->payload_type,
+      "clock-rate", G_TYPE_INT, (gint) c->clock_rate, NULL);
+
+  if (c->encoding_params)
+    gst_structure_set (s, "encoding-params", G_TYPE_STRING,
+        c->encoding_params, NULL);
+  if (c->fmtp)
+    set_fmtp_fields (s, c->fmtp);
+  return s;
+}
+
 GstCaps *
 rtc_codecs_receive_caps (RtcMediaKind kind)
 {
@@ -139,24 +158,19 @@ rtc_codecs_receive_caps (RtcMediaKind kind)
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (codecs); i++) {
-    const RtcCodec *c = &codecs[i];
-    GstStructure *s;
-
-    if (c->kind != kind || !c->decoder)
-      continue;
-    s = gst_structure_new ("application/x-rtp",
-        "media", G_TYPE_STRING, kind == RTC_MEDIA_VIDEO ? "video" : "audio",
-        "encoding-name", G_TYPE_STRING, c->name,
-        "payload", G_TYPE_INT, (gint) c->payload_type,
-        "clock-rate", G_TYPE_INT, (gint) c->clock_rate, NULL);
-    if (c->encoding_params)
-      gst_structure_set (s, "encoding-params", G_TYPE_STRING,
-          c->encoding_params, NULL);
-    if (c->fmtp)
-      set_fmtp_fields (s, c->fmtp);
-    gst_caps_append_structure (caps, s);
+    if (codecs[i].kind == kind && codecs[i].decoder)
+      gst_caps_append_structure (caps, codec_structure (&codecs[i]));
   }
   return caps;
+}
+
+GstCaps *
+rtc_codec_send_caps (const RtcCodec * codec, guint ssrc)
+{
+  GstStructure *s = codec_structure (codec);
+
+  gst_structure_set (s, "ssrc", G_TYPE_UINT, ssrc, NULL);
+  return gst_caps_new_full (s, NULL);
 }
 
 /* the first word of every "a ! b ! c" part that names an element (caps

@@ -71,9 +71,16 @@ const RtcCodec * rtc_codec_by_name (const gchar * encoding_name);
 const RtcCodec * rtc_codec_for_encoded (const gchar * media_type);
 
 /* The sending chain: @encoder (raw input, @bitrate in bit/s) or @parser,
- * then the payloader with our payload type and RTC_CODEC_RTP_MTU. */
+ * then the payloader with our payload type, RTC_CODEC_RTP_MTU and @ssrc
+ * (RFC 3550 section 8.1: chosen at random by the caller). */
 gchar *   rtc_codec_send_description (const RtcCodec * codec, gboolean raw_input,
-                                      guint bitrate);
+                                      guint bitrate, guint ssrc);
+/* The RTP caps the chain of rtc_codec_send_description() sends, from the
+ * table alone: payload type, clock rate, the fmtp parameters of the row and
+ * @ssrc. An offer can be made from them before the encoder has produced
+ * anything (the payloader's own caps add only what the SDP does not need,
+ * such as sprop-parameter-sets, which the stream repeats in-band). */
+GstCaps * rtc_codec_send_caps (const RtcCodec * codec, guint ssrc);
 /* The receiving chain after webrtcbin: depayloader, then decoder (and a
  * converter) or the parser. */
 gchar *   rtc_codec_receive_description (const RtcCodec * codec, gboolean decode);

@@ -117,8 +117,10 @@ rtc_negotiation_handle (RtcNegotiation * self, const RtcNegEvent * ev)
       if (!ev->offerer)
         return RTC_NEG_ACT_NONE;
       self->state = RTC_NEG_WANT_OFFER;
-      /* negotiation-needed may have come while tracks were linked */
-      if (self->negotiation_needed && ev->all_caps)
+      /* negotiation-needed may have come while tracks were linked; and
+       * media whose caps are all known is offered at once: webrtcbin
+       * 1.22 asks only once caps have arrived on every sink pad */
+      if (ev->all_caps && (self->negotiation_needed || ev->n_transceivers))
         return create_offer (self, ev->n_transceivers);
       return RTC_NEG_ACT_NONE;
     case RTC_NEG_EV_NEGOTIATION_NEEDED:

@@ -19,9 +19,12 @@ G_BEGIN_DECLS
  * table (tests/check/libs/negotiation.c).
  *
  * Its rules, each forced by webrtcbin 1.22 or a browser:
- * - the offerer offers once every sink pad has caps (webrtcbin asks for
- *   negotiation before any track is linked, and an offer then has no
- *   media);
+ * - the offerer offers once every sink pad has caps, known in advance or
+ *   arrived (webrtcbin asks for negotiation before any track is linked,
+ *   and an offer then has no media): at start when there are
+ *   transceivers to offer (webrtcbin 1.22 asks again only once caps have
+ *   arrived on every sink pad, tens of milliseconds later while an
+ *   encoder starts), else when webrtcbin asks;
  * - once stable, it offers again only when transceivers were added since
  *   its last offer: after the remote rejected an m-line webrtcbin asks
  *   again, and re-offering the same thing loops until the browser gives
@@ -36,7 +39,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   RTC_NEG_IDLE,                 /* nothing asked for yet */
-  RTC_NEG_WANT_OFFER,           /* offerer waiting for negotiation-needed */
+  RTC_NEG_WANT_OFFER,           /* offerer waiting for media or negotiation-needed */
   RTC_NEG_OFFERING,             /* offer created/sent, waiting for answer */
   RTC_NEG_ANSWERING,            /* remote offer applied, answer on its way */
   RTC_NEG_STABLE,
@@ -44,7 +47,7 @@ typedef enum
 
 typedef enum
 {
-  RTC_NEG_EV_START,             /* @offerer */
+  RTC_NEG_EV_START,             /* @offerer; offerer: @all_caps, @n_transceivers */
   RTC_NEG_EV_NEGOTIATION_NEEDED,        /* @all_caps, @n_transceivers */
   RTC_NEG_EV_REMOTE_OFFER,
   RTC_NEG_EV_REMOTE_ANSWER,

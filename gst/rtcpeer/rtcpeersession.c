@@ -220,12 +220,17 @@ flush_pending_candidates (RtcPeerSession * self)
   }
 }
 
+/* set on the sink pads rtc_peer_session_request_sink_pad() made: their
+ * caps are known before they arrive */
+#define SEND_CAPS_KNOWN "rtc-send-caps-known"
+
 static gboolean
 sink_pad_lacks_caps (const GValue * item, GValue * ret, gpointer user_data)
 {
   GstPad *pad = g_value_get_object (item);
 
-  if (gst_pad_has_current_caps (pad))
+  if (gst_pad_has_current_caps (pad)
+      || g_object_get_data (G_OBJECT (pad), SEND_CAPS_KNOWN))
     return TRUE;
   g_value_set_boolean (ret, FALSE);
   return FALSE;
@@ -506,17 +511,6 @@ rtc_peer_session_get_state (RtcPeerSession * self)
   return self->state;
 }
 
-/* webrtcbin does not ask for negotiation again when the caps it waited
- * for arrive (it asked once already, before the pad existed): ask
- * ourselves. */
-static void
-on_sink_caps (GstPad * pad, GParamSpec * pspec, gpointer user_data)
-{
-  /* notify::caps comes once the caps are stored on the pad, so the
-   * check in on_negotiation_needed_event sees them */
-  rtc_peer_session_post_simple (user_data, EV_NEGOTIATION_NEEDED, NULL, 0);
-}
-
 GstPad *
 rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
     gint mline, GstWebRTCRTPTransceiverDirection direction)
@@ -533,10 +527,11 @@ rtc_peer_session_request_sink_pad (RtcPeerSession * self, GstCaps * caps,
   if (pad) {
     GstWebRTCRTPTransceiver *trans = NULL;
 
-    /* A reference, released when close() disconnects: a streaming thread
-     * may already be inside the handler then. */
-    g_signal_connect_data (pad, "notify::caps", G_CALLBACK (on_sink_caps),
-        g_object_ref (self), (GClosureNotify) g_object_unref, 0);
+    /* the caller sends @caps and nothing else: the offer need not wait
+     * for them to arrive (webrtcbin 1.22 asks for negotiation only once
+     * every sink pad has received caps, which an encoder that is still
+     * starting delays by tens of milliseconds) */
+    g_object_set_data (G_OBJECT (pad), SEND_CAPS_KNOWN, GINT_TO_POINTER (1));
 
     /* A transceiver created from a remote offer only receives until we
      * give it something to send; one we create would also receive. */

@@ -105,8 +105,10 @@ RtcPeerSession * rtc_peer_session_new (GstBin * bin, const gchar * session_id,
 const gchar * rtc_peer_session_get_id (RtcPeerSession * self);
 GstWebRTCPeerConnectionState rtc_peer_session_get_state (RtcPeerSession * self);
 
-/* Requests a webrtcbin sink pad for a local track whose RTP caps are @caps,
- * and sets its transceiver's @direction (sendonly for a producer that
+/* Requests a webrtcbin sink pad for a local track that sends exactly the
+ * RTP caps @caps (webrtcbin builds the SDP from them: the caller makes
+ * sure the pad's caps event and its answer to caps queries are @caps; see
+ * rtc_track_add_branch()), and sets its transceiver's @direction (sendonly for a producer that
  * expects nothing back, sendrecv for a mesh participant). With @mline >= 0
  * the pad attaches to the transceiver the remote offer created for that
  * m-line (answerer side). Returns a new reference. */

@@ -37,8 +37,12 @@ struct _RtcTrack
   RtcKeyframeCoalescer *keyframes;
   gulong input_probe, tee_probe;
 
+  guint ssrc;                   /* our payloader's (RFC 3550 section 8.1) */
+
   GMutex lock;
-  GstCaps *rtp_caps;
+  GstCaps *rtp_caps;            /* the payloader's, once it has them */
+  const RtcCodec *codec;        /* from the input caps on */
+  gboolean encodes;             /* raw input: our encoder, our settings */
 };
 
 struct _RtcTrackBranch
@@ -49,7 +53,7 @@ struct _RtcTrackBranch
   GstPad *webrtc_pad;
   gulong gate_probe;
   gint open;                    /* atomic */
-  GstCaps *send_caps;           /* answered with other caps, or NULL */
+  GstCaps *send_caps;           /* what the branch's webrtcbin pad gets */
   guint send_pt;
 };
 
@@ -75,22 +79,29 @@ rtc_video_codec_get_type (void)
 }
 
 /* The chain for @caps, from the codec table: raw input is encoded once
- * with the configured codec, encoded input is parsed and payloaded. */
+ * with the configured codec, encoded input is parsed and payloaded. Sets
+ * @codec and whether the chain encodes. */
 static gchar *
-encoder_description (RtcTrack * self, const GstStructure * s)
+encoder_description (RtcTrack * self, const GstStructure * s,
+    const RtcCodec ** codec, gboolean * encodes)
 {
   const gchar *media = gst_structure_get_name (s);
-  const RtcCodec *codec;
+  guint bitrate = 0;
 
-  if (g_str_equal (media, "video/x-raw"))
-    return rtc_codec_send_description (rtc_codec_by_name
-        (video_codecs[self->config.video_codec].value_nick), TRUE,
-        self->config.video_bitrate);
-  if (g_str_equal (media, "audio/x-raw"))
-    return rtc_codec_send_description (rtc_codec_by_name ("OPUS"), TRUE,
-        self->config.audio_bitrate);
-  codec = rtc_codec_for_encoded (media);
-  return codec ? rtc_codec_send_description (codec, FALSE, 0) : NULL;
+  *encodes = TRUE;
+  if (g_str_equal (media, "video/x-raw")) {
+    *codec = rtc_codec_by_name
+        (video_codecs[self->config.video_codec].value_nick);
+    bitrate = self->config.video_bitrate;
+  } else if (g_str_equal (media, "audio/x-raw")) {
+    *codec = rtc_codec_by_name ("OPUS");
+    bitrate = self->config.audio_bitrate;
+  } else {
+    *codec = rtc_codec_for_encoded (media);
+    *encodes = FALSE;
+  }
+  return *codec ? rtc_codec_send_description (*codec, *encodes, bitrate,
+      self->ssrc) : NULL;
 }
 
 /* rtc_track_free() ends the track at once; the memory, an atomic
@@ -123,8 +134,11 @@ build_encoder (RtcTrack * self, GstCaps * caps)
   gchar *desc;
   GError *err = NULL;
   GstElement *enc;
+  const RtcCodec *codec = NULL;
+  gboolean encodes;
 
-  desc = encoder_description (self, gst_caps_get_structure (caps, 0));
+  desc = encoder_description (self, gst_caps_get_structure (caps, 0), &codec,
+      &encodes);
   if (!desc) {
     GST_ERROR ("track %s: unsupported input caps %" GST_PTR_FORMAT,
         self->name, caps);
@@ -140,6 +154,10 @@ build_encoder (RtcTrack * self, GstCaps * caps)
   }
   gst_bin_add (self->bin, enc);
   self->encoder = gst_object_ref (enc);
+  g_mutex_lock (&self->lock);
+  self->codec = codec;
+  self->encodes = encodes;
+  g_mutex_unlock (&self->lock);
   gst_element_link_many (self->input, enc, self->tee, NULL);
   gst_element_sync_state_with_parent (self->tee);
   gst_element_sync_state_with_parent (enc);
@@ -193,6 +211,7 @@ rtc_track_new (GstBin * bin, GMainContext * context, RtcMediaKind kind,
   self->name = g_strdup (name);
   self->config = *config;
   self->context = g_main_context_ref (context);
+  self->ssrc = g_random_int ();
   g_mutex_init (&self->lock);
 
   ename = g_strdup_printf ("%s-input", name);
@@ -251,7 +270,12 @@ rtc_track_get_rtp_caps (RtcTrack * self)
   GstCaps *caps;
 
   g_mutex_lock (&self->lock);
-  caps = self->rtp_caps ? gst_caps_ref (self->rtp_caps) : NULL;
+  if (self->rtp_caps)
+    caps = gst_caps_ref (self->rtp_caps);
+  else if (self->codec && self->encodes)
+    caps = rtc_codec_send_caps (self->codec, self->ssrc);
+  else
+    caps = NULL;
   g_mutex_unlock (&self->lock);
   return caps;
 }
@@ -417,15 +441,21 @@ static GstPadProbeReturn
 send_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
   RtcTrackBranch *branch = user_data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
 
-  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
+    gst_event_unref (event);
+    info->data = gst_event_new_caps (branch->send_caps);
+  }
+  return GST_PAD_PROBE_OK;
+}
 
-    if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
-      gst_event_unref (event);
-      info->data = gst_event_new_caps (branch->send_caps);
-    }
-  } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+static GstPadProbeReturn
+send_pt_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
+{
+  RtcTrackBranch *branch = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
 
     rewrite_pt (&buf, 0, branch);
@@ -440,8 +470,9 @@ send_caps_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* webrtcbin 1.22 answers an offer at once, before the first caps event
- * of a new branch has reached it: it builds the answer from a caps query
+/* webrtcbin 1.22 offers and answers at once, before the first caps event
+ * of a new branch has reached it (an offer is made from the codec table
+ * before the encoder has output, see rtc_track_get_rtp_caps()): it builds the answer from a caps query
  * on its sink pad's peer (this queue's src pad). Upstream that query finds
  * only the payloader's template (any H264 payload type), so the answer
  * took the offer's first H264 payload type and made up an SSRC, while the
@@ -472,6 +503,7 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
   RtcTrackBranch *branch;
   GstCaps *caps;
   GstPad *qsink, *qsrc, *tee_sink;
+  gint pt = -1, own_pt;
 
   caps = send_caps ? gst_caps_ref (send_caps) : rtc_track_get_rtp_caps (self);
   if (!caps)
@@ -487,14 +519,9 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
     g_free (branch);
     return NULL;
   }
-  if (send_caps) {
-    gint pt = 0;
-
-    gst_structure_get_int (gst_caps_get_structure (caps, 0), "payload", &pt);
-    branch->send_pt = pt;
-    branch->send_caps = gst_caps_ref (caps);
-  }
-  gst_caps_unref (caps);
+  gst_structure_get_int (gst_caps_get_structure (caps, 0), "payload", &pt);
+  branch->send_pt = pt;
+  branch->send_caps = caps;
 
   branch->queue = gst_element_factory_make ("queue", NULL);
   g_object_set (branch->queue, "leaky", 2, "max-size-buffers", 0,
@@ -503,14 +530,20 @@ rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
   /* ours too: the removal finishes later, maybe after the bin is gone */
   gst_bin_add (self->bin, gst_object_ref (branch->queue));
 
+  /* webrtcbin sees exactly the caps the session was negotiated with: from
+   * the table before the payloader has caps, and after */
   qsrc = gst_element_get_static_pad (branch->queue, "src");
-  if (branch->send_caps) {
-    gst_pad_add_probe (qsrc, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
-        GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-        send_caps_probe, branch, NULL);
-    gst_pad_add_probe (qsrc, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM |
-        GST_PAD_PROBE_TYPE_PUSH, send_caps_query_probe, branch, NULL);
-  }
+  gst_pad_add_probe (qsrc, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      send_caps_probe, branch, NULL);
+  gst_pad_add_probe (qsrc, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM |
+      GST_PAD_PROBE_TYPE_PUSH, send_caps_query_probe, branch, NULL);
+  /* an offerer's other payload type: every packet is rewritten */
+  g_mutex_lock (&self->lock);
+  own_pt = self->codec ? (gint) self->codec->payload_type : -1;
+  g_mutex_unlock (&self->lock);
+  if (pt != own_pt)
+    gst_pad_add_probe (qsrc, GST_PAD_PROBE_TYPE_BUFFER |
+        GST_PAD_PROBE_TYPE_BUFFER_LIST, send_pt_probe, branch, NULL);
   gst_pad_link (qsrc, branch->webrtc_pad);
   gst_object_unref (qsrc);
   gst_element_sync_state_with_parent (branch->queue);

@@ -65,7 +65,11 @@ RtcMediaKind rtc_track_get_kind (RtcTrack * self);
 const gchar *rtc_track_get_name (RtcTrack * self);
 /* The pad the element ghosts as its request sink pad. */
 GstPad *     rtc_track_get_sink_pad (RtcTrack * self);
-/* RTP caps of the encoded stream, or NULL before input caps arrived. */
+/* RTP caps of the encoded stream: the payloader's once it has sent them;
+ * before that, for raw input (which the track encodes itself), the codec
+ * table's (rtc_codec_send_caps(), with the track's SSRC), so a session can
+ * offer while the encoder starts. NULL before the input caps arrived, and
+ * for encoded input until its payloader has caps. */
 GstCaps *    rtc_track_get_rtp_caps (RtcTrack * self);
 void         rtc_track_set_keyframe_interval (RtcTrack * self, guint interval_ms);
 void         rtc_track_request_keyframe (RtcTrack * self);
@@ -77,10 +81,12 @@ void         rtc_track_get_keyframe_counts (RtcTrack * self, guint * requests, g
 GstCaps *    rtc_track_caps_for_offer (RtcTrack * self, const GstSDPMedia * media);
 
 /* Links the track to @session (answerer: to the transceiver of @mline, or
- * -1 for a new one). With @send_caps (from rtc_track_caps_for_offer()), the
- * branch negotiates those and rewrites its packets' payload type to them:
- * the encoder is shared, its payloader's type is fixed, and the offerer
- * chose its own numbers. Returns NULL if the track has no caps yet. */
+ * -1 for a new one). The branch's webrtcbin pad gets @send_caps (from
+ * rtc_track_caps_for_offer()) or, when NULL, rtc_track_get_rtp_caps() as
+ * they are now, and nothing else; with another payload type than ours
+ * every packet is rewritten to it: the encoder is shared, its payloader's
+ * type is fixed, and an offerer chooses its own numbers. Returns NULL if
+ * the track has no caps yet. */
 RtcTrackBranch * rtc_track_add_branch (RtcTrack * self, RtcPeerSession * session, gint mline,
                                        GstWebRTCRTPTransceiverDirection direction,
                                        GstCaps * send_caps);

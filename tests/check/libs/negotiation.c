@@ -88,6 +88,25 @@ GST_START_TEST (test_negotiation_needed_before_start_offers_at_start)
 
 GST_END_TEST;
 
+/* every sink pad's caps known in advance: the offer goes at start, and
+ * webrtcbin's later negotiation-needed (the caps arriving) offers nothing
+ * new */
+GST_START_TEST (test_known_caps_offer_at_start)
+{
+  static const Step steps[] = {
+    {START (TRUE, TRUE, 2), A_OFFER, RTC_NEG_OFFERING},
+    {NEEDED (TRUE, 2), 0, RTC_NEG_OFFERING},
+    {R_ANSWER, A_APPLY, RTC_NEG_OFFERING},
+    {APPLIED (FALSE), A_FLUSH | RTC_NEG_ACT_NEGOTIATE_AGAIN, RTC_NEG_STABLE},
+    {NEEDED (TRUE, 2), 0, RTC_NEG_STABLE},
+  };
+  RtcNegotiation neg;
+
+  RUN (steps, &neg);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_answerer_answers_and_does_not_offer)
 {
   static const Step steps[] = {
@@ -235,6 +254,7 @@ negotiation_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_offerer_waits_for_caps_and_never_reoffers_blindly);
   tcase_add_test (tc, test_negotiation_needed_before_start_offers_at_start);
+  tcase_add_test (tc, test_known_caps_offer_at_start);
   tcase_add_test (tc, test_answerer_answers_and_does_not_offer);
   tcase_add_test (tc, test_early_candidates_are_queued_then_flushed);
   tcase_add_test (tc, test_glare_keeps_our_offer);
