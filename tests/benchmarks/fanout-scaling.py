@@ -8,6 +8,9 @@ receivers in a second process, for three senders:
   ours     rtcmeshfanout (one encoder, one webrtcbin per peer)
   raw      x264enc ! tee, per peer `queue leaky ! webrtcbin`, no element of
            ours, SDP/ICE relayed by this script (fanout-peers send-raw)
+  raw-nack the same with NACK and RTX on every transceiver, as our
+           sessions have them (BENCH_RAW_DO_NACK=1): the baseline with the
+           same features
   encoder  an encoder per peer: raw video tee'd into N rtcsignalbins, each
            with its own x264enc (webrtcsink's design)
 
@@ -54,6 +57,51 @@ def proc_status(pid):
     return out.get("VmRSS", 0), out.get("Threads", 0)
 
 
+def thread_group(name):
+    """A thread's name without its element numbers: queue12:src -> queue:src."""
+    return re.sub(r"\d+", "", name)
+
+
+def proc_thread_cpu(pid):
+    """CPU seconds used so far by each thread: {tid: (group, seconds)}."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue            # the thread ended meanwhile
+        out[tid] = (thread_group(name),
+                    (int(fields[11]) + int(fields[12])) / CLK_TCK)
+    return out
+
+
+def thread_group_cpu(before, after, seconds):
+    """% of one core per thread group over a window, from two
+    proc_thread_cpu() readings; threads that ended in between are left
+    out, new ones count from zero."""
+    groups = {}
+    for tid, (group, t1) in after.items():
+        t0 = before.get(tid, (group, 0.0))[1]
+        groups[group] = groups.get(group, 0.0) + t1 - t0
+    return {g: round(100 * v / seconds, 2) for g, v in sorted(groups.items())}
+
+
+def proc_thread_names(pid):
+    """How many threads of each name the process has (/proc/PID/task)."""
+    names = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue            # the thread ended meanwhile
+        names[name] = names.get(name, 0) + 1
+    return dict(sorted(names.items()))
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
@@ -62,11 +110,12 @@ def loadavg():
 class Proc:
     """A child process whose stdout lines are collected by a thread."""
 
-    def __init__(self, argv, on_line=None):
+    def __init__(self, argv, on_line=None, env=None):
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE,
                                   stderr=subprocess.DEVNULL, text=True,
-                                  bufsize=1)
+                                  bufsize=1,
+                                  env=dict(os.environ, **(env or {})))
         self.lines = []
         self.cond = threading.Condition()
         self.on_line = on_line
@@ -149,7 +198,7 @@ def sender_argv(mode, n, uri, build, run_id):
                      f"rtcsignalbin uri={uri} peer-name=enc{run_id}x{i} "
                      f"{common}")
         return ["gst-launch-1.0", "-q"] + desc.split()
-    if mode == "raw":
+    if mode in ("raw", "raw-nack"):
         return [f"{build}/tests/benchmarks/fanout-peers", "send-raw", str(n)]
     raise ValueError(mode)
 
@@ -186,7 +235,8 @@ def measure(mode, n, args, uri, run_id):
             return True
         return False
 
-    tx = Proc(sender_argv(mode, n, uri, args.build, run_id), from_sender)
+    env = {"BENCH_RAW_DO_NACK": "1"} if mode == "raw-nack" else None
+    tx = Proc(sender_argv(mode, n, uri, args.build, run_id), from_sender, env)
     relay["tx"] = tx
     rx = None
     row = {"mode": mode, "n": n, "load_before": loadavg()}
@@ -194,7 +244,7 @@ def measure(mode, n, args, uri, run_id):
         time.sleep(2.0)         # encoder and DTLS certificate warm
         if n > 0:
             rx = Proc(receiver_argv(mode, n, uri, args.build, run_id),
-                      from_receiver)
+                      from_receiver, env)
             with relay_lock:
                 relay["rx"] = rx
                 for line in backlog:
@@ -208,16 +258,20 @@ def measure(mode, n, args, uri, run_id):
         if rx:
             rx.send("MARK")
         c0 = proc_cpu_seconds(tx.p.pid)
+        t0 = proc_thread_cpu(tx.p.pid)
         r0 = proc_cpu_seconds(rx.p.pid) if rx else 0
         w0 = time.monotonic()
         time.sleep(args.window)
         c1 = proc_cpu_seconds(tx.p.pid)
+        t1 = proc_thread_cpu(tx.p.pid)
         r1 = proc_cpu_seconds(rx.p.pid) if rx else 0
         dt = time.monotonic() - w0
         rss, threads = proc_status(tx.p.pid)
         row.update(cpu=round(100 * (c1 - c0) / dt, 2),
                    rx_cpu=round(100 * (r1 - r0) / dt, 2),
-                   rss_kb=rss, threads=threads, load_after=loadavg())
+                   rss_kb=rss, threads=threads, load_after=loadavg(),
+                   thread_names=proc_thread_names(tx.p.pid),
+                   thread_cpu=thread_group_cpu(t0, t1, dt))
         if rx:
             rx.send("REPORT")
             rep = rx.wait_line("REPORT", 10)
@@ -267,12 +321,14 @@ def main():
         return 0
     if args.quick:
         peers = {"ours": [0, 1, 10, 40, 100], "raw": [0, 1, 10, 40, 100],
+                 "raw-nack": [0, 1, 10, 40, 100],
                  "encoder": [0, 1, 2, 4]}
         args.repeats = args.repeats or 1
         args.window = args.window or 5
     else:
         peers = {"ours": [0, 1, 5, 10, 20, 40, 60, 80, 100, 120],
                  "raw": [0, 1, 5, 10, 20, 40, 60, 80, 100, 120],
+                 "raw-nack": [0, 1, 5, 10, 20, 40, 60, 80, 100, 120],
                  "encoder": [0, 1, 2, 3, 4, 6]}
         args.repeats = args.repeats or 2
         args.window = args.window or 10
