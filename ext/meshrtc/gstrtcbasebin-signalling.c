@@ -403,24 +403,62 @@ gst_rtc_base_bin_get_context (GstRtcBaseBin * self)
   return PRIV (self)->context;
 }
 
+/* how long reading the statistics waits for webrtcbin's answers, in all */
+#define STATS_WAIT_MS 1000
+
+typedef struct
+{
+  RtcPeerSession *session;
+  gchar *session_id;
+  gchar *remote_id;
+  guint ticket;
+} StatsEntry;
+
+static void
+stats_entry_clear (StatsEntry * e)
+{
+  g_object_unref (e->session);
+  g_free (e->session_id);
+  g_free (e->remote_id);
+}
+
 GstStructure *
 gst_rtc_base_bin_collect_stats (GstRtcBaseBin * self, const gchar * name)
 {
   GstRtcBaseBinPrivate *priv = PRIV (self);
   GstStructure *stats = gst_structure_new_empty (name);
+  GArray *entries = g_array_new (FALSE, FALSE, sizeof (StatsEntry));
   GHashTableIter iter;
   GstRtcPeer *peer;
+  gint64 deadline;
+  guint i;
 
+  g_array_set_clear_func (entries, (GDestroyNotify) stats_entry_clear);
+  /* asked for all at once, waited for without the lock: a session's
+   * webrtcbin answers on its own thread */
   g_mutex_lock (&priv->peers_lock);
   g_hash_table_iter_init (&iter, priv->peers);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) & peer)) {
-    GstStructure *s = gst_structure_new ("peer", "peer-id", G_TYPE_STRING,
-        peer->remote_id, NULL);
-    rtc_peer_session_fill_stats (peer->session, s);
-    gst_structure_set (stats, peer->session_id, GST_TYPE_STRUCTURE, s, NULL);
-    gst_structure_free (s);
+    StatsEntry e = { g_object_ref (peer->session),
+      g_strdup (peer->session_id), g_strdup (peer->remote_id), 0
+    };
+
+    e.ticket = rtc_peer_session_request_stats (e.session);
+    g_array_append_val (entries, e);
   }
   g_mutex_unlock (&priv->peers_lock);
+
+  deadline = g_get_monotonic_time () + STATS_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  for (i = 0; i < entries->len; i++) {
+    StatsEntry *e = &g_array_index (entries, StatsEntry, i);
+    GstStructure *s = gst_structure_new ("peer", "peer-id", G_TYPE_STRING,
+        e->remote_id, NULL);
+
+    rtc_peer_session_fill_stats (e->session, e->ticket, deadline, s);
+    gst_structure_set (stats, e->session_id, GST_TYPE_STRUCTURE, s, NULL);
+    gst_structure_free (s);
+  }
+  g_array_unref (entries);
   return stats;
 }
 

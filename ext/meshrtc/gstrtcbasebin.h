@@ -106,7 +106,9 @@ guint    gst_rtc_base_bin_end_stale_sessions (GstRtcBaseBin * self, const gchar 
 void     gst_rtc_base_bin_reconsider_producers (GstRtcBaseBin * self);
 /* Re-sends setPeerStatus after a property that feeds the meta changed. */
 void     gst_rtc_base_bin_update_status (GstRtcBaseBin * self);
-/* Fills a GstStructure with one field per peer (for "stats"). */
+/* Fills a GstStructure with one field per peer (for "stats"): asks every
+ * session for fresh statistics and waits at most 1 s for them. Not from
+ * the element's context thread. */
 GstStructure * gst_rtc_base_bin_collect_stats (GstRtcBaseBin * self, const gchar * name);
 /* Keyframe requests seen and keyframes forced, summed over the tracks. */
 void     gst_rtc_base_bin_get_keyframe_counts (GstRtcBaseBin * self, guint * requests, guint * forced);

@@ -230,7 +230,10 @@ gst_rtc_mesh_fanout_class_init (GstRtcMeshFanoutClass * klass)
    * start), and one field per session id holding a `peer` structure:
    * `peer-id`, `state` (string), `bytes-sent`, `packets-sent` (guint64),
    * `round-trip-time` (gdouble, s), `nack-count`, `pli-count`, `fir-count`
-   * (guint). Transport figures are refreshed once a second.
+   * (guint). Reading it asks every connected peer's webrtcbin for its
+   * statistics then (get-stats, W3C webrtc-stats) and waits at most 1 s
+   * for the answers; nothing is polled in between, so a fanout nobody
+   * asks pays nothing per peer for them.
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",

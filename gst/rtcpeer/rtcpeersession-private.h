@@ -75,7 +75,6 @@ struct _RtcPeerSession
   GstWebRTCPeerConnectionState state;
   GSource *disconnect_timer;
   GSource *connect_timer;
-  GSource *stats_timer;
   gboolean closed;
 
   /* events from webrtcbin threads, drained in order on the context */
@@ -83,6 +82,10 @@ struct _RtcPeerSession
   GQueue events;
   GSource *drain_source;
   GstStructure *stats;          /* last get-stats result, under lock */
+  /* get-stats asked for and done (answered, or not asked when not
+   * connected), under lock; @stats_cond tells of each one done */
+  guint stats_asked, stats_done;
+  GCond stats_cond;
   /* data channels by label, owner's context (rtcpeersession-data.c) */
   GHashTable *channels;
   /* Between creating a description and webrtcbin accepting it, the

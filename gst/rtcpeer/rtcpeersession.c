@@ -30,7 +30,6 @@ rtc_peer_session_debug_category (void)
 }
 
 /* how often the cached statistics are refreshed (ms) */
-#define STATS_INTERVAL_MS 1000
 
 enum
 {
@@ -324,21 +323,33 @@ on_stats (RtcPeerSession * self, GstPromise * promise)
 
   if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED)
     reply = gst_promise_get_reply (promise);
+  g_mutex_lock (&self->lock);
   if (reply && !gst_structure_has_field (reply, "error")) {
-    g_mutex_lock (&self->lock);
     gst_clear_structure (&self->stats);
     self->stats = gst_structure_copy (reply);
-    g_mutex_unlock (&self->lock);
   }
+  self->stats_done++;
+  g_cond_broadcast (&self->stats_cond);
+  g_mutex_unlock (&self->lock);
 }
 
+/* On the owner's context: webrtcbin is asked only while connected (before,
+ * it has nothing to count; after close, nothing to ask). */
 static gboolean
-stats_timer_cb (gpointer user_data)
+ask_stats (gpointer user_data)
 {
   RtcPeerSession *self = user_data;
 
-  rtc_peer_session_emit (self, "get-stats", NULL, on_stats);
-  return G_SOURCE_CONTINUE;
+  if (!self->closed
+      && self->state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    rtc_peer_session_emit (self, "get-stats", NULL, on_stats);
+  } else {
+    g_mutex_lock (&self->lock);
+    self->stats_done++;
+    g_cond_broadcast (&self->stats_cond);
+    g_mutex_unlock (&self->lock);
+  }
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -373,10 +384,6 @@ on_state_event (RtcPeerSession * self, GstWebRTCPeerConnectionState state)
   }
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
     rtc_clear_source (&self->connect_timer);
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !self->stats_timer) {
-    self->stats_timer = add_timeout (self, STATS_INTERVAL_MS, stats_timer_cb);
-    stats_timer_cb (self);
-  }
 
   g_signal_emit (self, signals[SIGNAL_CONNECTION_STATE], 0, state);
 
@@ -696,12 +703,30 @@ rtc_peer_session_add_remote_candidate (RtcPeerSession * self,
       sdp_mline_index, candidate);
 }
 
+guint
+rtc_peer_session_request_stats (RtcPeerSession * self)
+{
+  guint ticket;
+
+  g_mutex_lock (&self->lock);
+  ticket = ++self->stats_asked;
+  g_mutex_unlock (&self->lock);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, ask_stats,
+      g_object_ref (self), g_object_unref);
+  return ticket;
+}
+
 void
-rtc_peer_session_fill_stats (RtcPeerSession * self, GstStructure * s)
+rtc_peer_session_fill_stats (RtcPeerSession * self, guint ticket,
+    gint64 deadline, GstStructure * s)
 {
   RtcStatsSummary sum;
 
   g_mutex_lock (&self->lock);
+  /* done in the order asked: the owner's context and webrtcbin's task
+   * queue both run first come, first served */
+  while (self->stats_done < ticket
+      && g_cond_wait_until (&self->stats_cond, &self->lock, deadline));
   rtc_stats_summarize (self->stats, &sum);
   g_mutex_unlock (&self->lock);
 
@@ -766,7 +791,6 @@ rtc_peer_session_close (RtcPeerSession * self)
   g_mutex_unlock (&self->lock);
   rtc_clear_source (&self->disconnect_timer);
   rtc_clear_source (&self->connect_timer);
-  rtc_clear_source (&self->stats_timer);
   g_queue_clear_full (&self->pending_candidates,
       (GDestroyNotify) pending_candidate_free);
   rtc_peer_session_data_close (self);
@@ -820,6 +844,7 @@ rtc_peer_session_finalize (GObject * object)
   /* close() also drops the queued events and held candidates */
   rtc_peer_session_close (self);
   gst_clear_structure (&self->stats);
+  g_cond_clear (&self->stats_cond);
   gst_clear_object (&self->webrtcbin);
   g_main_context_unref (self->context);
   g_strfreev (self->config.local_addresses);
@@ -835,6 +860,7 @@ static void
 rtc_peer_session_init (RtcPeerSession * self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->stats_cond);
   self->promises = g_hash_table_new (NULL, NULL);
   rtc_peer_session_data_init (self);
   g_queue_init (&self->events);

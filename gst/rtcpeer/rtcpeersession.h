@@ -187,8 +187,17 @@ void      rtc_peer_session_add_remote_candidate (RtcPeerSession * self,
                                                  guint sdp_mline_index,
                                                  const gchar * candidate);
 
-/* Fills @s with this session's statistics (see rtcmeshfanout's "stats"). */
-void      rtc_peer_session_fill_stats (RtcPeerSession * self, GstStructure * s);
+/* Asks webrtcbin for fresh statistics (only a connected session has any;
+ * nothing is polled in between: get-stats costs webrtcbin's thread a
+ * walk over every RTP, ICE and DTLS object). Returns the ticket to pass to
+ * rtc_peer_session_fill_stats(). Any thread. */
+guint     rtc_peer_session_request_stats (RtcPeerSession * self);
+/* Waits until the statistics of @ticket arrived or the monotonic time
+ * @deadline (µs) passed, then fills @s with the newest (see
+ * rtcmeshfanout's "stats"). Not from the session's own context, which
+ * asks for them. */
+void      rtc_peer_session_fill_stats (RtcPeerSession * self, guint ticket,
+                                       gint64 deadline, GstStructure * s);
 
 /* Removes webrtcbin from its bin and sets it to NULL. Call from the owner's
  * context, never from a webrtcbin callback. Idempotent. */

@@ -295,6 +295,28 @@ GST_START_TEST (test_fanout_two_gstreamer_consumers_get_60_frames_each)
   fail_unless (gst_structure_get_uint (stats, "keyframes-forced", &forced));
   fail_unless (forced >= 1, "no keyframe was forced for new peers");
   GST_INFO ("stats: %" GST_PTR_FORMAT, stats);
+  /* each peer's transport figures, asked for when read */
+  {
+    guint i, sessions = 0;
+
+    for (i = 0; i < (guint) gst_structure_n_fields (stats); i++) {
+      const GValue *v = gst_structure_get_value (stats,
+          gst_structure_nth_field_name (stats, i));
+      const GstStructure *peer;
+      guint64 bytes = 0;
+
+      if (!GST_VALUE_HOLDS_STRUCTURE (v))
+        continue;
+      peer = gst_value_get_structure (v);
+      fail_unless_equals_string (gst_structure_get_string (peer, "state"),
+          "connected");
+      fail_unless (gst_structure_get_uint64 (peer, "bytes-sent", &bytes));
+      fail_unless (bytes > 0, "session %s: no bytes sent",
+          gst_structure_nth_field_name (stats, i));
+      sessions++;
+    }
+    fail_unless_equals_int (sessions, 2);
+  }
   gst_structure_free (stats);
   fail_unless_equals_int (fanout_peers (tx), 2);
   test_pipeline_check_no_error (tx);
