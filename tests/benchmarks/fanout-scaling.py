@@ -62,9 +62,9 @@ def thread_group(name):
     return re.sub(r"\d+", "", name)
 
 
-def proc_thread_cpu(pid):
-    """CPU seconds used so far by each thread: {tid: (group, seconds)}."""
-    out = {}
+def proc_threads(pid):
+    """Each thread of the process as (tid, name, CPU seconds so far)."""
+    out = []
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{tid}/comm") as f:
@@ -73,9 +73,14 @@ def proc_thread_cpu(pid):
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue            # the thread ended meanwhile
-        out[tid] = (thread_group(name),
-                    (int(fields[11]) + int(fields[12])) / CLK_TCK)
+        out.append((tid, name, (int(fields[11]) + int(fields[12])) / CLK_TCK))
     return out
+
+
+def proc_thread_cpu(pid):
+    """CPU seconds used so far by each thread: {tid: (group, seconds)}."""
+    return {tid: (thread_group(name), cpu)
+            for tid, name, cpu in proc_threads(pid)}
 
 
 def thread_group_cpu(before, after, seconds):
@@ -92,12 +97,7 @@ def thread_group_cpu(before, after, seconds):
 def proc_thread_names(pid):
     """How many threads of each name the process has (/proc/PID/task)."""
     names = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/comm") as f:
-                name = f.read().strip()
-        except OSError:
-            continue            # the thread ended meanwhile
+    for _, name, _ in proc_threads(pid):
         names[name] = names.get(name, 0) + 1
     return dict(sorted(names.items()))
 
