@@ -260,18 +260,21 @@ def measure(mode, n, args, uri, run_id):
         c0 = proc_cpu_seconds(tx.p.pid)
         t0 = proc_thread_cpu(tx.p.pid)
         r0 = proc_cpu_seconds(rx.p.pid) if rx else 0
+        rt0 = proc_thread_cpu(rx.p.pid) if rx else {}
         w0 = time.monotonic()
         time.sleep(args.window)
         c1 = proc_cpu_seconds(tx.p.pid)
         t1 = proc_thread_cpu(tx.p.pid)
         r1 = proc_cpu_seconds(rx.p.pid) if rx else 0
+        rt1 = proc_thread_cpu(rx.p.pid) if rx else {}
         dt = time.monotonic() - w0
         rss, threads = proc_status(tx.p.pid)
         row.update(cpu=round(100 * (c1 - c0) / dt, 2),
                    rx_cpu=round(100 * (r1 - r0) / dt, 2),
                    rss_kb=rss, threads=threads, load_after=loadavg(),
                    thread_names=proc_thread_names(tx.p.pid),
-                   thread_cpu=thread_group_cpu(t0, t1, dt))
+                   thread_cpu=thread_group_cpu(t0, t1, dt),
+                   rx_thread_cpu=thread_group_cpu(rt0, rt1, dt))
         if rx:
             rx.send("REPORT")
             rep = rx.wait_line("REPORT", 10)

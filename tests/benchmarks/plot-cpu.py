@@ -21,9 +21,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 LABELS = {
     "ours": "rtcmeshfanout (one encoder)",
     "raw": "baseline b: x264enc ! tee ! queue leaky ! webrtcbin",
+    "raw-nack": "baseline b with NACK/RTX, as our sessions",
     "encoder": "baseline a: an encoder per peer (N rtcsignalbins)",
 }
 STYLE = {"ours": ("tab:blue", "o"), "raw": ("tab:gray", "s"),
+         "raw-nack": ("tab:olive", "D"),
          "encoder": ("tab:red", "^")}
 
 
@@ -36,7 +38,7 @@ def main():
     summary = data["summary"]
 
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 5))
-    for mode in ("ours", "raw", "encoder"):
+    for mode in ("ours", "raw", "raw-nack", "encoder"):
         pts = sorted((s for s in summary if s["mode"] == mode
                       and s.get("cpu") is not None), key=lambda s: s["n"])
         if not pts:
