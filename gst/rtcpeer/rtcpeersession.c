@@ -316,6 +316,14 @@ add_timeout (RtcPeerSession * self, guint ms, GSourceFunc func)
   return src;
 }
 
+/* one get-stats asked for is done: wakes rtc_peer_session_fill_stats() */
+static void
+stats_done_locked (RtcPeerSession * self)
+{
+  self->stats_done++;
+  g_cond_broadcast (&self->stats_cond);
+}
+
 static void
 on_stats (RtcPeerSession * self, GstPromise * promise)
 {
@@ -328,8 +336,7 @@ on_stats (RtcPeerSession * self, GstPromise * promise)
     gst_clear_structure (&self->stats);
     self->stats = gst_structure_copy (reply);
   }
-  self->stats_done++;
-  g_cond_broadcast (&self->stats_cond);
+  stats_done_locked (self);
   g_mutex_unlock (&self->lock);
 }
 
@@ -345,8 +352,7 @@ ask_stats (gpointer user_data)
     rtc_peer_session_emit (self, "get-stats", NULL, on_stats);
   } else {
     g_mutex_lock (&self->lock);
-    self->stats_done++;
-    g_cond_broadcast (&self->stats_cond);
+    stats_done_locked (self);
     g_mutex_unlock (&self->lock);
   }
   return G_SOURCE_REMOVE;
