@@ -209,8 +209,9 @@ main (int argc, char *argv[])
         N_("BYTES")},
     {"message-rate", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_MESSAGE_RATE].value,
-        N_("Messages per second per connection, 0 for no limit "
-              "(default 50)"), N_("N")},
+          N_("Messages per second a connection may send, times one plus "
+              "the sessions its peer is in, 0 for no limit (default 50)"),
+        N_("N")},
     {"message-burst", 0, 0, G_OPTION_ARG_INT64,
           &limits[LIMIT_MESSAGE_BURST].value,
           N_("Messages a connection may send at once (default 200)"),
