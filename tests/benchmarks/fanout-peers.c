@@ -8,7 +8,8 @@
  *   fanout-peers receive-ours URI NAME N DISTINCT
  *       N `rtcsignalbin producer-name=NAME decode=false ! fakesink` bins in
  *       one pipeline (producer-name=NAME<i> when DISTINCT is 1), added one
- *       every 50 ms.
+ *       every 50 ms. BENCH_RX_LATENCY=MS sets their `latency` (the
+ *       element's default is 100 ms; receive-raw's webrtcbins have 200).
  *   fanout-peers send-raw N
  *       the baseline without our elements: one x264enc, a tee, and per peer
  *       `queue leaky=downstream ! webrtcbin`; SDP and ICE go out on stdout
@@ -303,9 +304,11 @@ add_ours_receiver (const gchar * uri, const gchar * name, guint i,
     gboolean distinct)
 {
   gchar *suffix = distinct ? g_strdup_printf ("%u", i) : g_strdup ("");
+  const gchar *latency = g_getenv ("BENCH_RX_LATENCY");
   gchar *desc = g_strdup_printf ("rtcsignalbin uri=%s "
-      "ice-local-addresses=127.0.0.1 decode=false producer-name=%s%s ! "
-      "fakesink name=s", uri, name, suffix);
+      "ice-local-addresses=127.0.0.1 decode=false producer-name=%s%s%s%s ! "
+      "fakesink name=s", uri, name, suffix, latency ? " latency=" : "",
+      latency ? latency : "");
   /* gst_parse links the sometimes src pad when it appears */
   GstElement *bin = gst_parse_bin_from_description (desc, FALSE, NULL);
   GstElement *sink = gst_bin_get_by_name (GST_BIN (bin), "s");
