@@ -474,12 +474,12 @@ send_pt_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
  * of a new branch has reached it (an offer is made from the codec table
  * before the encoder has output, see rtc_track_get_rtp_caps()): it builds
  * the answer from a caps query on its sink pad's peer (this queue's src
- * pad). Upstream that query finds
- * only the payloader's template (any H264 payload type), so the answer
- * took the offer's first H264 payload type and made up an SSRC, while the
- * branch sends another payload type and the payloader's SSRC. Chromium
- * then decodes the stream as an unsignalled SSRC that feeds no track: the
- * <video> never gets a frame. The branch answers with what it will send. */
+ * pad). Upstream that query finds only the payloader's template (any H264
+ * payload type), so the answer took the offer's first H264 payload type
+ * and made up an SSRC, while the branch sends another payload type and the
+ * payloader's SSRC. Chromium then decodes the stream as an unsignalled
+ * SSRC that feeds no track: the <video> never gets a frame. The branch
+ * answers with what it will send. */
 static GstPadProbeReturn
 send_caps_query_probe (GstPad * pad, GstPadProbeInfo * info, gpointer user_data)
 {
